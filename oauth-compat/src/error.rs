@@ -1,0 +1,16 @@
+//! The crate-wide error: one variant per layer, each wrapping that layer's own typed error.
+
+/// Any error oauth-compat returns.
+///
+/// Each layer has its own `#[non_exhaustive]` error enum that says what went wrong and what to
+/// fix; this enum lets application code use `?` across layers.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Signing or verifying an OAuth 1 request, or reading OAuth 1 credentials.
+    #[error(transparent)]
+    OAuth1(#[from] crate::oauth1::Error),
+    /// Decoding a provider's response body.
+    #[error(transparent)]
+    Response(#[from] crate::response::Error),
+}

@@ -1,0 +1,1 @@
+//! Root package: owns the cross-crate examples and integration tests.
