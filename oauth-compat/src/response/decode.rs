@@ -330,7 +330,7 @@ mod tests {
         let doctype = b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><r>&e;</r>";
         assert!(matches!(
             decode_with(Some("application/xml"), doctype, &DecodeOptions::api()),
-            Err(Error::XmlDoctype { body, .. }) if &body[..] == &doctype[..]
+            Err(Error::XmlDoctype { body, .. }) if body[..] == doctype[..]
         ));
         let deep = "<a>".repeat(10_000);
         assert!(matches!(
