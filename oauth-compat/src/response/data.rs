@@ -124,17 +124,17 @@ impl Data {
         }
     }
 
-    /// Deserializes into `T`: from the view, or for a text body by parsing it as JSON (what
-    /// Authlib's `resp.json()` does whatever the content type).
+    /// Deserializes into `T`: from the view, with form and XML strings parsed into the
+    /// numbers and bools `T` asks for; a text body is parsed as JSON (what Authlib's
+    /// `resp.json()` does whatever the content type).
     pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let result = match (&self.body, &self.view) {
-            (Body::Text, Value::String(text)) => serde_json::from_str(text),
-            _ => T::deserialize(&self.view),
-        };
-        result.map_err(|e| Error::Deserialize {
+        let error = |reason| Error::Deserialize {
             format: self.format(),
             target: std::any::type_name::<T>(),
-            reason: if e.line() > 0 {
+            reason,
+        };
+        let json_reason = |e: serde_json::Error| {
+            if e.line() > 0 {
                 format!(
                     "{} at {}",
                     super::json::reason(&e),
@@ -142,8 +142,17 @@ impl Data {
                 )
             } else {
                 super::json::reason(&e)
-            },
-        })
+            }
+        };
+        match (&self.body, &self.view) {
+            (Body::Text, Value::String(text)) => {
+                serde_json::from_str(text).map_err(|e| error(json_reason(e)))
+            }
+            (Body::Form(_) | Body::Xml(_), Value::Object(map)) => {
+                super::lenient::from_string_map(map).map_err(|e| error(e.to_string()))
+            }
+            _ => T::deserialize(&self.view).map_err(|e| error(json_reason(e))),
+        }
     }
 }
 

@@ -35,6 +35,7 @@ mod decode;
 mod error;
 mod form;
 mod json;
+mod lenient;
 mod media_type;
 mod oauth_response;
 mod options;

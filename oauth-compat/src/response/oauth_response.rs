@@ -158,9 +158,27 @@ impl OAuthResponse {
 
     /// Deserializes the body into `T`, as Authlib's `resp.json()`.
     ///
-    /// JSON, form and XML bodies deserialize from [`Data`]'s view (form values and XML texts
-    /// are strings); a text body is parsed as JSON whatever its content type, as requests
-    /// does.
+    /// JSON, form and XML bodies deserialize from [`Data`]'s view; form values and XML
+    /// texts are strings that parse into the numbers and bools `T` asks for
+    /// (`expires_in=3600` into a `u64`). A text body is parsed as JSON whatever its content
+    /// type, as requests does.
+    ///
+    /// ```
+    /// use http::{HeaderMap, StatusCode, header};
+    /// use oauth_compat::response::{DecodeOptions, OAuthResponse};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Token { access_token: String, expires_in: u64, refresh_token: Option<String> }
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::CONTENT_TYPE, "text/plain".parse()?);
+    /// let body = "access_token=AAAB&expires_in=5183999";
+    /// let resp = OAuthResponse::decode(StatusCode::OK, headers, body, &DecodeOptions::token())?;
+    /// let token: Token = resp.json()?;
+    /// assert_eq!((token.access_token.as_str(), token.expires_in), ("AAAB", 5183999));
+    /// assert!(token.refresh_token.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
