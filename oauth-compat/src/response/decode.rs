@@ -1,0 +1,446 @@
+//! Flask-OAuthlib's `parse_response`: pick a decoder from the content type, run it.
+
+use encoding_rs::Encoding;
+use http::HeaderMap;
+use http::header::CONTENT_TYPE;
+
+use super::error::Failure;
+use super::{
+    Data, DecodeOptions, Error, Format, MediaType, ResponseKind, charset, form, json, xml,
+};
+
+/// The content type that governs decoding: the forced one, else the header, else JSON.
+/// `None` when the header is present but unreadable, which decodes as an unknown type.
+pub(crate) fn effective_media_type(
+    headers: &HeaderMap,
+    options: &DecodeOptions,
+) -> Option<MediaType> {
+    if let Some(forced) = &options.content_type {
+        return Some(forced.clone());
+    }
+    match headers.get(CONTENT_TYPE) {
+        None => Some(MediaType::json()),
+        Some(value) => value.to_str().ok().and_then(|v| MediaType::parse(v).ok()),
+    }
+}
+
+/// Decodes `body`, returning it back on success (it becomes `raw_data`) and inside the error
+/// otherwise.
+pub(crate) fn decode(
+    media_type: Option<&MediaType>,
+    body: Vec<u8>,
+    options: &DecodeOptions,
+) -> Result<(Data, Vec<u8>), Error> {
+    // Checked first: no parser ever sees an oversized body.
+    if body.len() > options.max_body_bytes {
+        return Err(Error::BodyTooLarge {
+            size: body.len(),
+            limit: options.max_body_bytes,
+        });
+    }
+    let format = match (
+        media_type.map_or(Format::Text, MediaType::format),
+        options.kind,
+    ) {
+        (Format::Text, ResponseKind::Token) => Format::Form,
+        (format, _) => format,
+    };
+    let charset_label = media_type.and_then(MediaType::charset);
+    match decode_as(format, charset_label, &body) {
+        Ok(data) => Ok((data, body)),
+        Err(failure) => Err(failure.into_error(format, body)),
+    }
+}
+
+fn decode_as(format: Format, charset_label: Option<&str>, body: &[u8]) -> Result<Data, Failure> {
+    match format {
+        Format::Json => json::decode(body, charset_label).map(Data::from_json),
+        Format::Form => {
+            let encoding = charset::lookup(charset_label)?;
+            form::decode(body, encoding).map(Data::from_form)
+        }
+        Format::Xml => {
+            let (encoding, bom_len) = xml_encoding(body, charset_label)?;
+            let text = charset::decode_strict(&body[bom_len..], encoding, bom_len)?;
+            xml::parse(&text).map(Data::from_xml)
+        }
+        Format::Text => Ok(Data::from_text(
+            decode_text(body, charset_label).into_owned(),
+        )),
+    }
+}
+
+/// Text never fails: an unknown charset falls back to UTF-8, bad bytes become U+FFFD.
+pub(crate) fn decode_text<'a>(
+    body: &'a [u8],
+    charset_label: Option<&str>,
+) -> std::borrow::Cow<'a, str> {
+    let encoding = charset::lookup(charset_label).unwrap_or(encoding_rs::UTF_8);
+    charset::decode_lossy(body, encoding)
+}
+
+/// An XML body's encoding: a byte-order mark, else the `charset` parameter, else the
+/// `<?xml encoding=".."?>` declaration, else UTF-8 (RFC 7303 §3.2 puts the BOM first).
+fn xml_encoding(
+    body: &[u8],
+    charset_label: Option<&str>,
+) -> Result<(&'static Encoding, usize), Failure> {
+    if let Some(found) = Encoding::for_bom(body) {
+        return Ok(found);
+    }
+    let label = charset_label.or_else(|| declared_encoding(body));
+    Ok((charset::lookup(label)?, 0))
+}
+
+/// The `encoding` pseudo-attribute of an XML declaration, if the body starts with one.
+fn declared_encoding(body: &[u8]) -> Option<&str> {
+    let head = body.strip_prefix(b"<?xml")?;
+    let decl = &head[..head.windows(2).position(|w| w == b"?>")?];
+    let decl = std::str::from_utf8(decl).ok()?;
+    let rest = &decl[decl.find("encoding")? + "encoding".len()..];
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &rest[1..];
+    Some(&rest[..rest.find(quote)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use http::header::{CONTENT_TYPE, HeaderValue};
+    use http::{HeaderMap, StatusCode};
+    use serde_json::json;
+
+    use super::super::{Error, Format, OAuthResponse, Position};
+    use super::*;
+
+    fn headers(content_type: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(ct) = content_type {
+            match HeaderValue::from_str(ct) {
+                Ok(value) => {
+                    headers.insert(CONTENT_TYPE, value);
+                }
+                Err(e) => panic!("test header {ct:?}: {e}"),
+            }
+        }
+        headers
+    }
+
+    fn decode_with(
+        content_type: Option<&str>,
+        body: &[u8],
+        options: &DecodeOptions,
+    ) -> Result<OAuthResponse, Error> {
+        OAuthResponse::decode(StatusCode::OK, headers(content_type), body, options)
+    }
+
+    fn ok(content_type: Option<&str>, body: &[u8], options: &DecodeOptions) -> OAuthResponse {
+        match decode_with(content_type, body, options) {
+            Ok(resp) => resp,
+            Err(e) => panic!("{content_type:?} {body:?} should decode: {e}"),
+        }
+    }
+
+    fn json_type() -> MediaType {
+        MediaType::json()
+    }
+
+    #[test]
+    fn no_content_type_is_json_and_empty_is_empty_object() {
+        let resp = ok(None, b"{\"id\": 1}", &DecodeOptions::api());
+        assert_eq!(resp.data.format(), Format::Json);
+        assert_eq!(resp.data["id"], 1);
+        assert_eq!(
+            resp.media_type().map(MediaType::essence),
+            Some("application/json")
+        );
+        let empty = ok(None, b"", &DecodeOptions::token());
+        assert_eq!(empty.data, json!({}));
+        let empty = ok(Some("application/json"), b"", &DecodeOptions::api());
+        assert_eq!(empty.data, json!({}));
+    }
+
+    #[test]
+    fn every_json_and_xml_type_selects_its_decoder() {
+        for ct in [
+            "application/json",
+            "application/JSON; charset=UTF-8",
+            "text/javascript",
+            "application/vnd.api+json",
+        ] {
+            let resp = ok(Some(ct), b"[1]", &DecodeOptions::api());
+            assert_eq!(resp.data[0], 1, "{ct}");
+        }
+        for ct in [
+            "application/xml",
+            "text/xml",
+            "application/atom+xml; charset=utf-8",
+        ] {
+            let resp = ok(Some(ct), b"<r><a>1</a></r>", &DecodeOptions::api());
+            assert_eq!(resp.data["a"], "1", "{ct}");
+            assert_eq!(resp.data.xml().map(|r| r.tag.as_str()), Some("r"));
+        }
+    }
+
+    #[test]
+    fn forms_honour_charset() {
+        let form = "application/x-www-form-urlencoded";
+        let resp = ok(Some(form), b"a=1&b=x+y%21", &DecodeOptions::api());
+        assert_eq!(resp.data, json!({"a": "1", "b": "x y!"}));
+        let latin1 = ok(
+            Some("application/x-www-form-urlencoded; charset=ISO-8859-1"),
+            b"name=Jos%E9&city=M\xFCnchen",
+            &DecodeOptions::token(),
+        );
+        assert_eq!(latin1.data["name"], "José");
+        assert_eq!(latin1.data["city"], "München");
+    }
+
+    #[test]
+    fn unknown_charset_is_named_and_keeps_body() {
+        let err = decode_with(
+            Some("application/x-www-form-urlencoded; charset=ebcdic-martian"),
+            b"a=1",
+            &DecodeOptions::api(),
+        );
+        match err {
+            Err(e @ Error::UnknownCharset { .. }) => {
+                assert!(e.to_string().contains("\"ebcdic-martian\""), "{e}");
+                assert_eq!(e.body(), Some(&b"a=1"[..]));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_types_are_text_for_api_and_form_for_tokens() {
+        let body = b"oauth_token=t&oauth_token_secret=s";
+        let api = ok(Some("text/plain"), body, &DecodeOptions::api());
+        assert_eq!(api.data.format(), Format::Text);
+        assert_eq!(api.data, "oauth_token=t&oauth_token_secret=s");
+        let token = ok(
+            Some("text/html; charset=utf-8"),
+            body,
+            &DecodeOptions::token(),
+        );
+        assert_eq!(token.data["oauth_token_secret"], "s");
+        // An unreadable header is an unknown type, not a default to JSON.
+        let mut bad = HeaderMap::new();
+        bad.insert(CONTENT_TYPE, HeaderValue::from_static("garbage"));
+        let resp = OAuthResponse::decode(StatusCode::OK, bad, &body[..], &DecodeOptions::api());
+        assert!(
+            matches!(resp, Ok(r) if r.data.format() == Format::Text && r.media_type().is_none())
+        );
+    }
+
+    #[test]
+    fn forced_content_type_wins_for_api_and_token() {
+        let body = br#"{"access_token": "2.00x", "uid": "12"}"#;
+        let token = ok(
+            Some("text/plain"),
+            body,
+            &DecodeOptions::token().content_type(json_type()),
+        );
+        assert_eq!(token.data["access_token"], "2.00x");
+        let api = ok(
+            Some("text/plain"),
+            body,
+            &DecodeOptions::api().content_type(json_type()),
+        );
+        assert_eq!(api.data["uid"], "12");
+        let xml_type = MediaType::parse("text/xml");
+        let Ok(xml_type) = xml_type else {
+            panic!("text/xml parses")
+        };
+        let forced_xml = ok(
+            Some("application/json"),
+            b"<a/>",
+            &DecodeOptions::api().content_type(xml_type),
+        );
+        assert_eq!(forced_xml.data.format(), Format::Xml);
+    }
+
+    #[test]
+    fn size_limit_is_checked_before_parsing() {
+        let options = DecodeOptions::api().max_body_bytes(8);
+        assert!(decode_with(None, b"[1,2,3,4]", &options.clone().max_body_bytes(9)).is_ok());
+        match decode_with(None, b"[1,2,3,4]", &options) {
+            Err(e @ Error::BodyTooLarge { size: 9, limit: 8 }) => {
+                assert!(
+                    e.to_string().contains("9 bytes, over the 8-byte limit"),
+                    "{e}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Even a body that would not parse is refused for its size first.
+        assert!(matches!(
+            decode_with(Some("text/xml"), b"<!DOCTYPE x>", &options),
+            Err(Error::BodyTooLarge { .. })
+        ));
+        assert_eq!(DecodeOptions::api().max_body_bytes, 4 * 1024 * 1024);
+    }
+
+    #[test]
+    fn malformed_bodies_keep_raw_body_and_position() {
+        let cases: [(&str, &[u8], Format, Position); 4] = [
+            (
+                "application/json",
+                b"{\"a\":\n [1,}",
+                Format::Json,
+                Position::LineColumn { line: 2, column: 5 },
+            ),
+            (
+                "text/xml",
+                b"<a><b></c></a>",
+                Format::Xml,
+                Position::Byte(6),
+            ),
+            (
+                "application/x-www-form-urlencoded",
+                b"a=1&b=%C3%28",
+                Format::Form,
+                Position::Byte(6),
+            ),
+            ("text/xml", b"<a>\xFF</a>", Format::Xml, Position::Byte(3)),
+        ];
+        for (ct, body, want_format, want_position) in cases {
+            match decode_with(Some(ct), body, &DecodeOptions::api()) {
+                Err(e @ Error::Malformed { .. }) => {
+                    let Error::Malformed {
+                        format,
+                        position,
+                        body: raw,
+                        ..
+                    } = &e
+                    else {
+                        unreachable!()
+                    };
+                    assert_eq!((*format, *position), (want_format, want_position), "{e}");
+                    assert_eq!(&raw[..], body);
+                    assert!(e.to_string().contains(&want_format.to_string()), "{e}");
+                }
+                other => panic!("{ct}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn xml_hardening_through_decode() {
+        let doctype = b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><r>&e;</r>";
+        assert!(matches!(
+            decode_with(Some("application/xml"), doctype, &DecodeOptions::api()),
+            Err(Error::XmlDoctype { body, .. }) if body[..] == doctype[..]
+        ));
+        let deep = "<a>".repeat(10_000);
+        assert!(matches!(
+            decode_with(Some("text/xml"), deep.as_bytes(), &DecodeOptions::api()),
+            Err(Error::XmlTooDeep { limit: 256, .. })
+        ));
+    }
+
+    #[test]
+    fn xml_encoding_from_declaration_bom_or_charset() {
+        let declared = b"<?xml version='1.0' encoding='ISO-8859-1'?><r><n>Ren\xE9</n></r>";
+        let resp = ok(Some("text/xml"), declared, &DecodeOptions::api());
+        assert_eq!(resp.data["n"], "René");
+        let charset = ok(
+            Some("text/xml; charset=latin1"),
+            b"<r><n>Ren\xE9</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(charset.data["n"], "René");
+        let bom = ok(
+            Some("text/xml"),
+            b"\xEF\xBB\xBF<r><n>x</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(bom.data["n"], "x");
+        assert_eq!(
+            declared_encoding(b"<?xml encoding = \"utf-8\" ?>"),
+            Some("utf-8")
+        );
+        assert_eq!(declared_encoding(b"<?xml version=\"1.0\"?>"), None);
+        assert_eq!(declared_encoding(b"<?xml encoding=\"utf-8"), None);
+    }
+
+    #[test]
+    fn raise_for_status_and_helpers() {
+        for (code, is_err) in [
+            (200, false),
+            (204, false),
+            (302, false),
+            (404, true),
+            (503, true),
+        ] {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT);
+            let resp = OAuthResponse::decode(
+                status,
+                HeaderMap::new(),
+                "{\"error\":\"x\"}",
+                &DecodeOptions::api(),
+            );
+            let Ok(resp) = resp else { panic!("decodes") };
+            assert_eq!(resp.status_code(), code);
+            assert!(resp.status == code);
+            match resp.raise_for_status() {
+                Ok(same) => assert!(!is_err && std::ptr::eq(same, &resp)),
+                Err(e @ Error::Status { .. }) => {
+                    assert!(is_err);
+                    assert_eq!(e.body(), Some(&b"{\"error\":\"x\"}"[..]));
+                    let class = if code < 500 { "client" } else { "server" };
+                    assert_eq!(
+                        e.to_string(),
+                        format!("HTTP {status} ({class} error) from the provider")
+                    );
+                }
+                Err(other) => panic!("{other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn json_from_form_and_xml_views() {
+        #[derive(serde::Deserialize, PartialEq, Debug)]
+        struct Token {
+            oauth_token: String,
+            screen_name: String,
+        }
+        let resp = ok(
+            Some("application/x-www-form-urlencoded"),
+            b"oauth_token=t&screen_name=ann&oauth_token=second",
+            &DecodeOptions::token(),
+        );
+        let token: Result<Token, _> = resp.json();
+        assert!(matches!(token, Ok(t) if t.oauth_token == "t" && t.screen_name == "ann"));
+        let xml = ok(
+            Some("text/xml"),
+            b"<t><oauth_token>x</oauth_token><screen_name>bo</screen_name></t>",
+            &DecodeOptions::api(),
+        );
+        assert!(matches!(xml.json::<Token>(), Ok(t) if t.oauth_token == "x"));
+        assert!(matches!(
+            xml.json::<Vec<u8>>(),
+            Err(Error::Deserialize {
+                format: Format::Xml,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn debug_does_not_print_bodies() {
+        let resp = ok(
+            None,
+            b"{\"access_token\":\"s3cret\"}",
+            &DecodeOptions::token(),
+        );
+        assert!(!format!("{resp:?}").contains("s3cret"));
+        let err = decode_with(
+            None,
+            b"{\"access_token\":\"s3cret\"",
+            &DecodeOptions::token(),
+        );
+        assert!(matches!(err, Err(e) if !format!("{e:?}").contains("s3cret")));
+    }
+}

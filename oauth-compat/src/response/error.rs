@@ -1,0 +1,211 @@
+//! The response layer's error: what failed, where, and the body it failed on.
+
+use std::fmt;
+
+use http::StatusCode;
+
+use super::Format;
+
+/// Where in a body decoding failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Position {
+    /// 1-based line and column (JSON).
+    LineColumn {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// 0-based byte offset into the (charset-decoded) body (form, XML).
+    Byte(usize),
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::LineColumn { line, column } => write!(f, "line {line}, column {column}"),
+            Self::Byte(offset) => write!(f, "byte {offset}"),
+        }
+    }
+}
+
+/// A response body kept inside an error.
+///
+/// `Debug` prints only its length: token responses carry secrets, and errors end up in logs.
+/// Read the bytes through [`Deref`](std::ops::Deref) or [`Error::body`].
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct RawBody(pub Vec<u8>);
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawBody({} bytes)", self.0.len())
+    }
+}
+
+impl std::ops::Deref for RawBody {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Errors of the response layer.
+///
+/// Decoding errors keep the raw body, so a caller can log or inspect what the provider sent.
+///
+/// ```
+/// use http::{HeaderMap, StatusCode};
+/// use oauth_compat::response::{DecodeOptions, Error, Format, OAuthResponse, Position};
+///
+/// let err = OAuthResponse::decode(StatusCode::OK, HeaderMap::new(), "{\"a\": }", &DecodeOptions::api())
+///     .unwrap_err();
+/// match &err {
+///     Error::Malformed { format: Format::Json, position: Position::LineColumn { line: 1, column }, .. } => {
+///         assert_eq!(*column, 7);
+///     }
+///     other => panic!("unexpected {other}"),
+/// }
+/// assert_eq!(err.body(), Some(&b"{\"a\": }"[..]));
+/// assert!(err.to_string().starts_with("malformed JSON response body at line 1, column 7"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The body is larger than [`DecodeOptions::max_body_bytes`](super::DecodeOptions).
+    #[error(
+        "response body is {size} bytes, over the {limit}-byte limit; raise \
+         `DecodeOptions::max_body_bytes` if this provider really sends that much"
+    )]
+    BodyTooLarge {
+        /// The body's size in bytes.
+        size: usize,
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// A forced `content_type` is not a media type.
+    #[error(
+        "invalid content type {value:?}: expected `type/subtype`, optionally followed by \
+         `; name=value` parameters, e.g. \"application/json\""
+    )]
+    InvalidContentType {
+        /// The value as given.
+        value: String,
+    },
+    /// The content type names a charset this crate does not know.
+    #[error(
+        "unknown charset {charset:?} in the content type of a {format} response; use a WHATWG \
+         encoding label such as \"utf-8\" or \"iso-8859-1\", or force a `content_type`"
+    )]
+    UnknownCharset {
+        /// The charset as the content type gave it.
+        charset: String,
+        /// The format being decoded.
+        format: Format,
+        /// The undecoded body.
+        body: RawBody,
+    },
+    /// The body is not well-formed in the format its content type names.
+    #[error("malformed {format} response body at {position}: {reason}")]
+    Malformed {
+        /// The format being decoded.
+        format: Format,
+        /// Where decoding stopped.
+        position: Position,
+        /// What was wrong there.
+        reason: String,
+        /// The undecoded body.
+        body: RawBody,
+    },
+    /// An XML body declares a DOCTYPE (and with it, possibly entities): refused, since
+    /// entity expansion from a remote server is a denial-of-service and disclosure risk.
+    #[error(
+        "XML response body refused at {position}: it contains a DOCTYPE declaration; DTDs and \
+         entity declarations are never accepted from a remote server"
+    )]
+    XmlDoctype {
+        /// Where the DOCTYPE starts.
+        position: Position,
+        /// The undecoded body.
+        body: RawBody,
+    },
+    /// An XML body nests elements deeper than the decoder allows.
+    #[error("XML response body nests elements deeper than {limit} levels at {position}")]
+    XmlTooDeep {
+        /// The nesting limit.
+        limit: usize,
+        /// The element that went past it.
+        position: Position,
+        /// The undecoded body.
+        body: RawBody,
+    },
+    /// `resp.json::<T>()` could not build a `T` from the decoded data.
+    #[error("cannot deserialize the {format} response body into `{target}`: {reason}")]
+    Deserialize {
+        /// The format the body was decoded as.
+        format: Format,
+        /// The Rust type asked for.
+        target: &'static str,
+        /// What did not fit.
+        reason: String,
+    },
+    /// `raise_for_status()` on a 4xx or 5xx response.
+    #[error("HTTP {status} ({class} error) from the provider")]
+    Status {
+        /// The response status.
+        status: StatusCode,
+        /// "client" for 4xx, "server" for 5xx.
+        class: &'static str,
+        /// The response body.
+        body: RawBody,
+    },
+}
+
+impl Error {
+    /// The response body this error was raised on, when it keeps one.
+    pub fn body(&self) -> Option<&[u8]> {
+        match self {
+            Self::UnknownCharset { body, .. }
+            | Self::Malformed { body, .. }
+            | Self::XmlDoctype { body, .. }
+            | Self::XmlTooDeep { body, .. }
+            | Self::Status { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// A decoding failure before the body is attached; `decode.rs` turns it into an [`Error`].
+#[derive(Debug)]
+pub(crate) enum Failure {
+    UnknownCharset(String),
+    Malformed(Position, String),
+    XmlDoctype(Position),
+    XmlTooDeep(usize, Position),
+}
+
+impl Failure {
+    pub(crate) fn into_error(self, format: Format, body: Vec<u8>) -> Error {
+        let body = RawBody(body);
+        match self {
+            Self::UnknownCharset(charset) => Error::UnknownCharset {
+                charset,
+                format,
+                body,
+            },
+            Self::Malformed(position, reason) => Error::Malformed {
+                format,
+                position,
+                reason,
+                body,
+            },
+            Self::XmlDoctype(position) => Error::XmlDoctype { position, body },
+            Self::XmlTooDeep(limit, position) => Error::XmlTooDeep {
+                limit,
+                position,
+                body,
+            },
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! `application/x-www-form-urlencoded` bodies: OAuth 1 token responses and many OAuth 2 ones.
+
+use std::borrow::Cow;
+
+use encoding_rs::Encoding;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
+use serde_json::{Map, Value};
+
+use super::charset;
+use super::error::{Failure, Position};
+
+/// A decoded form body: every `key=value` pair, in order, repeated keys kept.
+///
+/// Flask-OAuthlib hands out `url_decode(..).to_dict()`, where a repeated key keeps its first
+/// value; [`get`](Self::get) does the same, and [`get_all`](Self::get_all) returns them all.
+///
+/// ```
+/// use oauth_compat::response::Form;
+///
+/// let form = Form::parse(b"scope=read&oauth_token=a%2Bb&scope=write+all")?;
+/// assert_eq!(form.get("oauth_token"), Some("a+b"));
+/// assert_eq!(form.get("scope"), Some("read"));
+/// assert_eq!(form.get_all("scope").collect::<Vec<_>>(), ["read", "write all"]);
+/// assert_eq!(form.encode(), "scope=read&oauth_token=a%2Bb&scope=write+all");
+/// # Ok::<(), oauth_compat::response::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Form {
+    pairs: Vec<(String, String)>,
+}
+
+impl Form {
+    /// Decodes a UTF-8 form body.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Malformed`](super::Error::Malformed) when a decoded key or value is not UTF-8.
+    pub fn parse(body: &[u8]) -> Result<Self, super::Error> {
+        decode(body, encoding_rs::UTF_8)
+            .map_err(|failure| failure.into_error(super::Format::Form, body.to_vec()))
+    }
+
+    /// The first value of `key`, as Flask-OAuthlib's `to_dict()` keeps it.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.get_all(key).next()
+    }
+
+    /// Every value of `key`, in body order.
+    pub fn get_all<'a, 'k>(&'a self, key: &'k str) -> impl Iterator<Item = &'a str> + use<'a, 'k> {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every pair, in body order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The number of pairs (repeated keys counted each time).
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether the body held no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// Encodes the pairs as Python's `urlencode` does (`quote_plus`: space → `+`, everything
+    /// but `A-Za-z0-9_.-~` percent-encoded as UTF-8).
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        for (i, (key, value)) in self.pairs.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            encode_component(key, &mut out);
+            out.push('=');
+            encode_component(value, &mut out);
+        }
+        out
+    }
+
+    /// The dict view `resp.data` indexes: each key to its first value.
+    pub(crate) fn to_value(&self) -> Value {
+        let mut map = Map::new();
+        for (key, value) in &self.pairs {
+            if !map.contains_key(key) {
+                map.insert(key.clone(), Value::String(value.clone()));
+            }
+        }
+        Value::Object(map)
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Form {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Self {
+            pairs: iter
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+}
+
+/// What `quote_plus` leaves alone: ASCII alphanumerics and `_.-~`.
+const QUOTE_PLUS: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'~');
+
+fn encode_component(s: &str, out: &mut String) {
+    for (i, piece) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push('+');
+        }
+        out.extend(utf8_percent_encode(piece, QUOTE_PLUS));
+    }
+}
+
+/// Decodes a form body under `encoding`, as werkzeug's `url_decode` does: pairs split on
+/// `&`, empty pairs skipped, a pair without `=` is a key with an empty value, `+` is a space,
+/// `%XX` is a byte, and the bytes are then read in the charset.
+pub(crate) fn decode(body: &[u8], encoding: &'static Encoding) -> Result<Form, Failure> {
+    let mut pairs = Vec::new();
+    let mut offset = 0;
+    for pair in body.split(|&b| b == b'&') {
+        let start = offset;
+        offset += pair.len() + 1;
+        if pair.is_empty() {
+            continue;
+        }
+        let (key, value, value_start) = match pair.iter().position(|&b| b == b'=') {
+            Some(eq) => (&pair[..eq], &pair[eq + 1..], start + eq + 1),
+            None => (pair, &pair[pair.len()..], start + pair.len()),
+        };
+        pairs.push((
+            decode_component(key, encoding, start)?,
+            decode_component(value, encoding, value_start)?,
+        ));
+    }
+    Ok(Form { pairs })
+}
+
+fn decode_component(raw: &[u8], encoding: &'static Encoding, at: usize) -> Result<String, Failure> {
+    let plus_free: Cow<'_, [u8]> = if raw.contains(&b'+') {
+        Cow::Owned(
+            raw.iter()
+                .map(|&b| if b == b'+' { b' ' } else { b })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let bytes: Cow<'_, [u8]> = percent_decode(&plus_free).into();
+    // After %XX decoding, offsets inside a component no longer match the body, so a bad
+    // sequence is reported at the start of its component.
+    match charset::decode_strict(&bytes, encoding, at) {
+        Ok(text) => Ok(text.into_owned()),
+        Err(Failure::Malformed(_, reason)) => Err(Failure::Malformed(
+            Position::Byte(at),
+            format!("{reason} in a form key or value"),
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf8(body: &[u8]) -> Form {
+        match decode(body, encoding_rs::UTF_8) {
+            Ok(form) => form,
+            Err(e) => panic!("{body:?} should decode: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn token_response() {
+        let form = utf8(
+            b"oauth_token=6253282-eWudHldSbIaelX7swmsiHImEL4KinwaGloHANdrY&oauth_token_secret=2EEfA6BG3ly3sR3RjE0IBSnlQu4ZrUzPiYKmrkVU&user_id=6253282&screen_name=twitterapi",
+        );
+        assert_eq!(form.len(), 4);
+        assert_eq!(form.get("screen_name"), Some("twitterapi"));
+        assert_eq!(form.get("user_id"), Some("6253282"));
+        assert_eq!(form.get("missing"), None);
+    }
+
+    #[test]
+    fn plus_percent_and_odd_pairs() {
+        let form = utf8(b"a=1+2%2B3&&b&=empty&c=%E2%9C%93&d=%zz&e=x=y");
+        let pairs: Vec<_> = form.iter().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a", "1 2+3"),
+                ("b", ""),
+                ("", "empty"),
+                ("c", "✓"),
+                ("d", "%zz"),
+                ("e", "x=y"),
+            ]
+        );
+    }
+
+    #[test]
+    fn repeated_keys_index_first() {
+        let form = utf8(b"k=1&k=2&j=3&k=4");
+        assert_eq!(form.get("k"), Some("1"));
+        assert_eq!(form.get_all("k").collect::<Vec<_>>(), ["1", "2", "4"]);
+        assert_eq!(form.to_value()["k"], "1");
+        assert_eq!(form.to_value()["j"], "3");
+    }
+
+    #[test]
+    fn latin1_charset() -> Result<(), Failure> {
+        let latin1 = charset::lookup(Some("iso-8859-1"))?;
+        // Both a raw high byte and a percent-encoded one.
+        let form = decode(b"name=Ren\xE9&city=S%E3o+Paulo", latin1)?;
+        assert_eq!(form.get("name"), Some("René"));
+        assert_eq!(form.get("city"), Some("São Paulo"));
+        Ok(())
+    }
+
+    #[test]
+    fn invalid_utf8_says_where() {
+        let err = decode(b"ok=1&bad=%FF", encoding_rs::UTF_8);
+        assert!(
+            matches!(&err, Err(Failure::Malformed(Position::Byte(9), reason)) if reason.contains("form")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn encode_quotes_like_quote_plus() {
+        let form: Form = [("a b", "c&d=e"), ("ü", "~._-/")].into_iter().collect();
+        assert_eq!(form.encode(), "a+b=c%26d%3De&%C3%BC=~._-%2F");
+        assert_eq!(utf8(form.encode().as_bytes()), form);
+    }
+}
