@@ -578,3 +578,275 @@ fn encode_b64<'b>(raw: &[u8], buf: &'b mut [u8; 64]) -> Cow<'b, str> {
         Err(_) => Cow::Owned(STANDARD.encode(raw)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth1::{SignedRequest, signature::SignatureMethod};
+
+    fn builder() -> SignerBuilder {
+        Signer::builder(ClientCredentials::new("key", "client-secret-value"))
+            .token(TokenCredentials::new("tok", "token-secret-value"))
+            .with_nonce_and_timestamp("n0nce", 1_700_000_000)
+    }
+
+    fn verify(
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+        methods: &SignatureMethods,
+        name: &str,
+    ) {
+        let request = SignedRequest::from_parts(method, uri, headers, body).unwrap();
+        let (cs, ts) = (
+            ClientSecret::from("client-secret-value"),
+            TokenSecret::from("token-secret-value"),
+        );
+        request
+            .verify(methods, &[name], &KeyMaterial::new(Some(&cs), Some(&ts)))
+            .unwrap();
+    }
+
+    use crate::secret::{ClientSecret, TokenSecret};
+
+    #[test]
+    fn query_placement_appends_and_verifies() {
+        let signer = builder()
+            .signature_type(SignatureType::Query)
+            .build()
+            .unwrap();
+        let mut uri: Uri = "https://e.com/p?a=1".parse().unwrap();
+        let (mut headers, mut body) = (HeaderMap::new(), Vec::new());
+        signer
+            .sign_parts(&Method::GET, &mut uri, &mut headers, &mut body)
+            .unwrap();
+        let q = uri.query().unwrap();
+        assert!(q.starts_with("a=1&oauth_consumer_key=key&"), "{q}");
+        assert!(!headers.contains_key(header::AUTHORIZATION));
+        verify(
+            &Method::GET,
+            &uri,
+            &headers,
+            &body,
+            &SignatureMethods::new(),
+            HMAC_SHA1,
+        );
+        // Signing again would add a second set: refused, and nothing changes.
+        let before = uri.clone();
+        let err = signer
+            .sign_parts(&Method::GET, &mut uri, &mut headers, &mut body)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::ProtocolParameterPresent {
+                location: ParameterLocation::Query,
+                ..
+            }
+        ));
+        assert_eq!(uri, before);
+    }
+
+    #[test]
+    fn body_placement_needs_form() {
+        let signer = builder()
+            .signature_type(SignatureType::Body)
+            .build()
+            .unwrap();
+        let mut uri: Uri = "https://e.com/p".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let mut body = b"{}".to_vec();
+        match signer.sign_parts(&Method::POST, &mut uri, &mut headers, &mut body) {
+            Err(Error::BodyNotForm { found }) => assert_eq!(found, "application/json"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(body, b"{}");
+
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded; charset=UTF-8"),
+        );
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(7));
+        let mut body = b"x=a+b&y".to_vec();
+        signer
+            .sign_parts(&Method::POST, &mut uri, &mut headers, &mut body)
+            .unwrap();
+        assert!(body.starts_with(b"x=a+b&y&oauth_consumer_key=key&"));
+        assert_eq!(
+            headers[header::CONTENT_LENGTH],
+            body.len().to_string().as_str()
+        );
+        verify(
+            &Method::POST,
+            &uri,
+            &headers,
+            &body,
+            &SignatureMethods::new(),
+            HMAC_SHA1,
+        );
+    }
+
+    #[test]
+    fn body_placement_on_empty_body_sets_form_type() {
+        let signer = builder()
+            .signature_type(SignatureType::Body)
+            .build()
+            .unwrap();
+        let mut uri: Uri = "https://e.com/p".parse().unwrap();
+        let (mut headers, mut body) = (HeaderMap::new(), Vec::new());
+        signer
+            .sign_parts(&Method::POST, &mut uri, &mut headers, &mut body)
+            .unwrap();
+        assert_eq!(headers[header::CONTENT_TYPE], FORM_CONTENT_TYPE);
+        verify(
+            &Method::POST,
+            &uri,
+            &headers,
+            &body,
+            &SignatureMethods::new(),
+            HMAC_SHA1,
+        );
+    }
+
+    #[test]
+    fn version_switchable_and_on_by_default() {
+        let uri: Uri = "https://e.com/".parse().unwrap();
+        let on = builder()
+            .build()
+            .unwrap()
+            .authorization_header(&Method::GET, &uri, &[])
+            .unwrap();
+        assert!(on.contains("oauth_version=\"1.0\""));
+        let off = builder()
+            .version(false)
+            .build()
+            .unwrap()
+            .authorization_header(&Method::GET, &uri, &[])
+            .unwrap();
+        assert!(!off.contains("oauth_version"));
+    }
+
+    #[test]
+    fn fresh_nonces_differ_and_timestamp_is_now() {
+        let signer = Signer::builder(ClientCredentials::new("k", "s"))
+            .build()
+            .unwrap();
+        let uri: Uri = "https://e.com/".parse().unwrap();
+        let a = signer.protocol_parameters(&Method::GET, &uri, &[]).unwrap();
+        let b = signer.protocol_parameters(&Method::GET, &uri, &[]).unwrap();
+        let get =
+            |p: &[(String, String)], n: &str| p.iter().find(|(k, _)| k == n).unwrap().1.clone();
+        assert_ne!(get(&a, "oauth_nonce"), get(&b, "oauth_nonce"));
+        assert_eq!(get(&a, "oauth_nonce").len(), 32);
+        let ts: u64 = get(&a, "oauth_timestamp").parse().unwrap();
+        assert!(ts > 1_700_000_000);
+        assert_eq!(a.last().unwrap().0, "oauth_signature");
+    }
+
+    #[test]
+    fn injected_source_is_used() {
+        let source: NonceAndTimestampSource = Arc::new(|| Ok(("fixed".to_owned(), 42)));
+        let signer = Signer::builder(ClientCredentials::new("k", "s"))
+            .nonce_and_timestamp_source(source)
+            .build()
+            .unwrap();
+        let header = signer
+            .authorization_header(&Method::GET, &"https://e.com/".parse().unwrap(), &[])
+            .unwrap();
+        assert!(
+            header.contains("oauth_nonce=\"fixed\"") && header.contains("oauth_timestamp=\"42\"")
+        );
+    }
+
+    #[test]
+    fn unknown_method_and_missing_rsa_key() {
+        match builder().signature_method("HMAC-MD5").build() {
+            Err(Error::UnknownSignatureMethod { method }) => assert_eq!(method, "HMAC-MD5"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            builder().signature_method("RSA-SHA1").build(),
+            Err(Error::MissingKey { .. })
+        ));
+    }
+
+    struct Upper;
+    impl SignatureMethod for Upper {
+        fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
+            Ok(format!(
+                "{}:{}",
+                keys.signing_key().len(),
+                base_string.to_ascii_uppercase().len()
+            ))
+        }
+    }
+
+    #[test]
+    fn custom_method_used_by_signer_and_verifier() {
+        let mut methods = SignatureMethods::new();
+        methods.register("X-UPPER", Upper);
+        let signer = builder()
+            .signature_method("X-UPPER")
+            .signature_methods(methods.clone())
+            .build()
+            .unwrap();
+        let mut req = http::Request::get("https://e.com/p?q=1")
+            .body(Vec::new())
+            .unwrap();
+        signer.sign_request(&mut req).unwrap();
+        let (parts, body) = req.into_parts();
+        verify(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            &body,
+            &methods,
+            "X-UPPER",
+        );
+        // Without the registration the provider cannot check it.
+        let request =
+            SignedRequest::from_parts(&parts.method, &parts.uri, &parts.headers, &body).unwrap();
+        assert!(matches!(
+            request.verify(
+                &SignatureMethods::new(),
+                &["X-UPPER"],
+                &KeyMaterial::default()
+            ),
+            Err(Error::UnknownSignatureMethod { .. })
+        ));
+    }
+
+    #[test]
+    fn plaintext_and_sha256_round_trip() {
+        for name in ["PLAINTEXT", "HMAC-SHA256"] {
+            let signer = builder().signature_method(name).build().unwrap();
+            let mut req = http::Request::post("https://e.com/p")
+                .body(Vec::new())
+                .unwrap();
+            signer.sign_request(&mut req).unwrap();
+            let (parts, body) = req.into_parts();
+            verify(
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &body,
+                &SignatureMethods::new(),
+                name,
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_absent_from_debug() {
+        let signer = builder().build().unwrap();
+        let dbg = format!("{signer:?} {:?}", builder());
+        assert!(
+            !dbg.contains("client-secret-value") && !dbg.contains("token-secret-value"),
+            "{dbg}"
+        );
+    }
+}

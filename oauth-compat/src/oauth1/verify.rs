@@ -347,3 +347,169 @@ impl SignedRequest {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::ClientSecret;
+    use http::HeaderValue;
+
+    const FULL: &str = r#"OAuth oauth_consumer_key="k", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="c2lnbmF0dXJlLXZhbHVl""#;
+
+    fn parts(auth: Option<&str>, uri: &str, body: &[u8]) -> Result<SignedRequest, Error> {
+        let mut headers = HeaderMap::new();
+        if let Some(auth) = auth {
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_str(auth).unwrap());
+        }
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        SignedRequest::from_parts(&Method::POST, &uri.parse().unwrap(), &headers, body)
+    }
+
+    #[test]
+    fn params_in_two_places_rejected() {
+        match parts(Some(FULL), "https://e.com/?oauth_nonce=x", b"") {
+            Err(Error::ParametersInSeveralPlaces { first, second }) => {
+                assert_eq!(
+                    (first, second),
+                    (ParameterLocation::Header, ParameterLocation::Query)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parts(
+                None,
+                "https://e.com/?oauth_consumer_key=k",
+                b"oauth_nonce=n"
+            ),
+            Err(Error::ParametersInSeveralPlaces {
+                first: ParameterLocation::Query,
+                second: ParameterLocation::Body
+            })
+        ));
+    }
+
+    #[test]
+    fn missing_params_named_each() {
+        let all = [
+            ("oauth_consumer_key", "k"),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_signature", "s"),
+            ("oauth_timestamp", "1"),
+            ("oauth_nonce", "n"),
+        ];
+        for skip in 0..all.len() {
+            let query: Vec<String> = all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, (n, v))| format!("{n}={v}"))
+                .collect();
+            match parts(None, &format!("https://e.com/?{}", query.join("&")), b"") {
+                Err(Error::MissingParameter { name }) => assert_eq!(name, all[skip].0),
+                other => panic!("{other:?}"),
+            }
+        }
+        // PLAINTEXT needs neither timestamp nor nonce.
+        let r = parts(Some(r#"OAuth oauth_consumer_key="k", oauth_signature_method="PLAINTEXT", oauth_signature="a%26b""#), "https://e.com/", b"").unwrap();
+        assert_eq!((r.timestamp(), r.nonce()), (None, None));
+        let (cs, ts) = (ClientSecret::new("a"), crate::secret::TokenSecret::new("b"));
+        r.verify(
+            &SignatureMethods::new(),
+            &["PLAINTEXT"],
+            &KeyMaterial::new(Some(&cs), Some(&ts)),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn duplicates_in_query_or_body_named() {
+        match parts(
+            None,
+            "https://e.com/",
+            b"oauth_consumer_key=k&oauth_nonce=a&oauth_nonce=b",
+        ) {
+            Err(Error::DuplicateParameter { name }) => assert_eq!(name, "oauth_nonce"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_oauth_scheme_reported() {
+        match parts(Some("Bearer secret-token-value"), "https://e.com/", b"") {
+            Err(Error::NotOAuthScheme { scheme }) => assert_eq!(scheme, "Bearer"),
+            other => panic!("{other:?}"),
+        }
+        let err = parts(Some("Bearer secret-token-value"), "https://e.com/", b"").unwrap_err();
+        assert!(!err.to_string().contains("secret-token-value"));
+        assert!(matches!(
+            parts(None, "https://e.com/", b""),
+            Err(Error::MissingParameter {
+                name: "oauth_consumer_key"
+            })
+        ));
+    }
+
+    #[test]
+    fn method_allow_list_and_bad_signature() {
+        let r = parts(Some(FULL), "https://e.com/", b"").unwrap();
+        let cs = ClientSecret::new("s");
+        let keys = KeyMaterial::new(Some(&cs), None);
+        match r.verify(&SignatureMethods::new(), &["RSA-SHA1"], &keys) {
+            Err(Error::UnsupportedSignatureMethod { method }) => assert_eq!(method, "HMAC-SHA1"),
+            other => panic!("{other:?}"),
+        }
+        let err = r
+            .verify(&SignatureMethods::new(), &["HMAC-SHA1"], &keys)
+            .unwrap_err();
+        assert!(matches!(err, Error::BadSignature { .. }));
+        assert!(!err.to_string().contains("c2lnbmF0dXJl"));
+        assert!(!format!("{r:?}").contains("c2lnbmF0dXJl"));
+    }
+
+    #[test]
+    fn invalid_timestamp_and_version() {
+        let bad_ts = FULL.replace("oauth_timestamp=\"1\"", "oauth_timestamp=\"-1\"");
+        assert!(matches!(
+            parts(Some(&bad_ts), "https://e.com/", b""),
+            Err(Error::InvalidParameter {
+                name: "oauth_timestamp",
+                ..
+            })
+        ));
+        let bad_v = format!("{FULL}, oauth_version=\"2.0\"");
+        assert!(matches!(
+            parts(Some(&bad_v), "https://e.com/", b""),
+            Err(Error::InvalidParameter {
+                name: "oauth_version",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn exposes_provider_fields() {
+        let h = format!(
+            r#"{FULL}, realm="R", oauth_token="t", oauth_callback="oob", oauth_verifier="v""#
+        );
+        let r = parts(Some(&h), "https://e.com/?x=1", b"y=2").unwrap();
+        assert_eq!(r.realm(), Some("R"));
+        assert_eq!(
+            (r.token(), r.callback(), r.verifier()),
+            (Some("t"), Some("oob"), Some("v"))
+        );
+        assert_eq!(r.location(), ParameterLocation::Header);
+        assert!(
+            r.parameters().iter().any(|(n, _)| n == "x")
+                && r.parameters().iter().any(|(n, _)| n == "y")
+        );
+        assert!(
+            !r.parameters()
+                .iter()
+                .any(|(n, _)| n == "oauth_signature" || n == "realm")
+        );
+    }
+}
