@@ -15,7 +15,7 @@
 use http::Uri;
 
 use super::Error;
-use super::encode::percent_encode_into;
+use super::encode::{encode_bytes_into, percent_encode_into};
 
 /// The base string URI of `uri`: lowercase scheme and host, default port dropped (80 for
 /// http, 443 for https), other ports kept, path as sent (`/` when empty), no query or fragment.
@@ -39,8 +39,8 @@ pub fn base_string_uri_into(out: &mut String, uri: &Uri) -> Result<(), Error> {
 }
 
 /// Appends `enc(base_string_uri)`, encoding piece by piece instead of building the URI first.
-pub(crate) fn base_string_uri_encoded_into(out: &mut String, uri: &Uri) -> Result<(), Error> {
-    write_base_string_uri(uri, |piece| percent_encode_into(out, piece))
+pub(crate) fn base_string_uri_encoded_into(out: &mut Vec<u8>, uri: &Uri) -> Result<(), Error> {
+    write_base_string_uri(uri, |piece| encode_bytes_into(out, piece.as_bytes()))
 }
 
 /// Produces the base string URI as a sequence of pieces, so callers choose plain or encoded.
@@ -108,7 +108,11 @@ pub fn signature_base_string(
     let mut out = String::with_capacity(
         method.len() + 2 + 2 * (base_string_uri.len() + normalized_parameters.len()),
     );
-    push_method(&mut out, method);
+    if method.bytes().all(|b| b.is_ascii_uppercase()) {
+        out.push_str(method);
+    } else {
+        percent_encode_into(&mut out, &method.to_ascii_uppercase());
+    }
     out.push('&');
     percent_encode_into(&mut out, base_string_uri);
     out.push('&');
@@ -118,11 +122,11 @@ pub fn signature_base_string(
 
 /// Appends the uppercased method, percent-encoded (a method is a token; encoding is a no-op for
 /// the standard ones).
-pub(crate) fn push_method(out: &mut String, method: &str) {
+pub(crate) fn push_method(out: &mut Vec<u8>, method: &str) {
     if method.bytes().all(|b| b.is_ascii_uppercase()) {
-        out.push_str(method);
+        out.extend_from_slice(method.as_bytes());
     } else {
-        percent_encode_into(out, &method.to_ascii_uppercase());
+        encode_bytes_into(out, method.to_ascii_uppercase().as_bytes());
     }
 }
 

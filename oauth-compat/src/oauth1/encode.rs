@@ -15,9 +15,34 @@ use super::Error;
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// `ALPHA / DIGIT / "-" / "." / "_" / "~"`: the only bytes §3.6 leaves as they are.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        i += 1;
+    }
+    table
+};
+
 #[inline]
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
+}
+
+/// §3.6 encoding into a byte buffer: the signer's hot path works on bytes (the base string is
+/// only ever fed to a MAC), which avoids per-run `str` boundary checks.
+#[inline]
+pub(crate) fn encode_bytes_into(out: &mut Vec<u8>, input: &[u8]) {
+    out.reserve(input.len());
+    for &b in input {
+        if is_unreserved(b) {
+            out.push(b);
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0F)]]);
+        }
+    }
 }
 
 /// Percent-encodes `input` per RFC 5849 §3.6 into a new string.

@@ -93,11 +93,15 @@ pub fn format_authorization_header<'a>(
     out
 }
 
-pub(crate) fn push_realm(out: &mut String, realm: &str) {
-    if realm
+/// Whether the realm can be written unencoded (printable ASCII without `"`, `\`, `%`).
+pub(crate) fn realm_is_plain(realm: &str) -> bool {
+    realm
         .bytes()
         .all(|b| (0x20..=0x7E).contains(&b) && !matches!(b, b'"' | b'\\' | b'%'))
-    {
+}
+
+fn push_realm(out: &mut String, realm: &str) {
+    if realm_is_plain(realm) {
         out.push_str(realm);
     } else {
         percent_encode_into(out, realm);

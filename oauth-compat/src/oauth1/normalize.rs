@@ -7,7 +7,7 @@
 //! ```
 
 use super::Error;
-use super::encode::{decode_bytes_into, is_unreserved, percent_encode_into};
+use super::encode::{decode_bytes_into, encode_bytes_into, is_unreserved};
 
 /// Normalizes parameters: encode each name and value (§3.6), sort the pairs by encoded name then
 /// encoded value, join with `=` and `&`.
@@ -31,7 +31,7 @@ where
 /// the signer's hot path allocates a buffer, not a string per name and value.
 #[derive(Default)]
 pub(crate) struct EncodedParams {
-    buf: String,
+    buf: Vec<u8>,
     /// `[name_start, value_start, value_end]` into `buf`.
     spans: Vec<[usize; 3]>,
     scratch: Vec<u8>,
@@ -40,7 +40,7 @@ pub(crate) struct EncodedParams {
 impl EncodedParams {
     pub(crate) fn with_capacity(bytes: usize, params: usize) -> Self {
         Self {
-            buf: String::with_capacity(bytes),
+            buf: Vec::with_capacity(bytes),
             spans: Vec::with_capacity(params),
             scratch: Vec::new(),
         }
@@ -49,9 +49,9 @@ impl EncodedParams {
     /// Adds one decoded parameter.
     pub(crate) fn push(&mut self, name: &str, value: &str) {
         let a = self.buf.len();
-        percent_encode_into(&mut self.buf, name);
+        encode_bytes_into(&mut self.buf, name.as_bytes());
         let b = self.buf.len();
-        percent_encode_into(&mut self.buf, value);
+        encode_bytes_into(&mut self.buf, value.as_bytes());
         self.spans.push([a, b, self.buf.len()]);
     }
 
@@ -73,7 +73,10 @@ impl EncodedParams {
             };
             let a = self.buf.len();
             self.push_component(name, within)?;
-            check(&self.buf[a..])?;
+            // The encoded name is ASCII, so this always converts.
+            if let Ok(name) = std::str::from_utf8(&self.buf[a..]) {
+                check(name)?;
+            }
             let b = self.buf.len();
             self.push_component(value, within)?;
             self.spans.push([a, b, self.buf.len()]);
@@ -85,10 +88,7 @@ impl EncodedParams {
     fn push_component(&mut self, raw: &[u8], within: &str) -> Result<(), Error> {
         // Fast path: already in encoded form (only unreserved bytes).
         if raw.iter().all(|&b| is_unreserved(b)) {
-            // All ASCII, so this cannot fail.
-            if let Ok(s) = std::str::from_utf8(raw) {
-                self.buf.push_str(s);
-            }
+            self.buf.extend_from_slice(raw);
             return Ok(());
         }
         self.scratch.clear();
@@ -98,19 +98,21 @@ impl EncodedParams {
                 offset,
             }
         })?;
-        let text = std::str::from_utf8(&self.scratch).map_err(|_| Error::InvalidUtf8 {
-            within: within.to_owned(),
-        })?;
-        percent_encode_into(&mut self.buf, text);
+        if std::str::from_utf8(&self.scratch).is_err() {
+            return Err(Error::InvalidUtf8 {
+                within: within.to_owned(),
+            });
+        }
+        encode_bytes_into(&mut self.buf, &self.scratch);
         Ok(())
     }
 
     /// Encoded name of the parameter at `span`.
-    fn name(&self, s: &[usize; 3]) -> &str {
+    fn name(&self, s: &[usize; 3]) -> &[u8] {
         &self.buf[s[0]..s[1]]
     }
 
-    fn value(&self, s: &[usize; 3]) -> &str {
+    fn value(&self, s: &[usize; 3]) -> &[u8] {
         &self.buf[s[1]..s[2]]
     }
 
@@ -130,21 +132,22 @@ impl EncodedParams {
             if i > 0 {
                 out.push('&');
             }
-            out.push_str(self.name(s));
+            // Encoded text is ASCII; the conversions cannot fail.
+            out.push_str(std::str::from_utf8(self.name(s)).unwrap_or_default());
             out.push('=');
-            out.push_str(self.value(s));
+            out.push_str(std::str::from_utf8(self.value(s)).unwrap_or_default());
         }
     }
 
     /// Appends `enc(normalized)` directly, without building the normalized string first.
-    pub(crate) fn write_normalized_encoded(&self, out: &mut String) {
+    pub(crate) fn write_normalized_encoded(&self, out: &mut Vec<u8>) {
         for (i, s) in self.spans.iter().enumerate() {
             if i > 0 {
-                out.push_str("%26");
+                out.extend_from_slice(b"%26");
             }
-            percent_encode_into(out, self.name(s));
-            out.push_str("%3D");
-            percent_encode_into(out, self.value(s));
+            encode_bytes_into(out, self.name(s));
+            out.extend_from_slice(b"%3D");
+            encode_bytes_into(out, self.value(s));
         }
     }
 
@@ -185,8 +188,8 @@ mod tests {
         let mut out = String::new();
         p.write_normalized(&mut out);
         assert_eq!(out, "flag=&status=Hello%20Ladies%20%2B");
-        let mut enc = String::new();
+        let mut enc = Vec::new();
         p.write_normalized_encoded(&mut enc);
-        assert_eq!(enc, "flag%3D%26status%3DHello%2520Ladies%2520%252B");
+        assert_eq!(enc, b"flag%3D%26status%3DHello%2520Ladies%2520%252B");
     }
 }

@@ -33,8 +33,8 @@ use sha2::Sha256;
 
 use super::base_string::{base_string_uri_encoded_into, push_method};
 use super::credentials::{ClientCredentials, TokenCredentials};
-use super::encode::percent_encode_into;
-use super::header::push_realm;
+use super::encode::encode_bytes_into;
+use super::header::realm_is_plain;
 use super::normalize::EncodedParams;
 use super::params::{FORM_CONTENT_TYPE, has_form_body};
 use super::signature::{self, Entry, HMAC_SHA1, KeyMaterial, RsaPrivateKey, SignatureMethods};
@@ -343,7 +343,7 @@ impl Signer {
     /// Signs and writes the protocol parameters (signature last) into `out` in `style`.
     fn sign_into(
         &self,
-        out: &mut String,
+        out: &mut Vec<u8>,
         style: Style,
         method: &str,
         uri: &Uri,
@@ -375,60 +375,72 @@ impl Signer {
         }
         params.sort();
 
-        let mut base = String::with_capacity(method.len() + 64 + 2 * params.encoded_len());
+        let mut base = Vec::with_capacity(method.len() + 64 + 2 * params.encoded_len());
         push_method(&mut base, method);
-        base.push('&');
+        base.push(b'&');
         base_string_uri_encoded_into(&mut base, uri)?;
-        base.push('&');
+        base.push(b'&');
         params.write_normalized_encoded(&mut base);
 
         // HMAC signatures go through a stack buffer: no allocation for the Base64 text.
         let mut b64 = [0u8; 64];
-        let signature: Cow<'_, str> = match &self.prepared {
+        let signature: Cow<'_, [u8]> = match &self.prepared {
             Prepared::HmacSha1(keyed) => {
                 encode_b64(&signature::hmac_sha1::mac(keyed, &base), &mut b64)
             }
             Prepared::HmacSha256(keyed) => {
                 encode_b64(&signature::hmac_sha256::mac(keyed, &base), &mut b64)
             }
-            Prepared::Rsa(key) => Cow::Owned(key.sign(&base)?),
+            // The base string is ASCII, so the lossy view borrows and never replaces anything.
+            Prepared::Rsa(key) => {
+                Cow::Owned(key.sign(&String::from_utf8_lossy(&base))?.into_bytes())
+            }
             Prepared::Other(entry) => {
                 let token_secret = self.token.as_ref().map(|t| &t.secret);
                 let mut keys = KeyMaterial::new(Some(&self.client.secret), token_secret);
                 if let Some(key) = &self.rsa_key {
                     keys = keys.with_rsa_private_key(key);
                 }
-                Cow::Owned(entry.method().sign(&base, &keys)?)
+                Cow::Owned(
+                    entry
+                        .method()
+                        .sign(&String::from_utf8_lossy(&base), &keys)?
+                        .into_bytes(),
+                )
             }
         };
 
         match style {
             Style::Header => {
-                out.push_str("OAuth ");
+                out.extend_from_slice(b"OAuth ");
                 if let Some(realm) = &self.realm {
-                    out.push_str("realm=\"");
-                    push_realm(out, realm);
-                    out.push_str("\", ");
+                    out.extend_from_slice(b"realm=\"");
+                    if realm_is_plain(realm) {
+                        out.extend_from_slice(realm.as_bytes());
+                    } else {
+                        encode_bytes_into(out, realm.as_bytes());
+                    }
+                    out.extend_from_slice(b"\", ");
                 }
                 for (name, value) in self.protocol_params(&nonce, &timestamp) {
-                    out.push_str(name);
-                    out.push_str("=\"");
-                    percent_encode_into(out, value);
-                    out.push_str("\", ");
+                    out.extend_from_slice(name.as_bytes());
+                    out.extend_from_slice(b"=\"");
+                    encode_bytes_into(out, value.as_bytes());
+                    out.extend_from_slice(b"\", ");
                 }
-                out.push_str("oauth_signature=\"");
-                percent_encode_into(out, &signature);
-                out.push('"');
+                out.extend_from_slice(b"oauth_signature=\"");
+                encode_bytes_into(out, &signature);
+                out.push(b'"');
             }
             Style::Form => {
                 for (name, value) in self.protocol_params(&nonce, &timestamp) {
-                    out.push_str(name);
-                    out.push('=');
-                    percent_encode_into(out, value);
-                    out.push('&');
+                    out.extend_from_slice(name.as_bytes());
+                    out.push(b'=');
+                    encode_bytes_into(out, value.as_bytes());
+                    out.push(b'&');
                 }
-                out.push_str("oauth_signature=");
-                percent_encode_into(out, &signature);
+                out.extend_from_slice(b"oauth_signature=");
+                encode_bytes_into(out, &signature);
             }
         }
         Ok(())
@@ -443,7 +455,7 @@ impl Signer {
         uri: &Uri,
         form_params: &[(&str, &str)],
     ) -> Result<String, Error> {
-        let mut out = String::with_capacity(320);
+        let mut out = Vec::with_capacity(320);
         self.sign_into(
             &mut out,
             Style::Header,
@@ -451,7 +463,7 @@ impl Signer {
             uri,
             Form::Pairs(form_params),
         )?;
-        Ok(out)
+        Ok(ascii_string(out))
     }
 
     /// The protocol parameters (`oauth_signature` last), decoded, for placing them yourself.
@@ -461,7 +473,7 @@ impl Signer {
         uri: &Uri,
         form_params: &[(&str, &str)],
     ) -> Result<Vec<(String, String)>, Error> {
-        let mut out = String::with_capacity(320);
+        let mut out = Vec::with_capacity(320);
         self.sign_into(
             &mut out,
             Style::Form,
@@ -469,7 +481,7 @@ impl Signer {
             uri,
             Form::Pairs(form_params),
         )?;
-        super::encode::form_decode(&out)
+        super::encode::form_decode_bytes(&out, "the protocol parameters")
     }
 
     /// Signs a request given as parts, in place, per this signer's [`SignatureType`]: sets the
@@ -512,17 +524,18 @@ impl Signer {
             }
         }
         let form = if is_form { Form::Raw(body) } else { Form::None };
-        let mut out = String::with_capacity(320);
+        let mut out = Vec::with_capacity(320);
         match self.signature_type {
             SignatureType::Header => {
                 self.sign_into(&mut out, Style::Header, method.as_str(), uri, form)?;
-                let value = HeaderValue::try_from(out).map_err(|_| Error::InvalidUri {
+                let value = HeaderValue::from_maybe_shared(out).map_err(|_| Error::InvalidUri {
                     reason: "the Authorization header could not be built",
                 })?;
                 headers.insert(header::AUTHORIZATION, value);
             }
             SignatureType::Query => {
                 self.sign_into(&mut out, Style::Form, method.as_str(), uri, form)?;
+                let out = ascii_string(out);
                 let path = uri.path();
                 let path_and_query = match uri.query() {
                     Some(q) if !q.is_empty() => format!("{path}?{q}&{out}"),
@@ -544,7 +557,7 @@ impl Signer {
                 if !body.is_empty() {
                     body.push(b'&');
                 }
-                body.extend_from_slice(out.as_bytes());
+                body.extend_from_slice(&out);
                 if !headers.contains_key(header::CONTENT_TYPE) {
                     headers.insert(
                         header::CONTENT_TYPE,
@@ -571,12 +584,16 @@ impl Signer {
     }
 }
 
-fn encode_b64<'b>(raw: &[u8], buf: &'b mut [u8; 64]) -> Cow<'b, str> {
+fn encode_b64<'b>(raw: &[u8], buf: &'b mut [u8; 64]) -> Cow<'b, [u8]> {
     match STANDARD.encode_slice(raw, buf) {
-        Ok(n) => std::str::from_utf8(&buf[..n])
-            .map_or_else(|_| Cow::Owned(STANDARD.encode(raw)), Cow::Borrowed),
-        Err(_) => Cow::Owned(STANDARD.encode(raw)),
+        Ok(n) => Cow::Borrowed(&buf[..n]),
+        Err(_) => Cow::Owned(STANDARD.encode(raw).into_bytes()),
     }
+}
+
+/// The signer writes only ASCII; the fallback never runs.
+fn ascii_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]

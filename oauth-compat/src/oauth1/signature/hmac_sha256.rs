@@ -24,9 +24,9 @@ pub(crate) fn keyed(key: &str) -> Result<Hmac<Sha256>, Error> {
 }
 
 /// The raw MAC of `base_string` from a keyed state.
-pub(crate) fn mac(keyed: &Hmac<Sha256>, base_string: &str) -> [u8; 32] {
+pub(crate) fn mac(keyed: &Hmac<Sha256>, base_string: &[u8]) -> [u8; 32] {
     let mut mac = keyed.clone();
-    mac.update(base_string.as_bytes());
+    mac.update(base_string);
     mac.finalize().into_bytes().into()
 }
 
@@ -42,7 +42,7 @@ pub(crate) fn verify_with(keyed: &Hmac<Sha256>, base_string: &str, signature: &s
 
 impl SignatureMethod for HmacSha256 {
     fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
-        Ok(STANDARD.encode(mac(&keyed(&keys.signing_key())?, base_string)))
+        Ok(STANDARD.encode(mac(&keyed(&keys.signing_key())?, base_string.as_bytes())))
     }
 
     fn verify(
