@@ -36,13 +36,16 @@ pub(crate) fn is_unreserved(b: u8) -> bool {
 #[inline]
 pub(crate) fn encode_bytes_into(out: &mut Vec<u8>, input: &[u8]) {
     out.reserve(input.len());
-    for &b in input {
-        if is_unreserved(b) {
-            out.push(b);
-        } else {
+    // Copy runs of unreserved bytes in bulk; most of a parameter string is such runs.
+    let mut start = 0;
+    for (i, &b) in input.iter().enumerate() {
+        if !is_unreserved(b) {
+            out.extend_from_slice(&input[start..i]);
             out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0F)]]);
+            start = i + 1;
         }
     }
+    out.extend_from_slice(&input[start..]);
 }
 
 /// Percent-encodes `input` per RFC 5849 §3.6 into a new string.
