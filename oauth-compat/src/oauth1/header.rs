@@ -1,0 +1,336 @@
+//! The `Authorization: OAuth ...` header (RFC 5849 §3.5.1): formatting and a strict parser.
+//!
+//! ```
+//! use oauth_compat::oauth1::header::{AuthorizationHeader, parse_authorization_header};
+//! let parsed = parse_authorization_header(br#"OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_nonce="a%20b""#)
+//!     .unwrap()
+//!     .expect("an OAuth header");
+//! assert_eq!(parsed.realm.as_deref(), Some("Photos"));
+//! assert_eq!(parsed.get("oauth_nonce"), Some("a b"));
+//! assert_eq!(parse_authorization_header(parsed.to_header_value().as_bytes()).unwrap(), Some(parsed));
+//! // Another scheme is not an error here, just not OAuth.
+//! assert_eq!(parse_authorization_header(b"Bearer abc").unwrap(), None);
+//! ```
+
+use std::fmt;
+
+use super::Error;
+use super::encode::{decode_component, percent_encode_into};
+
+/// A parsed `Authorization: OAuth` header: the `realm` apart, then every other parameter,
+/// percent-decoded, in the order sent.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct AuthorizationHeader {
+    /// The `realm` parameter (never signed).
+    pub realm: Option<String>,
+    /// The other parameters (normally all `oauth_*`), decoded, in order, each name at most once.
+    pub params: Vec<(String, String)>,
+}
+
+impl fmt::Debug for AuthorizationHeader {
+    // The signature is a credential-derived value: keep it out of logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<(&str, &str)> = self
+            .params
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str(),
+                    if n == "oauth_signature" {
+                        "[redacted]"
+                    } else {
+                        v.as_str()
+                    },
+                )
+            })
+            .collect();
+        f.debug_struct("AuthorizationHeader")
+            .field("realm", &self.realm)
+            .field("params", &params)
+            .finish()
+    }
+}
+
+impl AuthorizationHeader {
+    /// The value of parameter `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Formats the header value (see [`format_authorization_header`]).
+    pub fn to_header_value(&self) -> String {
+        format_authorization_header(
+            self.realm.as_deref(),
+            self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        )
+    }
+}
+
+/// Formats `OAuth realm="..", name="value", ...`: names and values percent-encoded (§3.5.1),
+/// separated by `", "`. The realm is written as is when it is plain printable ASCII without
+/// `"`, `\` or `%`, percent-encoded otherwise, so [`parse_authorization_header`] always returns it.
+pub fn format_authorization_header<'a>(
+    realm: Option<&str>,
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("OAuth");
+    let mut first = true;
+    if let Some(realm) = realm {
+        out.push_str(" realm=\"");
+        push_realm(&mut out, realm);
+        out.push('"');
+        first = false;
+    }
+    for (name, value) in params {
+        out.push_str(if first { " " } else { ", " });
+        first = false;
+        push_param(&mut out, name, value);
+    }
+    out
+}
+
+/// Whether the realm can be written unencoded (printable ASCII without `"`, `\`, `%`).
+pub(crate) fn realm_is_plain(realm: &str) -> bool {
+    realm
+        .bytes()
+        .all(|b| (0x20..=0x7E).contains(&b) && !matches!(b, b'"' | b'\\' | b'%'))
+}
+
+fn push_realm(out: &mut String, realm: &str) {
+    if realm_is_plain(realm) {
+        out.push_str(realm);
+    } else {
+        percent_encode_into(out, realm);
+    }
+}
+
+pub(crate) fn push_param(out: &mut String, name: &str, value: &str) {
+    percent_encode_into(out, name);
+    out.push_str("=\"");
+    percent_encode_into(out, value);
+    out.push('"');
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Parses an `Authorization` header value strictly.
+///
+/// Returns `Ok(None)` when the scheme is not `OAuth` (compared case-insensitively), so a provider
+/// can tell "not OAuth" from "broken OAuth". Within an OAuth header: `name="value"` pairs
+/// separated by commas with optional spaces or tabs around them, values in double quotes and
+/// percent-decoded strictly, no parameter twice (not even `realm`).
+pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHeader>, Error> {
+    let malformed = |reason, offset| Error::MalformedAuthorizationHeader { reason, offset };
+    let mut i = 0;
+    while i < value.len() && is_ows(value[i]) {
+        i += 1;
+    }
+    let scheme_start = i;
+    while i < value.len() && is_tchar(value[i]) {
+        i += 1;
+    }
+    if i == scheme_start {
+        return Err(malformed("expected an authentication scheme", i));
+    }
+    if i < value.len() && !is_ows(value[i]) {
+        return Err(malformed("expected a space after the scheme", i));
+    }
+    if !value[scheme_start..i].eq_ignore_ascii_case(b"OAuth") {
+        return Ok(None);
+    }
+    let mut header = AuthorizationHeader::default();
+    let skip_ows = |i: &mut usize| {
+        while *i < value.len() && is_ows(value[*i]) {
+            *i += 1;
+        }
+    };
+    skip_ows(&mut i);
+    if i == value.len() {
+        return Ok(Some(header));
+    }
+    loop {
+        let name_start = i;
+        while i < value.len() && is_tchar(value[i]) && value[i] != b'=' {
+            i += 1;
+        }
+        if i == name_start {
+            return Err(malformed("expected a parameter name", i));
+        }
+        let raw_name = &value[name_start..i];
+        if value.get(i) != Some(&b'=') {
+            return Err(malformed("expected `=` after the parameter name", i));
+        }
+        i += 1;
+        if value.get(i) != Some(&b'"') {
+            return Err(malformed("expected a double-quoted value", i));
+        }
+        i += 1;
+        let value_start = i;
+        while i < value.len() && value[i] != b'"' {
+            let b = value[i];
+            if !(0x20..=0x7E).contains(&b) || b == b'\\' {
+                return Err(malformed(
+                    "values must be percent-encoded printable ASCII",
+                    i,
+                ));
+            }
+            i += 1;
+        }
+        if i == value.len() {
+            return Err(malformed("unterminated quoted value", i));
+        }
+        let raw_value = &value[value_start..i];
+        i += 1;
+
+        let name = decode_component(raw_name, false, "an Authorization header parameter name")?;
+        if name == "realm"
+            && header.realm.is_none()
+            && !header.params.iter().any(|(n, _)| n == "realm")
+        {
+            header.realm = Some(decode_component(
+                raw_value,
+                false,
+                "the Authorization header realm",
+            )?);
+        } else if (name == "realm" && header.realm.is_some())
+            || header.params.iter().any(|(n, _)| *n == name)
+        {
+            return Err(Error::DuplicateParameter { name });
+        } else {
+            let decoded = decode_component(
+                raw_value,
+                false,
+                &format!("the Authorization header parameter `{name}`"),
+            )?;
+            header.params.push((name, decoded));
+        }
+
+        skip_ows(&mut i);
+        if i == value.len() {
+            return Ok(Some(header));
+        }
+        if value[i] != b',' {
+            return Err(malformed("expected `,` between parameters", i));
+        }
+        i += 1;
+        skip_ows(&mut i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Option<AuthorizationHeader>, Error> {
+        parse_authorization_header(s.as_bytes())
+    }
+
+    #[test]
+    fn parses_rfc_example() {
+        let h = parse(
+            "OAuth realm=\"Example\",\n oauth_consumer_key=\"jd83jd92dhsh93js\""
+                .replace('\n', "")
+                .as_str(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(h.realm.as_deref(), Some("Example"));
+        assert_eq!(
+            h.params,
+            [(
+                "oauth_consumer_key".to_owned(),
+                "jd83jd92dhsh93js".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn scheme_case_insensitive_and_whitespace() {
+        let h = parse("oauth  a=\"1\" ,\tb=\"%2F\",c=\"\"")
+            .unwrap()
+            .unwrap();
+        assert_eq!(h.get("b"), Some("/"));
+        assert_eq!(h.get("c"), Some(""));
+        assert_eq!(
+            parse("OAUTH").unwrap(),
+            Some(AuthorizationHeader::default())
+        );
+    }
+
+    #[test]
+    fn other_schemes_are_none() {
+        assert_eq!(parse("Basic dXNlcjpwYXNz").unwrap(), None);
+        assert_eq!(parse("Bearer abc.def").unwrap(), None);
+        assert_eq!(parse("OAuthX a=\"1\"").unwrap(), None);
+    }
+
+    #[test]
+    fn malformed_inputs() {
+        for bad in [
+            "",
+            "   ",
+            "OAuth a=1",
+            "OAuth a=\"1",
+            "OAuth a=\"1\",",
+            "OAuth a=\"1\" b=\"2\"",
+            "OAuth =\"1\"",
+            "OAuth a = \"1\"",
+            "OAuth a=\"%zz\"",
+            "OAuth a=\"\\\"\"",
+            "OAuth,a=\"1\"",
+            "OAuth\"",
+        ] {
+            assert!(
+                matches!(
+                    parse(bad),
+                    Err(Error::MalformedAuthorizationHeader { .. }
+                        | Error::InvalidPercentEncoding { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(parse_authorization_header(b"OAuth a=\"\xff\"").is_err());
+    }
+
+    #[test]
+    fn duplicates_rejected_with_name() {
+        match parse("OAuth oauth_nonce=\"a\", oauth_nonce=\"b\"") {
+            Err(Error::DuplicateParameter { name }) => assert_eq!(name, "oauth_nonce"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse("OAuth realm=\"a\", realm=\"b\""),
+            Err(Error::DuplicateParameter { .. })
+        ));
+    }
+
+    #[test]
+    fn round_trip_with_odd_realm_and_values() {
+        let h = AuthorizationHeader {
+            realm: Some("a \"quoted\" 100% é".to_owned()),
+            params: vec![
+                ("oauth_x".to_owned(), "v=1&é\"".to_owned()),
+                ("oauth_y".to_owned(), String::new()),
+            ],
+        };
+        assert_eq!(parse(&h.to_header_value()).unwrap(), Some(h));
+    }
+
+    #[test]
+    fn debug_hides_signature() {
+        let h = parse("OAuth oauth_signature=\"c2VjcmV0\"")
+            .unwrap()
+            .unwrap();
+        assert!(!format!("{h:?}").contains("c2VjcmV0"));
+    }
+}

@@ -1,0 +1,136 @@
+//! Request parameter collection (RFC 5849 §3.4.1.3.1).
+//!
+//! The parameters that are signed: the URI query, a form-encoded body, and the `oauth_*`
+//! parameters of an `Authorization: OAuth` header except `realm` and `oauth_signature`
+//! (`oauth_signature` is excluded wherever it appears). Repeated names are kept.
+//!
+//! ```
+//! use http::{HeaderMap, HeaderValue, Uri, header};
+//! use oauth_compat::oauth1::params::collect_parameters;
+//! let uri: Uri = "https://example.com/r?b=1&a=2".parse().unwrap();
+//! let mut headers = HeaderMap::new();
+//! headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"));
+//! let params = collect_parameters(&uri, &headers, b"c=x+y").unwrap();
+//! assert_eq!(params, [("b".into(), "1".into()), ("a".into(), "2".into()), ("c".into(), "x y".into())]);
+//! ```
+
+use http::{HeaderMap, Uri, header};
+
+use super::Error;
+use super::encode::form_decode_bytes;
+use super::header::parse_authorization_header;
+
+/// The media type whose bodies carry signed parameters.
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// Whether a `Content-Type` value is `application/x-www-form-urlencoded`, compared
+/// case-insensitively and ignoring parameters such as `; charset=utf-8`.
+pub fn is_form_content_type(content_type: &str) -> bool {
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    media_type.eq_ignore_ascii_case(FORM_CONTENT_TYPE)
+}
+
+/// Whether the request's `Content-Type` header says the body is form-encoded.
+pub fn has_form_body(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(is_form_content_type)
+}
+
+/// The decoded query parameters of `uri`, in order.
+pub fn query_parameters(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
+    match uri.query() {
+        Some(q) => form_decode_bytes(q.as_bytes(), "the URI query"),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The decoded body parameters, when the body is form-encoded (per `Content-Type`); otherwise
+/// none, as §3.4.1.3.1 signs only single-part form bodies.
+pub fn body_parameters(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Error> {
+    if has_form_body(headers) {
+        form_decode_bytes(body, "the form body")
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// Collects every parameter that goes into the signature base string, in source order
+/// (query, body, header). `oauth_signature` and `realm` are left out.
+pub fn collect_parameters(
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, Error> {
+    let mut params = query_parameters(uri)?;
+    params.extend(body_parameters(headers, body)?);
+    params.retain(|(name, _)| name != "oauth_signature");
+    if let Some(value) = headers.get(header::AUTHORIZATION)
+        && let Some(parsed) = parse_authorization_header(value.as_bytes())?
+    {
+        params.extend(
+            parsed
+                .params
+                .into_iter()
+                .filter(|(name, _)| name.starts_with("oauth_") && name != "oauth_signature"),
+        );
+    }
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn form_content_type_matching() {
+        assert!(is_form_content_type("application/x-www-form-urlencoded"));
+        assert!(is_form_content_type(
+            "Application/X-WWW-Form-URLEncoded ; charset=UTF-8"
+        ));
+        assert!(!is_form_content_type("multipart/form-data; boundary=x"));
+        assert!(!is_form_content_type("application/json"));
+        assert!(!is_form_content_type(""));
+    }
+
+    #[test]
+    fn body_ignored_unless_form() {
+        let uri: Uri = "https://e.com/?a=1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        assert_eq!(collect_parameters(&uri, &headers, b"x=1").unwrap().len(), 1);
+        headers.remove(header::CONTENT_TYPE);
+        assert_eq!(collect_parameters(&uri, &headers, b"x=1").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn header_params_without_realm_and_signature() {
+        let uri: Uri = "https://e.com/?a=1&a=1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static(
+                r#"OAuth realm="R", oauth_consumer_key="k", oauth_signature="s%3D", x="y""#,
+            ),
+        );
+        let params = collect_parameters(&uri, &headers, b"").unwrap();
+        let names: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "a", "oauth_consumer_key"]);
+    }
+
+    #[test]
+    fn non_oauth_authorization_ignored() {
+        let uri: Uri = "https://e.com/".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
+        assert!(collect_parameters(&uri, &headers, b"").unwrap().is_empty());
+    }
+}

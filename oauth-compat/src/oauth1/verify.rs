@@ -1,0 +1,515 @@
+//! Provider-side verification (RFC 5849 §3.2).
+//!
+//! Two steps, so the provider can look things up in between: [`SignedRequest::from_parts`]
+//! extracts and checks the protocol parameters (exactly one place, no duplicates, required ones
+//! present) and exposes consumer key, token, timestamp, nonce, callback, verifier and realm;
+//! then [`SignedRequest::verify`] checks the signature in constant time with the secrets the
+//! provider found. Timestamp windows and nonce replay are the provider's to check.
+//!
+//! ```
+//! use http::{HeaderMap, HeaderValue, Method, Uri, header};
+//! use oauth_compat::oauth1::{KeyMaterial, SignatureMethods, SignedRequest};
+//! use oauth_compat::secret::{ClientSecret, TokenSecret};
+//!
+//! let uri: Uri = "http://photos.example.net/photos?file=vacation.jpg&size=original".parse().unwrap();
+//! let mut headers = HeaderMap::new();
+//! headers.insert(header::AUTHORIZATION, HeaderValue::from_static(
+//!     r#"OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131202", oauth_nonce="chapoH", oauth_signature="MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D""#));
+//! let request = SignedRequest::from_parts(&Method::GET, &uri, &headers, b"")?;
+//! assert_eq!(request.consumer_key(), "dpf43f3p2l4k3l03");
+//! assert_eq!(request.timestamp(), Some(137131202));
+//! // Look up the secrets by consumer key and token, check timestamp and nonce, then:
+//! let (cs, ts) = (ClientSecret::new("kd94hf93k423kf44"), TokenSecret::new("pfkkdhi9sl3r4s00"));
+//! request.verify(&SignatureMethods::new(), &["HMAC-SHA1"], &KeyMaterial::new(Some(&cs), Some(&ts)))?;
+//! # Ok::<(), oauth_compat::oauth1::Error>(())
+//! ```
+
+use std::fmt;
+
+use http::{HeaderMap, Method, Uri, header};
+
+use super::base_string::{base_string_uri, signature_base_string};
+use super::header::parse_authorization_header;
+use super::normalize::normalize_parameters;
+use super::params::{body_parameters, query_parameters};
+use super::signature::{KeyMaterial, PLAINTEXT, SignatureMethods};
+use super::{Error, ParameterLocation};
+
+/// A request's OAuth 1 protocol parameters, extracted and checked, ready to verify.
+#[derive(Clone)]
+pub struct SignedRequest {
+    method: String,
+    base_uri: String,
+    /// Every signed parameter (query, body, protocol), without `oauth_signature`.
+    params: Vec<(String, String)>,
+    location: ParameterLocation,
+    realm: Option<String>,
+    consumer_key: String,
+    token: Option<String>,
+    signature_method: String,
+    signature: String,
+    timestamp: Option<u64>,
+    nonce: Option<String>,
+    callback: Option<String>,
+    verifier: Option<String>,
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("method", &self.method)
+            .field("base_uri", &self.base_uri)
+            .field("location", &self.location)
+            .field("realm", &self.realm)
+            .field("consumer_key", &self.consumer_key)
+            .field("token", &self.token)
+            .field("signature_method", &self.signature_method)
+            .field("signature", &"[redacted]")
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("callback", &self.callback)
+            .field("verifier", &self.verifier)
+            .finish_non_exhaustive()
+    }
+}
+
+fn take_unique(params: &[(String, String)], name: &'static str) -> Result<Option<String>, Error> {
+    let mut found = params.iter().filter(|(n, _)| n == name);
+    let first = found.next().map(|(_, v)| v.clone());
+    if found.next().is_some() {
+        return Err(Error::DuplicateParameter {
+            name: name.to_owned(),
+        });
+    }
+    Ok(first)
+}
+
+fn has_protocol_params(params: &[(String, String)]) -> bool {
+    params.iter().any(|(n, _)| n.starts_with("oauth_"))
+}
+
+impl SignedRequest {
+    /// Extracts the protocol parameters of a request. `uri` must be absolute (scheme and host as
+    /// the client signed them: behind a proxy, rebuild it from the forwarded scheme and host).
+    pub fn from_parts(
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Self, Error> {
+        let mut header_params = None;
+        let mut other_scheme = None;
+        for value in headers.get_all(header::AUTHORIZATION) {
+            match parse_authorization_header(value.as_bytes())? {
+                Some(_) if header_params.is_some() => {
+                    return Err(Error::DuplicateParameter {
+                        name: "Authorization".to_owned(),
+                    });
+                }
+                Some(parsed) => header_params = Some(parsed),
+                None => {
+                    let scheme = value
+                        .as_bytes()
+                        .split(|b| b.is_ascii_whitespace())
+                        .find(|s| !s.is_empty());
+                    other_scheme = scheme.map(|s| String::from_utf8_lossy(s).into_owned());
+                }
+            }
+        }
+        let query = query_parameters(uri)?;
+        let body = body_parameters(headers, body)?;
+
+        let mut places = Vec::with_capacity(3);
+        if header_params.is_some() {
+            places.push(ParameterLocation::Header);
+        }
+        if has_protocol_params(&query) {
+            places.push(ParameterLocation::Query);
+        }
+        if has_protocol_params(&body) {
+            places.push(ParameterLocation::Body);
+        }
+        let location = match places.as_slice() {
+            [one] => *one,
+            [first, second, ..] => {
+                return Err(Error::ParametersInSeveralPlaces {
+                    first: *first,
+                    second: *second,
+                });
+            }
+            [] => {
+                return Err(match other_scheme {
+                    Some(scheme) => Error::NotOAuthScheme { scheme },
+                    None => Error::MissingParameter {
+                        name: "oauth_consumer_key",
+                    },
+                });
+            }
+        };
+
+        let mut realm = None;
+        let protocol: Vec<(String, String)> = match location {
+            ParameterLocation::Header => {
+                let parsed = header_params.unwrap_or_default();
+                realm = parsed.realm;
+                parsed
+                    .params
+                    .into_iter()
+                    .filter(|(n, _)| n.starts_with("oauth_"))
+                    .collect()
+            }
+            ParameterLocation::Query => query
+                .iter()
+                .filter(|(n, _)| n.starts_with("oauth_"))
+                .cloned()
+                .collect(),
+            ParameterLocation::Body => body
+                .iter()
+                .filter(|(n, _)| n.starts_with("oauth_"))
+                .cloned()
+                .collect(),
+        };
+        // Any repeated protocol parameter is ambiguous: reject it by name.
+        for (i, (name, _)) in protocol.iter().enumerate() {
+            if protocol[..i].iter().any(|(n, _)| n == name) {
+                return Err(Error::DuplicateParameter { name: name.clone() });
+            }
+        }
+
+        let consumer_key =
+            take_unique(&protocol, "oauth_consumer_key")?.ok_or(Error::MissingParameter {
+                name: "oauth_consumer_key",
+            })?;
+        let signature_method =
+            take_unique(&protocol, "oauth_signature_method")?.ok_or(Error::MissingParameter {
+                name: "oauth_signature_method",
+            })?;
+        let signature =
+            take_unique(&protocol, "oauth_signature")?.ok_or(Error::MissingParameter {
+                name: "oauth_signature",
+            })?;
+        let timestamp = take_unique(&protocol, "oauth_timestamp")?;
+        let nonce = take_unique(&protocol, "oauth_nonce")?;
+        if signature_method != PLAINTEXT {
+            if timestamp.is_none() {
+                return Err(Error::MissingParameter {
+                    name: "oauth_timestamp",
+                });
+            }
+            if nonce.is_none() {
+                return Err(Error::MissingParameter {
+                    name: "oauth_nonce",
+                });
+            }
+        }
+        let timestamp = match timestamp {
+            Some(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(t.parse::<u64>().map_err(|_| Error::InvalidParameter {
+                    name: "oauth_timestamp",
+                    reason: "it is too large for seconds since 1970",
+                })?)
+            }
+            Some(_) => {
+                return Err(Error::InvalidParameter {
+                    name: "oauth_timestamp",
+                    reason: "it must be a positive integer of seconds since 1970",
+                });
+            }
+            None => None,
+        };
+        if let Some(version) = take_unique(&protocol, "oauth_version")?
+            && version != "1.0"
+        {
+            return Err(Error::InvalidParameter {
+                name: "oauth_version",
+                reason: "it must be \"1.0\" when sent",
+            });
+        }
+
+        let mut params = query;
+        params.extend(body);
+        params.retain(|(n, _)| n != "oauth_signature");
+        if location == ParameterLocation::Header {
+            params.extend(
+                protocol
+                    .iter()
+                    .filter(|(n, _)| n != "oauth_signature")
+                    .cloned(),
+            );
+        }
+
+        Ok(Self {
+            method: method.as_str().to_ascii_uppercase(),
+            base_uri: base_string_uri(uri)?,
+            location,
+            realm,
+            token: take_unique(&protocol, "oauth_token")?,
+            callback: take_unique(&protocol, "oauth_callback")?,
+            verifier: take_unique(&protocol, "oauth_verifier")?,
+            params,
+            consumer_key,
+            signature_method,
+            signature,
+            timestamp,
+            nonce,
+        })
+    }
+
+    /// [`SignedRequest::from_parts`] over an `http::Request` with an absolute URI.
+    pub fn from_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, Error> {
+        Self::from_parts(
+            request.method(),
+            request.uri(),
+            request.headers(),
+            request.body().as_ref(),
+        )
+    }
+
+    /// Where the protocol parameters were found.
+    pub fn location(&self) -> ParameterLocation {
+        self.location
+    }
+
+    /// `realm` of the `Authorization` header.
+    pub fn realm(&self) -> Option<&str> {
+        self.realm.as_deref()
+    }
+
+    /// `oauth_consumer_key`: look up the client (and its secret or RSA public key) by it.
+    pub fn consumer_key(&self) -> &str {
+        &self.consumer_key
+    }
+
+    /// `oauth_token`, when sent.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// `oauth_signature_method`.
+    pub fn signature_method(&self) -> &str {
+        &self.signature_method
+    }
+
+    /// `oauth_timestamp` (always present unless the method is PLAINTEXT).
+    pub fn timestamp(&self) -> Option<u64> {
+        self.timestamp
+    }
+
+    /// `oauth_nonce` (always present unless the method is PLAINTEXT).
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+
+    /// `oauth_callback`, when sent (temporary-credentials requests).
+    pub fn callback(&self) -> Option<&str> {
+        self.callback.as_deref()
+    }
+
+    /// `oauth_verifier`, when sent (token requests).
+    pub fn verifier(&self) -> Option<&str> {
+        self.verifier.as_deref()
+    }
+
+    /// Every signed parameter (query, body and protocol parameters, no `oauth_signature`).
+    pub fn parameters(&self) -> &[(String, String)] {
+        &self.params
+    }
+
+    /// The signature base string the client should have signed (§3.4.1.1).
+    pub fn signature_base_string(&self) -> String {
+        let normalized =
+            normalize_parameters(self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        signature_base_string(&self.method, &self.base_uri, &normalized)
+    }
+
+    /// Checks the signature with the method named in the request, which must be in `allowed`
+    /// ([`Error::UnsupportedSignatureMethod`]) and in `methods`
+    /// ([`Error::UnknownSignatureMethod`]). A mismatch is [`Error::BadSignature`]; comparisons
+    /// are constant-time.
+    pub fn verify(
+        &self,
+        methods: &SignatureMethods,
+        allowed: &[&str],
+        keys: &KeyMaterial<'_>,
+    ) -> Result<(), Error> {
+        if !allowed.contains(&self.signature_method.as_str()) {
+            return Err(Error::UnsupportedSignatureMethod {
+                method: self.signature_method.clone(),
+            });
+        }
+        let method = methods.get(&self.signature_method)?;
+        if method.verify(&self.signature_base_string(), keys, &self.signature)? {
+            Ok(())
+        } else {
+            Err(Error::BadSignature {
+                method: self.signature_method.clone(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::ClientSecret;
+    use http::HeaderValue;
+
+    const FULL: &str = r#"OAuth oauth_consumer_key="k", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="c2lnbmF0dXJlLXZhbHVl""#;
+
+    fn parts(auth: Option<&str>, uri: &str, body: &[u8]) -> Result<SignedRequest, Error> {
+        let mut headers = HeaderMap::new();
+        if let Some(auth) = auth {
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_str(auth).unwrap());
+        }
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        SignedRequest::from_parts(&Method::POST, &uri.parse().unwrap(), &headers, body)
+    }
+
+    #[test]
+    fn params_in_two_places_rejected() {
+        match parts(Some(FULL), "https://e.com/?oauth_nonce=x", b"") {
+            Err(Error::ParametersInSeveralPlaces { first, second }) => {
+                assert_eq!(
+                    (first, second),
+                    (ParameterLocation::Header, ParameterLocation::Query)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parts(
+                None,
+                "https://e.com/?oauth_consumer_key=k",
+                b"oauth_nonce=n"
+            ),
+            Err(Error::ParametersInSeveralPlaces {
+                first: ParameterLocation::Query,
+                second: ParameterLocation::Body
+            })
+        ));
+    }
+
+    #[test]
+    fn missing_params_named_each() {
+        let all = [
+            ("oauth_consumer_key", "k"),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_signature", "s"),
+            ("oauth_timestamp", "1"),
+            ("oauth_nonce", "n"),
+        ];
+        for skip in 0..all.len() {
+            let query: Vec<String> = all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, (n, v))| format!("{n}={v}"))
+                .collect();
+            match parts(None, &format!("https://e.com/?{}", query.join("&")), b"") {
+                Err(Error::MissingParameter { name }) => assert_eq!(name, all[skip].0),
+                other => panic!("{other:?}"),
+            }
+        }
+        // PLAINTEXT needs neither timestamp nor nonce.
+        let r = parts(Some(r#"OAuth oauth_consumer_key="k", oauth_signature_method="PLAINTEXT", oauth_signature="a%26b""#), "https://e.com/", b"").unwrap();
+        assert_eq!((r.timestamp(), r.nonce()), (None, None));
+        let (cs, ts) = (ClientSecret::new("a"), crate::secret::TokenSecret::new("b"));
+        r.verify(
+            &SignatureMethods::new(),
+            &["PLAINTEXT"],
+            &KeyMaterial::new(Some(&cs), Some(&ts)),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn duplicates_in_query_or_body_named() {
+        match parts(
+            None,
+            "https://e.com/",
+            b"oauth_consumer_key=k&oauth_nonce=a&oauth_nonce=b",
+        ) {
+            Err(Error::DuplicateParameter { name }) => assert_eq!(name, "oauth_nonce"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_oauth_scheme_reported() {
+        match parts(Some("Bearer secret-token-value"), "https://e.com/", b"") {
+            Err(Error::NotOAuthScheme { scheme }) => assert_eq!(scheme, "Bearer"),
+            other => panic!("{other:?}"),
+        }
+        let err = parts(Some("Bearer secret-token-value"), "https://e.com/", b"").unwrap_err();
+        assert!(!err.to_string().contains("secret-token-value"));
+        assert!(matches!(
+            parts(None, "https://e.com/", b""),
+            Err(Error::MissingParameter {
+                name: "oauth_consumer_key"
+            })
+        ));
+    }
+
+    #[test]
+    fn method_allow_list_and_bad_signature() {
+        let r = parts(Some(FULL), "https://e.com/", b"").unwrap();
+        let cs = ClientSecret::new("s");
+        let keys = KeyMaterial::new(Some(&cs), None);
+        match r.verify(&SignatureMethods::new(), &["RSA-SHA1"], &keys) {
+            Err(Error::UnsupportedSignatureMethod { method }) => assert_eq!(method, "HMAC-SHA1"),
+            other => panic!("{other:?}"),
+        }
+        let err = r
+            .verify(&SignatureMethods::new(), &["HMAC-SHA1"], &keys)
+            .unwrap_err();
+        assert!(matches!(err, Error::BadSignature { .. }));
+        assert!(!err.to_string().contains("c2lnbmF0dXJl"));
+        assert!(!format!("{r:?}").contains("c2lnbmF0dXJl"));
+    }
+
+    #[test]
+    fn invalid_timestamp_and_version() {
+        let bad_ts = FULL.replace("oauth_timestamp=\"1\"", "oauth_timestamp=\"-1\"");
+        assert!(matches!(
+            parts(Some(&bad_ts), "https://e.com/", b""),
+            Err(Error::InvalidParameter {
+                name: "oauth_timestamp",
+                ..
+            })
+        ));
+        let bad_v = format!("{FULL}, oauth_version=\"2.0\"");
+        assert!(matches!(
+            parts(Some(&bad_v), "https://e.com/", b""),
+            Err(Error::InvalidParameter {
+                name: "oauth_version",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn exposes_provider_fields() {
+        let h = format!(
+            r#"{FULL}, realm="R", oauth_token="t", oauth_callback="oob", oauth_verifier="v""#
+        );
+        let r = parts(Some(&h), "https://e.com/?x=1", b"y=2").unwrap();
+        assert_eq!(r.realm(), Some("R"));
+        assert_eq!(
+            (r.token(), r.callback(), r.verifier()),
+            (Some("t"), Some("oob"), Some("v"))
+        );
+        assert_eq!(r.location(), ParameterLocation::Header);
+        assert!(
+            r.parameters().iter().any(|(n, _)| n == "x")
+                && r.parameters().iter().any(|(n, _)| n == "y")
+        );
+        assert!(
+            !r.parameters()
+                .iter()
+                .any(|(n, _)| n == "oauth_signature" || n == "realm")
+        );
+    }
+}
