@@ -48,6 +48,29 @@ pub(crate) fn encode_bytes_into(out: &mut Vec<u8>, input: &[u8]) {
     out.extend_from_slice(&input[start..]);
 }
 
+/// §3.6 encoding applied twice, in one pass: what a parameter looks like inside the signature
+/// base string (§3.4.1.1 encodes the already-encoded normalized string). Encoding output holds
+/// only unreserved bytes and `%XX`, so the second pass changes nothing but `%` → `%25`.
+#[inline]
+pub(crate) fn encode_twice_into(out: &mut Vec<u8>, input: &[u8]) {
+    out.reserve(input.len());
+    let mut start = 0;
+    for (i, &b) in input.iter().enumerate() {
+        if !is_unreserved(b) {
+            out.extend_from_slice(&input[start..i]);
+            out.extend_from_slice(&[
+                b'%',
+                b'2',
+                b'5',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0x0F)],
+            ]);
+            start = i + 1;
+        }
+    }
+    out.extend_from_slice(&input[start..]);
+}
+
 /// Percent-encodes `input` per RFC 5849 §3.6 into a new string.
 pub fn percent_encode(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 2);

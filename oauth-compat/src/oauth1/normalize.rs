@@ -7,7 +7,7 @@
 //! ```
 
 use super::Error;
-use super::encode::{decode_bytes_into, encode_bytes_into, is_unreserved};
+use super::encode::{decode_bytes_into, encode_twice_into, is_unreserved};
 
 /// Normalizes parameters: encode each name and value (§3.6), sort the pairs by encoded name then
 /// encoded value, join with `=` and `&`.
@@ -27,14 +27,29 @@ where
     out
 }
 
-/// Encoded parameters kept in one buffer, with spans instead of one `String` per parameter:
-/// the signer's hot path allocates a buffer, not a string per name and value.
+/// Parameters kept in one buffer, with spans instead of one `String` per parameter: the
+/// signer's hot path allocates a buffer, not a string per name and value.
+///
+/// Names and values are stored encoded *twice* (`%` of the first encoding written as `%25`),
+/// which is the form they take inside the signature base string, so building the base string
+/// is a plain copy. Sorting that form gives the §3.4.1.3.2 order of the once-encoded form:
+/// the second encoding only replaces `%` by `%25`, which starts with `%` itself, and `%` sorts
+/// below every other byte an encoding can produce (unreserved bytes are all above 0x25), so
+/// the first byte at which two strings differ compares the same way in both forms.
 #[derive(Default)]
 pub(crate) struct EncodedParams {
     buf: Vec<u8>,
     /// `[name_start, value_start, value_end]` into `buf`.
-    spans: Vec<[usize; 3]>,
+    spans: Vec<Span>,
     scratch: Vec<u8>,
+}
+
+/// Where one parameter sits in [`EncodedParams::buf`], with a sort key.
+struct Span {
+    key: u64,
+    name_start: usize,
+    value_start: usize,
+    value_end: usize,
 }
 
 impl EncodedParams {
@@ -49,10 +64,19 @@ impl EncodedParams {
     /// Adds one decoded parameter.
     pub(crate) fn push(&mut self, name: &str, value: &str) {
         let a = self.buf.len();
-        encode_bytes_into(&mut self.buf, name.as_bytes());
+        encode_twice_into(&mut self.buf, name.as_bytes());
         let b = self.buf.len();
-        encode_bytes_into(&mut self.buf, value.as_bytes());
-        self.spans.push([a, b, self.buf.len()]);
+        encode_twice_into(&mut self.buf, value.as_bytes());
+        self.push_span(a, b);
+    }
+
+    /// Adds one parameter given in its twice-encoded form (the signer's precomputed ones).
+    pub(crate) fn push_twice_encoded(&mut self, name: &[u8], value: &[u8]) {
+        let a = self.buf.len();
+        self.buf.extend_from_slice(name);
+        let b = self.buf.len();
+        self.buf.extend_from_slice(value);
+        self.push_span(a, b);
     }
 
     /// Adds every pair of form-encoded `raw` (query or body), decoding and re-encoding in one go.
@@ -73,18 +97,19 @@ impl EncodedParams {
             };
             let a = self.buf.len();
             self.push_component(name, within)?;
-            // The encoded name is ASCII, so this always converts.
+            // Names are checked for the `oauth_` prefix, which reads the same in either form;
+            // the encoded name is ASCII, so this always converts.
             if let Ok(name) = std::str::from_utf8(&self.buf[a..]) {
                 check(name)?;
             }
             let b = self.buf.len();
             self.push_component(value, within)?;
-            self.spans.push([a, b, self.buf.len()]);
+            self.push_span(a, b);
         }
         Ok(())
     }
 
-    /// Decodes one raw form component and appends its §3.6 encoding.
+    /// Decodes one raw form component and appends its twice-encoded form.
     fn push_component(&mut self, raw: &[u8], within: &str) -> Result<(), Error> {
         // Fast path: already in encoded form (only unreserved bytes).
         if raw.iter().all(|&b| is_unreserved(b)) {
@@ -103,57 +128,93 @@ impl EncodedParams {
                 within: within.to_owned(),
             });
         }
-        encode_bytes_into(&mut self.buf, &self.scratch);
+        encode_twice_into(&mut self.buf, &self.scratch);
         Ok(())
     }
 
     /// Encoded name of the parameter at `span`.
-    fn name(&self, s: &[usize; 3]) -> &[u8] {
-        &self.buf[s[0]..s[1]]
+    fn name(&self, s: &Span) -> &[u8] {
+        &self.buf[s.name_start..s.value_start]
     }
 
-    fn value(&self, s: &[usize; 3]) -> &[u8] {
-        &self.buf[s[1]..s[2]]
+    fn value(&self, s: &Span) -> &[u8] {
+        &self.buf[s.value_start..s.value_end]
+    }
+
+    /// Records the parameter whose name starts at `a` and value at `b`, ending at the buffer's end.
+    fn push_span(&mut self, a: usize, b: usize) {
+        let name = &self.buf[a..b];
+        // The first 8 name bytes, big-endian, zero-padded: comparing keys compares those bytes
+        // as `[u8]` would (a shorter name's zero padding sorts first, as a prefix does, and
+        // encoded names never hold a zero byte). Most pairs differ there, so the sort rarely
+        // looks at the buffer.
+        let mut head = [0u8; 8];
+        let n = name.len().min(8);
+        head[..n].copy_from_slice(&name[..n]);
+        self.spans.push(Span {
+            key: u64::from_be_bytes(head),
+            name_start: a,
+            value_start: b,
+            value_end: self.buf.len(),
+        });
     }
 
     /// Sorts by encoded name, then encoded value (byte order), as pairs.
     pub(crate) fn sort(&mut self) {
         let buf = &self.buf;
         self.spans.sort_unstable_by(|x, y| {
-            buf[x[0]..x[1]]
-                .cmp(&buf[y[0]..y[1]])
-                .then_with(|| buf[x[1]..x[2]].cmp(&buf[y[1]..y[2]]))
+            x.key.cmp(&y.key).then_with(|| {
+                buf[x.name_start..x.value_start]
+                    .cmp(&buf[y.name_start..y.value_start])
+                    .then_with(|| {
+                        buf[x.value_start..x.value_end].cmp(&buf[y.value_start..y.value_end])
+                    })
+            })
         });
     }
 
-    /// Appends the normalized string (`name=value&...`).
+    /// Appends the normalized string (`name=value&...`), undoing the second encoding.
     pub(crate) fn write_normalized(&self, out: &mut String) {
+        let mut bytes = Vec::with_capacity(self.buf.len());
         for (i, s) in self.spans.iter().enumerate() {
             if i > 0 {
-                out.push('&');
+                bytes.push(b'&');
             }
-            // Encoded text is ASCII; the conversions cannot fail.
-            out.push_str(std::str::from_utf8(self.name(s)).unwrap_or_default());
-            out.push('=');
-            out.push_str(std::str::from_utf8(self.value(s)).unwrap_or_default());
+            encode_once_from_twice(&mut bytes, self.name(s));
+            bytes.push(b'=');
+            encode_once_from_twice(&mut bytes, self.value(s));
         }
+        // Encoded text is ASCII, so this always converts.
+        out.push_str(std::str::from_utf8(&bytes).unwrap_or_default());
     }
 
-    /// Appends `enc(normalized)` directly, without building the normalized string first.
+    /// Appends `enc(normalized)`, the third part of the base string: a plain copy, since the
+    /// parameters are already stored in that form.
     pub(crate) fn write_normalized_encoded(&self, out: &mut Vec<u8>) {
+        out.reserve(self.buf.len() + 6 * self.spans.len());
         for (i, s) in self.spans.iter().enumerate() {
             if i > 0 {
                 out.extend_from_slice(b"%26");
             }
-            encode_bytes_into(out, self.name(s));
+            out.extend_from_slice(self.name(s));
             out.extend_from_slice(b"%3D");
-            encode_bytes_into(out, self.value(s));
+            out.extend_from_slice(self.value(s));
         }
     }
 
     pub(crate) fn encoded_len(&self) -> usize {
         self.buf.len()
     }
+}
+
+/// Undoes the second encoding: every `%25` becomes `%`.
+fn encode_once_from_twice(out: &mut Vec<u8>, twice: &[u8]) {
+    let mut rest = twice;
+    while let Some(at) = rest.iter().position(|&b| b == b'%') {
+        out.extend_from_slice(&rest[..=at]);
+        rest = rest.get(at + 3..).unwrap_or_default();
+    }
+    out.extend_from_slice(rest);
 }
 
 #[cfg(test)]

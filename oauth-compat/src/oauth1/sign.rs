@@ -33,7 +33,7 @@ use sha2::Sha256;
 
 use super::base_string::{base_string_uri_encoded_into, push_method};
 use super::credentials::{ClientCredentials, TokenCredentials};
-use super::encode::encode_bytes_into;
+use super::encode::{encode_bytes_into, encode_twice_into};
 use super::header::realm_is_plain;
 use super::normalize::EncodedParams;
 use super::params::{FORM_CONTENT_TYPE, has_form_body};
@@ -191,7 +191,27 @@ impl SignerBuilder {
             })?),
             other => Prepared::Other(other),
         };
+        let before: Vec<(&'static str, &str)> = [
+            Some(("oauth_consumer_key", self.client.key.as_str())),
+            self.token
+                .as_ref()
+                .map(|t| ("oauth_token", t.token.as_str())),
+            Some(("oauth_signature_method", self.method.as_str())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let after: Vec<(&'static str, &str)> = [
+            self.version.then_some(("oauth_version", "1.0")),
+            self.callback.as_deref().map(|c| ("oauth_callback", c)),
+            self.verifier.as_deref().map(|v| ("oauth_verifier", v)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let fixed = FixedParams::new(self.realm.as_deref(), &before, &after);
         Ok(Signer {
+            fixed,
             client: self.client,
             token: self.token,
             method: self.method,
@@ -199,9 +219,6 @@ impl SignerBuilder {
             rsa_key: self.rsa_key,
             signature_type: self.signature_type,
             realm: self.realm,
-            callback: self.callback,
-            verifier: self.verifier,
-            version: self.version,
             freshness: self.freshness,
         })
     }
@@ -218,10 +235,92 @@ pub struct Signer {
     rsa_key: Option<RsaPrivateKey>,
     signature_type: SignatureType,
     realm: Option<String>,
-    callback: Option<String>,
-    verifier: Option<String>,
-    version: bool,
     freshness: Freshness,
+    /// The protocol parameters that are the same on every request, encoded at build time.
+    fixed: FixedParams,
+}
+
+/// One protocol parameter whose value does not change between requests.
+#[derive(Clone)]
+struct FixedParam {
+    name: &'static str,
+    /// Encoded twice, as it appears in the signature base string.
+    twice: Vec<u8>,
+}
+
+/// What the signer can prepare once: the fixed parameters for the base string, and the text
+/// around the per-request `oauth_timestamp`, `oauth_nonce` and `oauth_signature` for both
+/// output styles. The output keeps RFC 5849's order (consumer key, token, method, timestamp,
+/// nonce, version, callback, verifier, signature): providers must not care, but people
+/// comparing headers do.
+#[derive(Clone)]
+struct FixedParams {
+    params: Vec<FixedParam>,
+    /// `OAuth realm="..", oauth_consumer_key="..", .. oauth_timestamp="`
+    header_head: String,
+    /// `oauth_consumer_key=..&..&oauth_timestamp=`
+    form_head: String,
+    /// `", oauth_version="1.0", .. oauth_signature="` (the nonce comes before it)
+    header_tail: String,
+    /// `&oauth_version=1.0&..&oauth_signature=`
+    form_tail: String,
+}
+
+impl FixedParams {
+    fn new(
+        realm: Option<&str>,
+        before: &[(&'static str, &str)],
+        after: &[(&'static str, &str)],
+    ) -> Self {
+        let mut header_head = b"OAuth ".to_vec();
+        if let Some(realm) = realm {
+            header_head.extend_from_slice(b"realm=\"");
+            if realm_is_plain(realm) {
+                header_head.extend_from_slice(realm.as_bytes());
+            } else {
+                encode_bytes_into(&mut header_head, realm.as_bytes());
+            }
+            header_head.extend_from_slice(b"\", ");
+        }
+        let (mut form_head, mut header_tail, mut form_tail) = (Vec::new(), Vec::new(), Vec::new());
+        for (name, value) in before {
+            push_pair(&mut header_head, name, value, b"=\"", b"\", ");
+            push_pair(&mut form_head, name, value, b"=", b"&");
+        }
+        header_head.extend_from_slice(b"oauth_timestamp=\"");
+        form_head.extend_from_slice(b"oauth_timestamp=");
+        header_tail.extend_from_slice(b"\", ");
+        form_tail.push(b'&');
+        for (name, value) in after {
+            push_pair(&mut header_tail, name, value, b"=\"", b"\", ");
+            push_pair(&mut form_tail, name, value, b"=", b"&");
+        }
+        header_tail.extend_from_slice(b"oauth_signature=\"");
+        form_tail.extend_from_slice(b"oauth_signature=");
+        let params = before
+            .iter()
+            .chain(after)
+            .map(|&(name, value)| {
+                let mut twice = Vec::new();
+                encode_twice_into(&mut twice, value.as_bytes());
+                FixedParam { name, twice }
+            })
+            .collect();
+        Self {
+            params,
+            header_head: ascii_string(header_head),
+            form_head: ascii_string(form_head),
+            header_tail: ascii_string(header_tail),
+            form_tail: ascii_string(form_tail),
+        }
+    }
+}
+
+fn push_pair(out: &mut Vec<u8>, name: &str, value: &str, open: &[u8], close: &[u8]) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(open);
+    encode_bytes_into(out, value.as_bytes());
+    out.extend_from_slice(close);
 }
 
 impl fmt::Debug for Signer {
@@ -318,28 +417,6 @@ impl Signer {
         }
     }
 
-    /// The protocol parameters other than `oauth_signature`, in the order they are sent.
-    fn protocol_params<'a>(
-        &'a self,
-        nonce: &'a str,
-        timestamp: &'a str,
-    ) -> impl Iterator<Item = (&'static str, &'a str)> {
-        [
-            Some(("oauth_consumer_key", self.client.key.as_str())),
-            self.token
-                .as_ref()
-                .map(|t| ("oauth_token", t.token.as_str())),
-            Some(("oauth_signature_method", self.method.as_str())),
-            Some(("oauth_timestamp", timestamp)),
-            Some(("oauth_nonce", nonce)),
-            self.version.then_some(("oauth_version", "1.0")),
-            self.callback.as_deref().map(|c| ("oauth_callback", c)),
-            self.verifier.as_deref().map(|v| ("oauth_verifier", v)),
-        ]
-        .into_iter()
-        .flatten()
-    }
-
     /// Signs and writes the protocol parameters (signature last) into `out` in `style`.
     fn sign_into(
         &self,
@@ -350,6 +427,22 @@ impl Signer {
         form: Form<'_>,
     ) -> Result<(), Error> {
         let (nonce, timestamp) = self.fresh()?;
+
+        // Everything but the signature is written out first, around the per-request values;
+        // the fixed text was prepared at build time.
+        let (head, tail) = match style {
+            Style::Header => (&self.fixed.header_head, &self.fixed.header_tail),
+            Style::Form => (&self.fixed.form_head, &self.fixed.form_tail),
+        };
+        out.extend_from_slice(head.as_bytes());
+        encode_bytes_into(out, timestamp.as_bytes());
+        out.extend_from_slice(match style {
+            Style::Header => b"\", oauth_nonce=\"",
+            Style::Form => b"&oauth_nonce=",
+        });
+        encode_bytes_into(out, nonce.as_bytes());
+        out.extend_from_slice(tail.as_bytes());
+
         let query = uri.query().unwrap_or("");
         let mut params = EncodedParams::with_capacity(2 * query.len() + 256, 16);
         params.push_form(
@@ -370,9 +463,11 @@ impl Signer {
                 }
             }
         }
-        for (name, value) in self.protocol_params(&nonce, &timestamp) {
-            params.push(name, value);
+        for p in &self.fixed.params {
+            params.push_twice_encoded(p.name.as_bytes(), &p.twice);
         }
+        params.push("oauth_timestamp", &timestamp);
+        params.push("oauth_nonce", &nonce);
         params.sort();
 
         let mut base = Vec::with_capacity(method.len() + 64 + 2 * params.encoded_len());
@@ -410,38 +505,9 @@ impl Signer {
             }
         };
 
-        match style {
-            Style::Header => {
-                out.extend_from_slice(b"OAuth ");
-                if let Some(realm) = &self.realm {
-                    out.extend_from_slice(b"realm=\"");
-                    if realm_is_plain(realm) {
-                        out.extend_from_slice(realm.as_bytes());
-                    } else {
-                        encode_bytes_into(out, realm.as_bytes());
-                    }
-                    out.extend_from_slice(b"\", ");
-                }
-                for (name, value) in self.protocol_params(&nonce, &timestamp) {
-                    out.extend_from_slice(name.as_bytes());
-                    out.extend_from_slice(b"=\"");
-                    encode_bytes_into(out, value.as_bytes());
-                    out.extend_from_slice(b"\", ");
-                }
-                out.extend_from_slice(b"oauth_signature=\"");
-                encode_bytes_into(out, &signature);
-                out.push(b'"');
-            }
-            Style::Form => {
-                for (name, value) in self.protocol_params(&nonce, &timestamp) {
-                    out.extend_from_slice(name.as_bytes());
-                    out.push(b'=');
-                    encode_bytes_into(out, value.as_bytes());
-                    out.push(b'&');
-                }
-                out.extend_from_slice(b"oauth_signature=");
-                encode_bytes_into(out, &signature);
-            }
+        encode_bytes_into(out, &signature);
+        if let Style::Header = style {
+            out.push(b'"');
         }
         Ok(())
     }
