@@ -90,7 +90,10 @@ def oauthlib_sign(case):
         callback_uri=case.get("callback"),
         verifier=case.get("verifier"),
         signature_method=case["signature_method"],
-        signature_type=case["signature_type"].upper(),
+        # oauthlib names header placement AUTH_HEADER; Authlib names it HEADER.
+        signature_type={"HEADER": "AUTH_HEADER"}.get(
+            case["signature_type"].upper(), case["signature_type"].upper()
+        ),
         rsa_key=case.get("rsa_private_key_pem"),
         nonce=case["nonce"],
         timestamp=case["timestamp"],
