@@ -58,17 +58,23 @@ pub(crate) fn encode_twice_into(out: &mut Vec<u8>, input: &[u8]) {
     for (i, &b) in input.iter().enumerate() {
         if !is_unreserved(b) {
             out.extend_from_slice(&input[start..i]);
-            out.extend_from_slice(&[
-                b'%',
-                b'2',
-                b'5',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0x0F)],
-            ]);
+            out.extend_from_slice(&escape_twice(b));
             start = i + 1;
         }
     }
     out.extend_from_slice(&input[start..]);
+}
+
+/// `b` escaped twice: `%25XX`.
+#[inline]
+pub(crate) fn escape_twice(b: u8) -> [u8; 5] {
+    [
+        b'%',
+        b'2',
+        b'5',
+        HEX[usize::from(b >> 4)],
+        HEX[usize::from(b & 0x0F)],
+    ]
 }
 
 /// Percent-encodes `input` per RFC 5849 §3.6 into a new string.

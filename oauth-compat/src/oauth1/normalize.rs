@@ -7,7 +7,7 @@
 //! ```
 
 use super::Error;
-use super::encode::{decode_bytes_into, encode_twice_into, is_unreserved};
+use super::encode::{decode_bytes_into, encode_twice_into, escape_twice, is_unreserved};
 
 /// Normalizes parameters: encode each name and value (§3.6), sort the pairs by encoded name then
 /// encoded value, join with `=` and `&`.
@@ -39,7 +39,7 @@ where
 #[derive(Default)]
 pub(crate) struct EncodedParams {
     buf: Vec<u8>,
-    /// `[name_start, value_start, value_end]` into `buf`.
+    /// Each parameter is stored as `name%3Dvalue`, so the base string copies it in one piece.
     spans: Vec<Span>,
     scratch: Vec<u8>,
 }
@@ -48,7 +48,8 @@ pub(crate) struct EncodedParams {
 struct Span {
     key: u64,
     name_start: usize,
-    value_start: usize,
+    /// The value starts 3 bytes later, after `%3D`.
+    name_end: usize,
     value_end: usize,
 }
 
@@ -66,17 +67,17 @@ impl EncodedParams {
         let a = self.buf.len();
         encode_twice_into(&mut self.buf, name.as_bytes());
         let b = self.buf.len();
+        self.buf.extend_from_slice(b"%3D");
         encode_twice_into(&mut self.buf, value.as_bytes());
         self.push_span(a, b);
     }
 
-    /// Adds one parameter given in its twice-encoded form (the signer's precomputed ones).
-    pub(crate) fn push_twice_encoded(&mut self, name: &[u8], value: &[u8]) {
+    /// Adds one parameter given as its twice-encoded `name%3Dvalue` (the signer's
+    /// precomputed ones), whose name is `name_len` bytes long.
+    pub(crate) fn push_twice_encoded(&mut self, pair: &[u8], name_len: usize) {
         let a = self.buf.len();
-        self.buf.extend_from_slice(name);
-        let b = self.buf.len();
-        self.buf.extend_from_slice(value);
-        self.push_span(a, b);
+        self.buf.extend_from_slice(pair);
+        self.push_span(a, a + name_len);
     }
 
     /// Adds every pair of form-encoded `raw` (query or body), decoding and re-encoding in one go.
@@ -103,6 +104,7 @@ impl EncodedParams {
                 check(name)?;
             }
             let b = self.buf.len();
+            self.buf.extend_from_slice(b"%3D");
             self.push_component(value, within)?;
             self.push_span(a, b);
         }
@@ -116,6 +118,13 @@ impl EncodedParams {
             self.buf.extend_from_slice(raw);
             return Ok(());
         }
+        // ASCII text decodes and re-encodes in one pass; anything else goes through the
+        // scratch buffer, where the decoded bytes can be checked to be UTF-8.
+        let start = self.buf.len();
+        if form_decode_ascii_twice_into(&mut self.buf, raw).is_some() {
+            return Ok(());
+        }
+        self.buf.truncate(start);
         self.scratch.clear();
         decode_bytes_into(raw, true, &mut self.scratch).map_err(|offset| {
             Error::InvalidPercentEncoding {
@@ -134,11 +143,11 @@ impl EncodedParams {
 
     /// Encoded name of the parameter at `span`.
     fn name(&self, s: &Span) -> &[u8] {
-        &self.buf[s.name_start..s.value_start]
+        &self.buf[s.name_start..s.name_end]
     }
 
     fn value(&self, s: &Span) -> &[u8] {
-        &self.buf[s.value_start..s.value_end]
+        &self.buf[s.name_end + 3..s.value_end]
     }
 
     /// Records the parameter whose name starts at `a` and value at `b`, ending at the buffer's end.
@@ -154,7 +163,7 @@ impl EncodedParams {
         self.spans.push(Span {
             key: u64::from_be_bytes(head),
             name_start: a,
-            value_start: b,
+            name_end: b,
             value_end: self.buf.len(),
         });
     }
@@ -164,10 +173,10 @@ impl EncodedParams {
         let buf = &self.buf;
         self.spans.sort_unstable_by(|x, y| {
             x.key.cmp(&y.key).then_with(|| {
-                buf[x.name_start..x.value_start]
-                    .cmp(&buf[y.name_start..y.value_start])
+                buf[x.name_start..x.name_end]
+                    .cmp(&buf[y.name_start..y.name_end])
                     .then_with(|| {
-                        buf[x.value_start..x.value_end].cmp(&buf[y.value_start..y.value_end])
+                        buf[x.name_end + 3..x.value_end].cmp(&buf[y.name_end + 3..y.value_end])
                     })
             })
         });
@@ -191,20 +200,46 @@ impl EncodedParams {
     /// Appends `enc(normalized)`, the third part of the base string: a plain copy, since the
     /// parameters are already stored in that form.
     pub(crate) fn write_normalized_encoded(&self, out: &mut Vec<u8>) {
-        out.reserve(self.buf.len() + 6 * self.spans.len());
+        out.reserve(self.buf.len() + 3 * self.spans.len());
         for (i, s) in self.spans.iter().enumerate() {
             if i > 0 {
                 out.extend_from_slice(b"%26");
             }
-            out.extend_from_slice(self.name(s));
-            out.extend_from_slice(b"%3D");
-            out.extend_from_slice(self.value(s));
+            out.extend_from_slice(&self.buf[s.name_start..s.value_end]);
         }
     }
 
     pub(crate) fn encoded_len(&self) -> usize {
         self.buf.len()
     }
+}
+
+/// Form-decodes `raw` (`+` is a space) and appends the result encoded twice, in one pass.
+/// `None` (with `out` partly written) when `raw` is malformed or decodes to non-ASCII bytes:
+/// the caller then takes the slow path, which reports errors and checks UTF-8.
+fn form_decode_ascii_twice_into(out: &mut Vec<u8>, raw: &[u8]) -> Option<()> {
+    let mut i = 0;
+    while i < raw.len() {
+        let b = match raw[i] {
+            b'+' => b' ',
+            b'%' => {
+                let hi = char::from(*raw.get(i + 1)?).to_digit(16)?;
+                let lo = char::from(*raw.get(i + 2)?).to_digit(16)?;
+                i += 2;
+                u8::try_from(hi * 16 + lo).ok()?
+            }
+            b => b,
+        };
+        if is_unreserved(b) {
+            out.push(b);
+        } else if b.is_ascii() {
+            out.extend_from_slice(&escape_twice(b));
+        } else {
+            return None;
+        }
+        i += 1;
+    }
+    Some(())
 }
 
 /// Undoes the second encoding: every `%25` becomes `%`.

@@ -244,7 +244,7 @@ pub struct Signer {
 #[derive(Clone)]
 struct FixedParam {
     name: &'static str,
-    /// Encoded twice, as it appears in the signature base string.
+    /// `name%3Dvalue`, encoded twice, as it appears in the signature base string.
     twice: Vec<u8>,
 }
 
@@ -301,7 +301,8 @@ impl FixedParams {
             .iter()
             .chain(after)
             .map(|&(name, value)| {
-                let mut twice = Vec::new();
+                let mut twice = name.as_bytes().to_vec();
+                twice.extend_from_slice(b"%3D");
                 encode_twice_into(&mut twice, value.as_bytes());
                 FixedParam { name, twice }
             })
@@ -464,7 +465,7 @@ impl Signer {
             }
         }
         for p in &self.fixed.params {
-            params.push_twice_encoded(p.name.as_bytes(), &p.twice);
+            params.push_twice_encoded(&p.twice, p.name.len());
         }
         params.push("oauth_timestamp", &timestamp);
         params.push("oauth_nonce", &nonce);
