@@ -288,4 +288,25 @@ mod tests {
         p.write_normalized_encoded(&mut enc);
         assert_eq!(enc, b"flag%3D%26status%3DHello%2520Ladies%2520%252B");
     }
+
+    #[test]
+    fn form_push_slow_path_checks_escapes_and_utf8() {
+        let mut p = EncodedParams::default();
+        // Non-ASCII after decoding leaves the one-pass path and is still encoded exactly.
+        p.push_form(b"v=caf%C3%A9+x", "body", |_| Ok(())).unwrap();
+        let mut out = String::new();
+        p.write_normalized(&mut out);
+        assert_eq!(out, "v=caf%C3%A9%20x");
+
+        let bad = EncodedParams::default().push_form(b"a=1%2", "the form body", |_| Ok(()));
+        assert!(
+            matches!(bad, Err(Error::InvalidPercentEncoding { ref within, offset: 1 }) if within == "the form body"),
+            "{bad:?}"
+        );
+        let not_utf8 = EncodedParams::default().push_form(b"a=%FF", "the URI query", |_| Ok(()));
+        assert!(
+            matches!(not_utf8, Err(Error::InvalidUtf8 { .. })),
+            "{not_utf8:?}"
+        );
+    }
 }
