@@ -11,8 +11,9 @@
 //!   randomized signer with the operating system RNG (`getrandom`), which blinds the private-key
 //!   operation. Blinding reduces, but the advisory does not declare it removes, the leak; keep
 //!   signing keys off hosts where attackers can time many signatures if that matters to you.
-//! - As of the RustSec advisory database checked on 2026-11-23, the advisory has **no patched
-//!   version** of `rsa`.
+//! - The advisory has **no patched version** of `rsa`: `cargo audit` (cargo-audit 0.22.2, on
+//!   2026-11-23, against the RustSec database as of its 2026-08-21 commit) reports it for the
+//!   `rsa 0.10.0` this crate uses, and nothing else in the runtime dependencies.
 //!
 //! Keys are read from PEM: private keys as PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8
 //! (`BEGIN PRIVATE KEY`), public keys as SPKI (`BEGIN PUBLIC KEY`) or PKCS#1
