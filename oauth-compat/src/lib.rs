@@ -1,14 +1,64 @@
 //! # oauth-compat
 //!
-//! Flask-OAuthlib and Authlib OAuth integrations, ported to Rust without rethinking them.
+//! Flask-OAuthlib and Authlib OAuth integrations, ported to Rust without rethinking them: the
+//! same configuration keys, the same provider quirks, typed errors where Python returned
+//! `None`, and an OAuth 1.0 provider that keeps every existing client working.
 //!
-//! This release holds the foundation every other layer stands on:
+//! This release is the foundation every other layer stands on:
 //!
-//! - [`oauth1`]: RFC 5849 signing and verification, sans-IO, exact to the RFC's own examples.
-//! - [`response`]: `resp.status` / `resp.data`, decoded from JSON, XML or form bodies the way
-//!   Flask-OAuthlib's `parse_response` does.
-//! - [`secret`]: secrets whose `Debug` prints `[redacted]`.
-//! - [`env`]: an injectable source of environment variables.
+//! | module | what it does |
+//! |---|---|
+//! | [`oauth1`] | RFC 5849 signing and verification, sans-IO, exact to the RFC's own examples |
+//! | [`response`] | `resp.status` / `resp.data`, decoded from JSON, XML or form bodies as Flask-OAuthlib's `parse_response` does |
+//! | [`secret`] | secrets whose `Debug` prints `[redacted]` |
+//! | [`env`] | an injectable source of environment variables |
+//!
+//! The HTTP engine over `reqwest`, the `OAuth` registry with lazy configuration, the
+//! `remote_app!` / `#[tokengetter]` macros and the provider's endpoints build on these.
+//!
+//! ## Sign a request (Authlib's `ClientAuth`, oauthlib's `Client`)
+//!
+//! ```
+//! use http::{Method, Uri};
+//! use oauth_compat::oauth1::{ClientCredentials, SignatureType, Signer, TokenCredentials};
+//!
+//! let signer = Signer::builder(ClientCredentials::new("dpf43f3p2l4k3l03", "kd94hf93k423kf44"))
+//!     .token(TokenCredentials::new("nnch734d00sl2jdk", "pfkkdhi9sl3r4s00"))
+//!     .signature_type(SignatureType::Header) // Authlib's SIGNATURE_TYPE_HEADER, the default
+//!     .build()?;
+//! let uri: Uri = "http://photos.example.net/photos?file=vacation.jpg&size=original".parse().unwrap();
+//! let authorization = signer.authorization_header(&Method::GET, &uri, &[])?;
+//! assert!(authorization.starts_with("OAuth oauth_consumer_key=\"dpf43f3p2l4k3l03\""));
+//! # Ok::<(), oauth_compat::Error>(())
+//! ```
+//!
+//! ## Read a provider's answer (Flask-OAuthlib's `resp.status`, `resp.data`)
+//!
+//! ```
+//! use http::{HeaderMap, StatusCode, header};
+//! use oauth_compat::response::{DecodeOptions, OAuthResponse};
+//!
+//! let mut headers = HeaderMap::new();
+//! headers.insert(header::CONTENT_TYPE, "application/json; charset=utf-8".parse().unwrap());
+//! let body = r#"[{"text": "hello", "user": {"screen_name": "twitterapi"}}]"#;
+//! let resp = OAuthResponse::decode(StatusCode::OK, headers, body, &DecodeOptions::api())?;
+//! assert!(resp.status == 200);
+//! assert_eq!(resp.data[0]["user"]["screen_name"], "twitterapi");
+//! assert!(resp.data[5]["missing"].is_null()); // like a dict lookup that never raises
+//! # Ok::<(), oauth_compat::Error>(())
+//! ```
+//!
+//! ## Errors
+//!
+//! Every layer has its own `#[non_exhaustive]` error enum ([`oauth1::Error`],
+//! [`response::Error`]) whose messages name the parameter, field or key at fault and say what
+//! to fix; [`Error`] wraps them so `?` works across layers. No error, and no `Debug` output,
+//! contains a secret or a signature.
+//!
+//! ## Features
+//!
+//! None yet: everything above is always built. Later layers add small, additive features
+//! (`blocking`, storage backends), each documented here.
 
 #![warn(missing_docs)]
 
