@@ -37,7 +37,9 @@ use super::encode::{encode_bytes_into, encode_twice_into};
 use super::header::realm_is_plain;
 use super::normalize::EncodedParams;
 use super::params::{FORM_CONTENT_TYPE, has_form_body};
-use super::signature::{self, Entry, HMAC_SHA1, KeyMaterial, RsaPrivateKey, SignatureMethods};
+use super::signature::{
+    self, Entry, HMAC_SHA1, HMAC_SHA256, KeyMaterial, RsaPrivateKey, SignatureMethods, keyed_hmac,
+};
 use super::{Error, ParameterLocation};
 
 /// Where the signer puts the protocol parameters (Authlib's `SIGNATURE_TYPE_*`).
@@ -183,8 +185,8 @@ impl SignerBuilder {
             )
         };
         let prepared = match entry {
-            Entry::HmacSha1 => Prepared::HmacSha1(signature::hmac_sha1::keyed(&key())?),
-            Entry::HmacSha256 => Prepared::HmacSha256(signature::hmac_sha256::keyed(&key())?),
+            Entry::HmacSha1 => Prepared::HmacSha1(keyed_hmac::keyed(HMAC_SHA1, &key())?),
+            Entry::HmacSha256 => Prepared::HmacSha256(keyed_hmac::keyed(HMAC_SHA256, &key())?),
             Entry::RsaSha1 => Prepared::Rsa(self.rsa_key.clone().ok_or(Error::MissingKey {
                 method: self.method.clone(),
                 key: "an RSA private key",
@@ -481,12 +483,8 @@ impl Signer {
         // HMAC signatures go through a stack buffer: no allocation for the Base64 text.
         let mut b64 = [0u8; 64];
         let signature: Cow<'_, [u8]> = match &self.prepared {
-            Prepared::HmacSha1(keyed) => {
-                encode_b64(&signature::hmac_sha1::mac(keyed, &base), &mut b64)
-            }
-            Prepared::HmacSha256(keyed) => {
-                encode_b64(&signature::hmac_sha256::mac(keyed, &base), &mut b64)
-            }
+            Prepared::HmacSha1(keyed) => encode_b64(&keyed_hmac::mac(keyed, &base), &mut b64),
+            Prepared::HmacSha256(keyed) => encode_b64(&keyed_hmac::mac(keyed, &base), &mut b64),
             // The base string is ASCII, so the lossy view borrows and never replaces anything.
             Prepared::Rsa(key) => {
                 Cow::Owned(key.sign(&String::from_utf8_lossy(&base))?.into_bytes())

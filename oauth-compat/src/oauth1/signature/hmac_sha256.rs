@@ -1,48 +1,18 @@
 //! HMAC-SHA256: HMAC-SHA1 of RFC 5849 §3.4.2 with SHA-256 (not in the RFC; Twitter-era providers and oauthlib support it).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::Hmac;
 use sha2::Sha256;
 
-use super::{HMAC_SHA256, KeyMaterial, SignatureMethod};
+use super::{HMAC_SHA256, KeyMaterial, SignatureMethod, keyed_hmac};
 use crate::oauth1::Error;
 
 /// HMAC-SHA256 keyed with `enc(client_secret)&enc(token_secret)`, Base64 output.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HmacSha256;
 
-/// An HMAC-SHA256 state already keyed (the key's two compression blocks done once, cloned per
-/// request).
-pub(crate) fn keyed(key: &str) -> Result<Hmac<Sha256>, Error> {
-    <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes()).map_err(|_| {
-        Error::SignatureMethodFailed {
-            method: HMAC_SHA256.to_owned(),
-            reason: "key rejected".to_owned(),
-        }
-    })
-}
-
-/// The raw MAC of `base_string` from a keyed state.
-pub(crate) fn mac(keyed: &Hmac<Sha256>, base_string: &[u8]) -> [u8; 32] {
-    let mut mac = keyed.clone();
-    mac.update(base_string);
-    mac.finalize().into_bytes().into()
-}
-
-pub(crate) fn verify_with(keyed: &Hmac<Sha256>, base_string: &str, signature: &str) -> bool {
-    let Ok(raw) = STANDARD.decode(signature) else {
-        return false;
-    };
-    let mut mac = keyed.clone();
-    mac.update(base_string.as_bytes());
-    // Constant-time comparison inside `verify_slice`.
-    mac.verify_slice(&raw).is_ok()
-}
-
 impl SignatureMethod for HmacSha256 {
     fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
-        Ok(STANDARD.encode(mac(&keyed(&keys.signing_key())?, base_string.as_bytes())))
+        keyed_hmac::sign::<Hmac<Sha256>>(HMAC_SHA256, base_string, keys)
     }
 
     fn verify(
@@ -51,11 +21,7 @@ impl SignatureMethod for HmacSha256 {
         keys: &KeyMaterial<'_>,
         signature: &str,
     ) -> Result<bool, Error> {
-        Ok(verify_with(
-            &keyed(&keys.signing_key())?,
-            base_string,
-            signature,
-        ))
+        keyed_hmac::verify::<Hmac<Sha256>>(HMAC_SHA256, base_string, keys, signature)
     }
 }
 

@@ -21,6 +21,7 @@
 
 pub mod hmac_sha1;
 pub mod hmac_sha256;
+pub(crate) mod keyed_hmac;
 pub mod plaintext;
 pub mod rsa_sha1;
 
