@@ -62,6 +62,7 @@ fn no_arguments_prints_rfc_5849_1_2() {
         ),
         "{out}"
     );
+    assert!(!out.contains("oauth_version"), "{out}");
 }
 
 const TWITTER_ENV: &[(&str, &str)] = &[
@@ -122,42 +123,158 @@ fn query_placement_prints_the_signed_url() {
     );
 }
 
+/// Runs the example; its stdout when it succeeds, its stderr when it fails (with a non-zero
+/// exit code, as a script would see it).
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
+    let output = run(args, env);
+    if output.status.success() {
+        Ok(stdout(&output))
+    } else {
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
 #[test]
-fn bad_input_fails_naming_the_variable() {
-    let mut env = TWITTER_ENV.to_vec();
-    env.push(("OAUTH_SIGNATURE_METHOD", "HMAC-MD5"));
-    let output = run(TWITTER_ARGS, &env);
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{output:?}");
-    assert!(err.contains("OAUTH_SIGNATURE_METHOD `HMAC-MD5`"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-
-    // Arguments without a consumer key: the variable is named.
-    let output = run(TWITTER_ARGS, &[]);
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{output:?}");
-    assert!(err.contains("OAUTH_CONSUMER_KEY is not set"), "{err}");
-
-    let mut env = TWITTER_ENV.to_vec();
-    env.push(("OAUTH_SIGNATURE_METHOD", "RSA-SHA1"));
-    env.push(("OAUTH_RSA_KEY_FILE", "/nonexistent/oauth-compat-key.pem"));
-    let output = run(TWITTER_ARGS, &env);
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{output:?}");
+fn placements_print_the_signed_url_and_body() {
+    let out = run_with(&[], &[("OAUTH_SIGNATURE_TYPE", "query")]).unwrap();
     assert!(
-        err.contains("OAUTH_RSA_KEY_FILE `/nonexistent/oauth-compat-key.pem` cannot be read"),
-        "{err}"
+        out.contains("signed URL:\n  http://photos.example.net/photos?file=vacation.jpg&size=original&oauth_consumer_key=dpf43f3p2l4k3l03&"),
+        "{out}"
+    );
+    assert!(
+        out.contains("oauth_signature=MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D\n"),
+        "{out}"
+    );
+    let out = run_with(
+        &["POST", "https://e.com/p", "a=1"],
+        &[
+            ("OAUTH_CONSUMER_KEY", "k"),
+            ("OAUTH_SIGNATURE_TYPE", "BODY"),
+        ],
+    )
+    .unwrap();
+    assert!(out.contains("signed body (Content-Type: application/x-www-form-urlencoded):\n  a=1&oauth_consumer_key=k&"), "{out}");
+    assert!(out.contains("oauth_version%3D1.0"), "{out}");
+}
+
+#[test]
+fn fresh_nonce_and_timestamp_when_unset() {
+    let env = [("OAUTH_CONSUMER_KEY", "k"), ("OAUTH_NONCE", "abc")];
+    let out = run_with(&["get", "http://e.com/"], &env).unwrap();
+    assert!(
+        out.contains(
+            "oauth_nonce%3Dabc%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1"
+        ),
+        "{out}"
     );
 }
 
 #[test]
-fn help_lists_the_variables() {
-    let output = run(&["--help"], &[]);
-    let out = stdout(&output);
-    assert!(output.status.success(), "{output:?}");
+fn help_lists_every_variable() {
+    let out = run_with(&["--help"], &[]).unwrap();
     assert!(out.starts_with("usage: sign"), "{out}");
-    assert!(
-        out.contains("OAUTH_RSA_KEY_FILE") && out.contains("OAUTH_SIGNATURE_TYPE"),
-        "{out}"
-    );
+    for name in [
+        "OAUTH_CONSUMER_KEY",
+        "OAUTH_CONSUMER_SECRET",
+        "OAUTH_TOKEN",
+        "OAUTH_TOKEN_SECRET",
+        "OAUTH_SIGNATURE_METHOD",
+        "OAUTH_SIGNATURE_TYPE",
+        "OAUTH_REALM",
+        "OAUTH_NONCE",
+        "OAUTH_TIMESTAMP",
+        "OAUTH_VERSION",
+        "OAUTH_CALLBACK",
+        "OAUTH_VERIFIER",
+        "OAUTH_RSA_KEY_FILE",
+    ] {
+        assert!(out.contains(name), "{name} missing from --help");
+    }
+}
+
+#[test]
+fn bad_input_names_what_to_fix() {
+    let key = ("OAUTH_CONSUMER_KEY", "k");
+    // (arguments, variables, what the message must say)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case<'_>] = &[
+        (&["GET", "http://e.com/"], &[], "OAUTH_CONSUMER_KEY"),
+        (&["GET"], &[key], "URL is missing"),
+        (
+            &["GET", "http://e.com/", "a=1", "b"],
+            &[key],
+            "unexpected argument `b`",
+        ),
+        (
+            &["https://e.com/", "GET"],
+            &[key],
+            "METHOD `https://e.com/`",
+        ),
+        (
+            &["GET", "/relative"],
+            &[key],
+            "URL `/relative` must be absolute",
+        ),
+        (&["GET", "ftp://e.com/"], &[key], "URL `ftp://e.com/`"),
+        (
+            &["GET", "http://e.com/?a=%zz"],
+            &[key],
+            "URL: invalid percent-encoding",
+        ),
+        (
+            &["POST", "http://e.com/", "a=%zz"],
+            &[key],
+            "FORM_BODY: invalid percent-encoding",
+        ),
+        (
+            &["GET", "http://e.com/"],
+            &[key, ("OAUTH_SIGNATURE_METHOD", "HMAC-MD5")],
+            "OAUTH_SIGNATURE_METHOD `HMAC-MD5`",
+        ),
+        (
+            &["GET", "http://e.com/"],
+            &[key, ("OAUTH_SIGNATURE_TYPE", "cookie")],
+            "OAUTH_SIGNATURE_TYPE `cookie`",
+        ),
+        (
+            &["GET", "http://e.com/"],
+            &[key, ("OAUTH_VERSION", "2.0")],
+            "OAUTH_VERSION `2.0`",
+        ),
+        (
+            &["GET", "http://e.com/"],
+            &[key, ("OAUTH_TIMESTAMP", "yesterday")],
+            "OAUTH_TIMESTAMP `yesterday`",
+        ),
+        (
+            &["GET", "http://e.com/"],
+            &[key, ("OAUTH_TOKEN_SECRET", "s")],
+            "OAUTH_TOKEN_SECRET is set",
+        ),
+        (
+            &["GET", "http://e.com/"],
+            &[key, ("OAUTH_SIGNATURE_METHOD", "RSA-SHA1")],
+            "OAUTH_RSA_KEY_FILE is not set",
+        ),
+        (
+            &["GET", "http://e.com/"],
+            &[key, ("OAUTH_RSA_KEY_FILE", "/nonexistent/key.pem")],
+            "OAUTH_RSA_KEY_FILE `/nonexistent/key.pem` cannot be read",
+        ),
+        (
+            &["GET", "http://e.com/?oauth_nonce=x"],
+            &[key],
+            "oauth_nonce",
+        ),
+    ];
+    for (args, env, expected) in cases {
+        match run_with(args, env) {
+            Err(message) => {
+                assert!(message.contains(expected), "{args:?}: {message}");
+                assert!(!message.contains("panicked"), "{args:?}: {message}");
+            }
+            Ok(out) => panic!("{args:?} {env:?} should fail, printed:\n{out}"),
+        }
+    }
 }
