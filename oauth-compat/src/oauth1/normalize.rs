@@ -6,7 +6,10 @@
 //! assert_eq!(normalize_parameters(params), "a=1&a=x%20y&b=2");
 //! ```
 
+use http::Uri;
+
 use super::Error;
+use super::base_string::{base_string_uri_encoded_into, push_method};
 use super::encode::{decode_bytes_into, encode_twice_into, escape_twice, is_unreserved};
 
 /// Normalizes parameters: encode each name and value (§3.6), sort the pairs by encoded name then
@@ -197,20 +200,23 @@ impl EncodedParams {
         out.push_str(std::str::from_utf8(&bytes).unwrap_or_default());
     }
 
-    /// Appends `enc(normalized)`, the third part of the base string: a plain copy, since the
-    /// parameters are already stored in that form.
-    pub(crate) fn write_normalized_encoded(&self, out: &mut Vec<u8>) {
-        out.reserve(self.buf.len() + 3 * self.spans.len());
-        for (i, s) in self.spans.iter().enumerate() {
+    /// Appends the signature base string (§3.4.1.1) for these parameters to the buffer they
+    /// live in, and returns it: the parameters are copied within the buffer, so building the
+    /// base string allocates nothing when the buffer was made large enough.
+    pub(crate) fn append_base_string(&mut self, method: &str, uri: &Uri) -> Result<&[u8], Error> {
+        let Self { buf, spans, .. } = self;
+        let start = buf.len();
+        push_method(buf, method);
+        buf.push(b'&');
+        base_string_uri_encoded_into(buf, uri)?;
+        buf.push(b'&');
+        for (i, s) in spans.iter().enumerate() {
             if i > 0 {
-                out.extend_from_slice(b"%26");
+                buf.extend_from_slice(b"%26");
             }
-            out.extend_from_slice(&self.buf[s.name_start..s.value_end]);
+            buf.extend_from_within(s.name_start..s.value_end);
         }
-    }
-
-    pub(crate) fn encoded_len(&self) -> usize {
-        self.buf.len()
+        Ok(&buf[start..])
     }
 }
 
@@ -284,9 +290,11 @@ mod tests {
         let mut out = String::new();
         p.write_normalized(&mut out);
         assert_eq!(out, "flag=&status=Hello%20Ladies%20%2B");
-        let mut enc = Vec::new();
-        p.write_normalized_encoded(&mut enc);
-        assert_eq!(enc, b"flag%3D%26status%3DHello%2520Ladies%2520%252B");
+        let uri: Uri = "http://E.com:80/p?ignored=1".parse().unwrap();
+        assert_eq!(
+            p.append_base_string("post", &uri).unwrap(),
+            b"POST&http%3A%2F%2Fe.com%2Fp&flag%3D%26status%3DHello%2520Ladies%2520%252B"
+        );
     }
 
     #[test]

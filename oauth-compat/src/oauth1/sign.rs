@@ -31,7 +31,6 @@ use http::{HeaderMap, HeaderValue, Method, Uri, header};
 use sha1::Sha1;
 use sha2::Sha256;
 
-use super::base_string::{base_string_uri_encoded_into, push_method};
 use super::credentials::{ClientCredentials, TokenCredentials};
 use super::encode::{encode_bytes_into, encode_twice_into};
 use super::header::realm_is_plain;
@@ -258,6 +257,8 @@ struct FixedParam {
 #[derive(Clone)]
 struct FixedParams {
     params: Vec<FixedParam>,
+    /// Total length of `params` in the base string.
+    params_len: usize,
     /// `OAuth realm="..", oauth_consumer_key="..", .. oauth_timestamp="`
     header_head: String,
     /// `oauth_consumer_key=..&..&oauth_timestamp=`
@@ -299,7 +300,7 @@ impl FixedParams {
         }
         header_tail.extend_from_slice(b"oauth_signature=\"");
         form_tail.extend_from_slice(b"oauth_signature=");
-        let params = before
+        let params: Vec<FixedParam> = before
             .iter()
             .chain(after)
             .map(|&(name, value)| {
@@ -310,6 +311,7 @@ impl FixedParams {
             })
             .collect();
         Self {
+            params_len: params.iter().map(|p| p.twice.len() + 3).sum(),
             params,
             header_head: ascii_string(header_head),
             form_head: ascii_string(form_head),
@@ -447,7 +449,16 @@ impl Signer {
         out.extend_from_slice(tail.as_bytes());
 
         let query = uri.query().unwrap_or("");
-        let mut params = EncodedParams::with_capacity(2 * query.len() + 256, 16);
+        let form_len = match form {
+            Form::None => 0,
+            Form::Raw(body) => body.len(),
+            Form::Pairs(pairs) => pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum(),
+        };
+        // Room for the parameters and then the base string, which copies them: one allocation
+        // in the usual case (encoding rarely triples the user's text).
+        let params_len = 3 * (query.len() + form_len) + self.fixed.params_len + 96;
+        let capacity = 2 * params_len + 3 * uri.path().len() + 64;
+        let mut params = EncodedParams::with_capacity(capacity, 16);
         params.push_form(
             query.as_bytes(),
             "the URI query",
@@ -473,21 +484,16 @@ impl Signer {
         params.push("oauth_nonce", &nonce);
         params.sort();
 
-        let mut base = Vec::with_capacity(method.len() + 64 + 2 * params.encoded_len());
-        push_method(&mut base, method);
-        base.push(b'&');
-        base_string_uri_encoded_into(&mut base, uri)?;
-        base.push(b'&');
-        params.write_normalized_encoded(&mut base);
+        let base = params.append_base_string(method, uri)?;
 
         // HMAC signatures go through a stack buffer: no allocation for the Base64 text.
         let mut b64 = [0u8; 64];
         let signature: Cow<'_, [u8]> = match &self.prepared {
-            Prepared::HmacSha1(keyed) => encode_b64(&keyed_hmac::mac(keyed, &base), &mut b64),
-            Prepared::HmacSha256(keyed) => encode_b64(&keyed_hmac::mac(keyed, &base), &mut b64),
+            Prepared::HmacSha1(keyed) => encode_b64(&keyed_hmac::mac(keyed, base), &mut b64),
+            Prepared::HmacSha256(keyed) => encode_b64(&keyed_hmac::mac(keyed, base), &mut b64),
             // The base string is ASCII, so the lossy view borrows and never replaces anything.
             Prepared::Rsa(key) => {
-                Cow::Owned(key.sign(&String::from_utf8_lossy(&base))?.into_bytes())
+                Cow::Owned(key.sign(&String::from_utf8_lossy(base))?.into_bytes())
             }
             Prepared::Other(entry) => {
                 let token_secret = self.token.as_ref().map(|t| &t.secret);
@@ -498,7 +504,7 @@ impl Signer {
                 Cow::Owned(
                     entry
                         .method()
-                        .sign(&String::from_utf8_lossy(&base), &keys)?
+                        .sign(&String::from_utf8_lossy(base), &keys)?
                         .into_bytes(),
                 )
             }
