@@ -259,6 +259,9 @@ struct FixedParams {
     params: Vec<FixedParam>,
     /// Total length of `params` in the base string.
     params_len: usize,
+    /// Where `oauth_nonce` and `oauth_timestamp` fall among `params` (sorted by name).
+    nonce_at: usize,
+    timestamp_at: usize,
     /// `OAuth realm="..", oauth_consumer_key="..", .. oauth_timestamp="`
     header_head: String,
     /// `oauth_consumer_key=..&..&oauth_timestamp=`
@@ -300,7 +303,7 @@ impl FixedParams {
         }
         header_tail.extend_from_slice(b"oauth_signature=\"");
         form_tail.extend_from_slice(b"oauth_signature=");
-        let params: Vec<FixedParam> = before
+        let mut params: Vec<FixedParam> = before
             .iter()
             .chain(after)
             .map(|&(name, value)| {
@@ -310,7 +313,11 @@ impl FixedParams {
                 FixedParam { name, twice }
             })
             .collect();
+        // Names are distinct, so sorting by name is the base string's order.
+        params.sort_by_key(|p| p.name);
         Self {
+            nonce_at: params.partition_point(|p| p.name < "oauth_nonce"),
+            timestamp_at: params.partition_point(|p| p.name < "oauth_timestamp"),
             params_len: params.iter().map(|p| p.twice.len() + 3).sum(),
             params,
             header_head: ascii_string(header_head),
@@ -459,6 +466,20 @@ impl Signer {
         let params_len = 3 * (query.len() + form_len) + self.fixed.params_len + 96;
         let capacity = 2 * params_len + 3 * uri.path().len() + 64;
         let mut params = EncodedParams::with_capacity(capacity, 16);
+        // Protocol parameters first, in order, so the sort only has to place the request's
+        // own parameters among them.
+        let fixed = &self.fixed;
+        for i in 0..=fixed.params.len() {
+            if i == fixed.nonce_at {
+                params.push("oauth_nonce", &nonce);
+            }
+            if i == fixed.timestamp_at {
+                params.push("oauth_timestamp", &timestamp);
+            }
+            if let Some(p) = fixed.params.get(i) {
+                params.push_twice_encoded(&p.twice, p.name.len());
+            }
+        }
         params.push_form(
             query.as_bytes(),
             "the URI query",
@@ -477,11 +498,6 @@ impl Signer {
                 }
             }
         }
-        for p in &self.fixed.params {
-            params.push_twice_encoded(&p.twice, p.name.len());
-        }
-        params.push("oauth_timestamp", &timestamp);
-        params.push("oauth_nonce", &nonce);
         params.sort();
 
         let base = params.append_base_string(method, uri)?;
