@@ -11,7 +11,7 @@
 //! | [`oauth1`] | RFC 5849 signing and verification, sans-IO, exact to the RFC's own examples |
 //! | [`response`] | `resp.status` / `resp.data`, decoded from JSON, XML or form bodies as Flask-OAuthlib's `parse_response` does |
 //! | [`secret`] | secrets whose `Debug` prints `[redacted]` |
-//! | [`env`] | an injectable source of environment variables |
+//! | [`env`](mod@env) | an injectable source of environment variables |
 //!
 //! The HTTP engine over `reqwest`, the `OAuth` registry with lazy configuration, the
 //! `remote_app!` / `#[tokengetter]` macros and the provider's endpoints build on these.
