@@ -99,7 +99,8 @@ const SHAPES: &[Shape] = &[
         url: "https://example.com/search?r=%21%2A%27%28%29%26%3D%2B%2F%20%3B%2C&plain=a~b-c_d.e",
         body: None,
         token: true,
-        realm: None,
+        // The realm is a quoted-string, not percent-encoded: the peers send `%` as is.
+        realm: Some("100% sure"),
         callback: None,
         verifier: None,
     },

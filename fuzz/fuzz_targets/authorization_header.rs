@@ -14,8 +14,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     }
     for input in inputs {
         if let Ok(Some(parsed)) = parse_authorization_header(&input) {
-            let formatted = parsed.to_header_value();
-            assert!(http::HeaderValue::from_str(&formatted).is_ok());
+            // The parser refuses control characters in the realm, so what it returns formats.
+            let formatted = parsed.to_header_value().expect("a parsed header formats");
+            assert!(http::HeaderValue::from_bytes(formatted.as_bytes()).is_ok());
             let again = parse_authorization_header(formatted.as_bytes());
             assert_eq!(again.ok().flatten(), Some(parsed));
         }

@@ -203,7 +203,8 @@ fn every_vector_byte_exact() {
         let value = format_authorization_header(
             v.s("realm"),
             header_params.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-        );
+        )
+        .unwrap();
         let mut signed_headers = headers.clone();
         signed_headers.insert(
             header::AUTHORIZATION,

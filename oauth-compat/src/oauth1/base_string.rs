@@ -15,7 +15,7 @@
 use http::Uri;
 
 use super::Error;
-use super::encode::{encode_bytes_into, percent_encode_into};
+use super::encode::encode_bytes_into;
 
 /// The base string URI of `uri`: lowercase scheme and host, default port dropped (80 for
 /// http, 443 for https), other ports kept, path as sent (`/` when empty), no query or fragment.
@@ -105,19 +105,16 @@ pub fn signature_base_string(
     base_string_uri: &str,
     normalized_parameters: &str,
 ) -> String {
-    let mut out = String::with_capacity(
+    let mut out = Vec::with_capacity(
         method.len() + 2 + 2 * (base_string_uri.len() + normalized_parameters.len()),
     );
-    if method.bytes().all(|b| b.is_ascii_uppercase()) {
-        out.push_str(method);
-    } else {
-        percent_encode_into(&mut out, &method.to_ascii_uppercase());
-    }
-    out.push('&');
-    percent_encode_into(&mut out, base_string_uri);
-    out.push('&');
-    percent_encode_into(&mut out, normalized_parameters);
-    out
+    push_method(&mut out, method);
+    out.push(b'&');
+    encode_bytes_into(&mut out, base_string_uri.as_bytes());
+    out.push(b'&');
+    encode_bytes_into(&mut out, normalized_parameters.as_bytes());
+    // Percent-encoded text is ASCII: the fallback never runs.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Appends the uppercased method, percent-encoded (a method is a token; encoding is a no-op for

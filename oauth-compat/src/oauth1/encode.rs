@@ -187,17 +187,22 @@ pub fn form_decode(input: &str) -> Result<Vec<(String, String)>, Error> {
     form_decode_bytes(input.as_bytes(), "form data")
 }
 
+/// The raw `(name, value)` pairs of form-encoded text, not yet decoded: `&`-separated, empty
+/// pairs skipped, a pair without `=` has an empty value.
+pub(crate) fn raw_form_pairs(input: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    input
+        .split(|&b| b == b'&')
+        .filter(|part| !part.is_empty())
+        .map(|part| match part.iter().position(|&b| b == b'=') {
+            Some(eq) => (&part[..eq], &part[eq + 1..]),
+            None => (part, &[][..]),
+        })
+}
+
 /// [`form_decode`] over raw bytes (a request body); `within` names the source in errors.
 pub fn form_decode_bytes(input: &[u8], within: &str) -> Result<Vec<(String, String)>, Error> {
     let mut pairs = Vec::new();
-    for part in input.split(|&b| b == b'&') {
-        if part.is_empty() {
-            continue;
-        }
-        let (name, value) = match part.iter().position(|&b| b == b'=') {
-            Some(eq) => (&part[..eq], &part[eq + 1..]),
-            None => (part, &[][..]),
-        };
+    for (name, value) in raw_form_pairs(input) {
         pairs.push((
             decode_component(name, true, within)?,
             decode_component(value, true, within)?,

@@ -7,11 +7,12 @@
 //!     .expect("an OAuth header");
 //! assert_eq!(parsed.realm.as_deref(), Some("Photos"));
 //! assert_eq!(parsed.get("oauth_nonce"), Some("a b"));
-//! assert_eq!(parse_authorization_header(parsed.to_header_value().as_bytes()).unwrap(), Some(parsed));
+//! assert_eq!(parse_authorization_header(parsed.to_header_value().unwrap().as_bytes()).unwrap(), Some(parsed));
 //! // Another scheme is not an error here, just not OAuth.
 //! assert_eq!(parse_authorization_header(b"Bearer abc").unwrap(), None);
 //! ```
 
+use std::collections::HashSet;
 use std::fmt;
 
 use super::Error;
@@ -61,7 +62,7 @@ impl AuthorizationHeader {
     }
 
     /// Formats the header value (see [`format_authorization_header`]).
-    pub fn to_header_value(&self) -> String {
+    pub fn to_header_value(&self) -> Result<String, Error> {
         format_authorization_header(
             self.realm.as_deref(),
             self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())),
@@ -70,18 +71,19 @@ impl AuthorizationHeader {
 }
 
 /// Formats `OAuth realm="..", name="value", ...`: names and values percent-encoded (§3.5.1),
-/// separated by `", "`. The realm is written as is when it is plain printable ASCII without
-/// `"`, `\` or `%`, percent-encoded otherwise, so [`parse_authorization_header`] always returns it.
+/// separated by `", "`. The realm is an RFC 2617 quoted-string, as §3.5.1 defines it: written as
+/// is, with `"` and `\` escaped by a backslash. A realm with a control character cannot be sent
+/// in a header: [`Error::InvalidParameter`] naming `realm`.
 pub fn format_authorization_header<'a>(
     realm: Option<&str>,
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> String {
+) -> Result<String, Error> {
     let mut out = String::with_capacity(256);
     out.push_str("OAuth");
     let mut first = true;
     if let Some(realm) = realm {
         out.push_str(" realm=\"");
-        push_realm(&mut out, realm);
+        push_realm(&mut out, realm)?;
         out.push('"');
         first = false;
     }
@@ -90,22 +92,28 @@ pub fn format_authorization_header<'a>(
         first = false;
         push_param(&mut out, name, value);
     }
-    out
+    Ok(out)
 }
 
-/// Whether the realm can be written unencoded (printable ASCII without `"`, `\`, `%`).
-pub(crate) fn realm_is_plain(realm: &str) -> bool {
-    realm
-        .bytes()
-        .all(|b| (0x20..=0x7E).contains(&b) && !matches!(b, b'"' | b'\\' | b'%'))
-}
-
-fn push_realm(out: &mut String, realm: &str) {
-    if realm_is_plain(realm) {
-        out.push_str(realm);
-    } else {
-        percent_encode_into(out, realm);
+/// Appends `realm` as the inside of a quoted-string (RFC 2617 §1.2, RFC 9110 §5.6.4).
+pub(crate) fn push_realm(out: &mut String, realm: &str) -> Result<(), Error> {
+    for c in realm.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\t' => out.push(c),
+            c if c.is_control() => {
+                return Err(Error::InvalidParameter {
+                    name: "realm",
+                    reason: "it holds a control character, which an HTTP header cannot carry",
+                });
+            }
+            c => out.push(c),
+        }
     }
+    Ok(())
 }
 
 pub(crate) fn push_param(out: &mut String, name: &str, value: &str) {
@@ -125,10 +133,12 @@ fn is_ows(b: u8) -> bool {
 
 /// Parses an `Authorization` header value strictly.
 ///
-/// Returns `Ok(None)` when the scheme is not `OAuth` (compared case-insensitively), so a provider
-/// can tell "not OAuth" from "broken OAuth". Within an OAuth header: `name="value"` pairs
-/// separated by commas with optional spaces or tabs around them, values in double quotes and
-/// percent-decoded strictly, no parameter twice (not even `realm`).
+/// Returns `Ok(None)` when the scheme is not `OAuth` (compared case-insensitively), whatever
+/// follows it, so a provider can tell "not OAuth" from "broken OAuth". Within an OAuth header:
+/// `name="value"` pairs separated by commas with optional spaces or tabs around them, values in
+/// double quotes and percent-decoded strictly, no parameter twice (not even `realm`). `realm` is
+/// a quoted-string (§3.5.1 takes it from RFC 2617): backslash escapes are undone, nothing is
+/// percent-decoded, and bytes beyond ASCII must be UTF-8.
 pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHeader>, Error> {
     let malformed = |reason, offset| Error::MalformedAuthorizationHeader { reason, offset };
     let mut i = 0;
@@ -139,16 +149,15 @@ pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHe
     while i < value.len() && is_tchar(value[i]) {
         i += 1;
     }
-    if i == scheme_start {
-        return Err(malformed("expected an authentication scheme", i));
+    if !value[scheme_start..i].eq_ignore_ascii_case(b"OAuth") {
+        return Ok(None);
     }
     if i < value.len() && !is_ows(value[i]) {
         return Err(malformed("expected a space after the scheme", i));
     }
-    if !value[scheme_start..i].eq_ignore_ascii_case(b"OAuth") {
-        return Ok(None);
-    }
     let mut header = AuthorizationHeader::default();
+    // Names seen so far (`realm` included): a set, so a long header stays linear.
+    let mut seen = HashSet::new();
     let skip_ows = |i: &mut usize| {
         while *i < value.len() && is_ows(value[*i]) {
             *i += 1;
@@ -160,7 +169,7 @@ pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHe
     }
     loop {
         let name_start = i;
-        while i < value.len() && is_tchar(value[i]) && value[i] != b'=' {
+        while i < value.len() && is_tchar(value[i]) {
             i += 1;
         }
         if i == name_start {
@@ -175,10 +184,27 @@ pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHe
             return Err(malformed("expected a double-quoted value", i));
         }
         i += 1;
+        let is_realm = raw_name == b"realm";
+        // The realm's bytes with escapes undone; other values are borrowed as they stand.
+        let mut realm = Vec::new();
         let value_start = i;
         while i < value.len() && value[i] != b'"' {
             let b = value[i];
-            if !(0x20..=0x7E).contains(&b) || b == b'\\' {
+            if is_realm {
+                let b = if b == b'\\' {
+                    i += 1;
+                    match value.get(i) {
+                        Some(&escaped) => escaped,
+                        None => return Err(malformed("unterminated quoted value", i)),
+                    }
+                } else {
+                    b
+                };
+                if b != b'\t' && (b < 0x20 || b == 0x7F) {
+                    return Err(malformed("control character in the realm", i));
+                }
+                realm.push(b);
+            } else if !(0x20..=0x7E).contains(&b) || b == b'\\' {
                 return Err(malformed(
                     "values must be percent-encoded printable ASCII",
                     i,
@@ -193,19 +219,13 @@ pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHe
         i += 1;
 
         let name = decode_component(raw_name, false, "an Authorization header parameter name")?;
-        if name == "realm"
-            && header.realm.is_none()
-            && !header.params.iter().any(|(n, _)| n == "realm")
-        {
-            header.realm = Some(decode_component(
-                raw_value,
-                false,
-                "the Authorization header realm",
-            )?);
-        } else if (name == "realm" && header.realm.is_some())
-            || header.params.iter().any(|(n, _)| *n == name)
-        {
+        if !seen.insert(name.clone()) {
             return Err(Error::DuplicateParameter { name });
+        }
+        if is_realm {
+            header.realm = Some(String::from_utf8(realm).map_err(|_| Error::InvalidUtf8 {
+                within: "the Authorization header realm".to_owned(),
+            })?);
         } else {
             let decoded = decode_component(
                 raw_value,
@@ -272,13 +292,15 @@ mod tests {
         assert_eq!(parse("Basic dXNlcjpwYXNz").unwrap(), None);
         assert_eq!(parse("Bearer abc.def").unwrap(), None);
         assert_eq!(parse("OAuthX a=\"1\"").unwrap(), None);
+        // Whatever follows another scheme, and an empty value, are "not OAuth", not errors.
+        for other in ["", "   ", "Bearer,x", "Basic=abc", "\"OAuth\" a=\"1\""] {
+            assert_eq!(parse(other).unwrap(), None, "{other:?}");
+        }
     }
 
     #[test]
     fn malformed_inputs() {
         for bad in [
-            "",
-            "   ",
             "OAuth a=1",
             "OAuth a=\"1",
             "OAuth a=\"1\",",
@@ -323,7 +345,43 @@ mod tests {
                 ("oauth_y".to_owned(), String::new()),
             ],
         };
-        assert_eq!(parse(&h.to_header_value()).unwrap(), Some(h));
+        let value = h.to_header_value().unwrap();
+        assert!(
+            value.starts_with(r#"OAuth realm="a \"quoted\" 100% é", oauth_x="v%3D1%26%C3%A9%22""#),
+            "{value}"
+        );
+        assert_eq!(parse(&value).unwrap(), Some(h));
+    }
+
+    #[test]
+    fn realm_is_a_quoted_string_not_percent_encoded() {
+        // What oauthlib and Authlib send: the realm as is (RFC 5849 §3.5.1, RFC 2617).
+        let h = parse(r#"OAuth realm="100% sure", oauth_nonce="n""#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(h.realm.as_deref(), Some("100% sure"));
+        let h = parse(r#"OAuth realm="a\"b\\c""#).unwrap().unwrap();
+        assert_eq!(h.realm.as_deref(), Some(r#"a"b\c"#));
+        assert!(matches!(
+            parse("OAuth realm=\"a\u{1}b\""),
+            Err(Error::MalformedAuthorizationHeader { .. })
+        ));
+        assert!(matches!(
+            parse_authorization_header(b"OAuth realm=\"\xff\""),
+            Err(Error::InvalidUtf8 { .. })
+        ));
+        assert!(matches!(
+            format_authorization_header(Some("line\nbreak"), []),
+            Err(Error::InvalidParameter { name: "realm", .. })
+        ));
+    }
+
+    #[test]
+    fn non_oauth_parameters_are_kept_in_order() {
+        let h = parse(r#"OAuth oauth_consumer_key="k", x="y%20z""#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(h.params[1], ("x".to_owned(), "y z".to_owned()));
     }
 
     #[test]

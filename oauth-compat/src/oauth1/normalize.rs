@@ -10,7 +10,9 @@ use http::Uri;
 
 use super::Error;
 use super::base_string::{base_string_uri_encoded_into, push_method};
-use super::encode::{decode_bytes_into, encode_twice_into, escape_twice, is_unreserved};
+use super::encode::{
+    decode_bytes_into, encode_twice_into, escape_twice, is_unreserved, raw_form_pairs,
+};
 
 /// Normalizes parameters: encode each name and value (§3.6), sort the pairs by encoded name then
 /// encoded value, join with `=` and `&`.
@@ -91,14 +93,7 @@ impl EncodedParams {
         within: &str,
         mut check: impl FnMut(&str) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        for part in raw.split(|&b| b == b'&') {
-            if part.is_empty() {
-                continue;
-            }
-            let (name, value) = match part.iter().position(|&b| b == b'=') {
-                Some(eq) => (&part[..eq], &part[eq + 1..]),
-                None => (part, &[][..]),
-            };
+        for (name, value) in raw_form_pairs(raw) {
             let a = self.buf.len();
             self.push_component(name, within)?;
             // Names are checked for the `oauth_` prefix, which reads the same in either form;

@@ -57,26 +57,36 @@ pub fn body_parameters(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, 
 }
 
 /// Collects every parameter that goes into the signature base string, in source order
-/// (query, body, header). `oauth_signature` and `realm` are left out.
+/// (query, body, header): every `Authorization` header parameter but `realm` (kept apart by the
+/// parser), and `oauth_signature` from wherever it came.
 pub fn collect_parameters(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Vec<(String, String)>, Error> {
-    let mut params = query_parameters(uri)?;
-    params.extend(body_parameters(headers, body)?);
+    let header = match headers.get(header::AUTHORIZATION) {
+        Some(value) => parse_authorization_header(value.as_bytes())?,
+        None => None,
+    };
+    Ok(signed_parameters(
+        query_parameters(uri)?,
+        body_parameters(headers, body)?,
+        header.map(|h| h.params),
+    ))
+}
+
+/// §3.4.1.3.1's list from its three sources, already decoded: the one place the rule lives, for
+/// both [`collect_parameters`] and the verifier.
+pub(crate) fn signed_parameters(
+    query: Vec<(String, String)>,
+    body: Vec<(String, String)>,
+    header: Option<Vec<(String, String)>>,
+) -> Vec<(String, String)> {
+    let mut params = query;
+    params.extend(body);
+    params.extend(header.into_iter().flatten());
     params.retain(|(name, _)| name != "oauth_signature");
-    if let Some(value) = headers.get(header::AUTHORIZATION)
-        && let Some(parsed) = parse_authorization_header(value.as_bytes())?
-    {
-        params.extend(
-            parsed
-                .params
-                .into_iter()
-                .filter(|(name, _)| name.starts_with("oauth_") && name != "oauth_signature"),
-        );
-    }
-    Ok(params)
+    params
 }
 
 #[cfg(test)]
@@ -109,7 +119,7 @@ mod tests {
     }
 
     #[test]
-    fn header_params_without_realm_and_signature() {
+    fn header_params_all_signed_but_realm_and_signature() {
         let uri: Uri = "https://e.com/?a=1&a=1".parse().unwrap();
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -120,7 +130,9 @@ mod tests {
         );
         let params = collect_parameters(&uri, &headers, b"").unwrap();
         let names: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["a", "a", "oauth_consumer_key"]);
+        // RFC 5849 §3.4.1.3.1: every header parameter but `realm`, non-`oauth_` ones included,
+        // as oauthlib signs them.
+        assert_eq!(names, ["a", "a", "oauth_consumer_key", "x"]);
     }
 
     #[test]

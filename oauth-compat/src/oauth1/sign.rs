@@ -33,7 +33,7 @@ use sha2::Sha256;
 
 use super::credentials::{ClientCredentials, TokenCredentials};
 use super::encode::{encode_bytes_into, encode_twice_into};
-use super::header::realm_is_plain;
+use super::header::push_realm;
 use super::normalize::EncodedParams;
 use super::params::{FORM_CONTENT_TYPE, has_form_body};
 use super::signature::{
@@ -210,7 +210,7 @@ impl SignerBuilder {
         .into_iter()
         .flatten()
         .collect();
-        let fixed = FixedParams::new(self.realm.as_deref(), &before, &after);
+        let fixed = FixedParams::new(self.realm.as_deref(), &before, &after)?;
         Ok(Signer {
             fixed,
             client: self.client,
@@ -277,16 +277,14 @@ impl FixedParams {
         realm: Option<&str>,
         before: &[(&'static str, &str)],
         after: &[(&'static str, &str)],
-    ) -> Self {
+    ) -> Result<Self, Error> {
         let mut header_head = b"OAuth ".to_vec();
         if let Some(realm) = realm {
-            header_head.extend_from_slice(b"realm=\"");
-            if realm_is_plain(realm) {
-                header_head.extend_from_slice(realm.as_bytes());
-            } else {
-                encode_bytes_into(&mut header_head, realm.as_bytes());
-            }
-            header_head.extend_from_slice(b"\", ");
+            let mut quoted = String::with_capacity(realm.len() + 12);
+            quoted.push_str("realm=\"");
+            push_realm(&mut quoted, realm)?;
+            quoted.push_str("\", ");
+            header_head.extend_from_slice(quoted.as_bytes());
         }
         let (mut form_head, mut header_tail, mut form_tail) = (Vec::new(), Vec::new(), Vec::new());
         for (name, value) in before {
@@ -315,7 +313,7 @@ impl FixedParams {
             .collect();
         // Names are distinct, so sorting by name is the base string's order.
         params.sort_by_key(|p| p.name);
-        Self {
+        Ok(Self {
             nonce_at: params.partition_point(|p| p.name < "oauth_nonce"),
             timestamp_at: params.partition_point(|p| p.name < "oauth_timestamp"),
             params_len: params.iter().map(|p| p.twice.len() + 3).sum(),
@@ -324,7 +322,7 @@ impl FixedParams {
             form_head: ascii_string(form_head),
             header_tail: ascii_string(header_tail),
             form_tail: ascii_string(form_tail),
-        }
+        })
     }
 }
 
@@ -615,9 +613,14 @@ impl Signer {
         match self.signature_type {
             SignatureType::Header => {
                 self.sign_into(&mut out, Style::Header, method.as_str(), uri, form)?;
-                let value = HeaderValue::from_maybe_shared(out).map_err(|_| Error::InvalidUri {
-                    reason: "the Authorization header could not be built",
-                })?;
+                // Everything but the realm is percent-encoded ASCII, and the realm was checked
+                // for control characters at build time, so this cannot fail; if it did, the
+                // realm would be why.
+                let value =
+                    HeaderValue::from_maybe_shared(out).map_err(|_| Error::InvalidParameter {
+                        name: "realm",
+                        reason: "it cannot be sent in an HTTP header",
+                    })?;
                 headers.insert(header::AUTHORIZATION, value);
             }
             SignatureType::Query => {
@@ -678,7 +681,7 @@ fn encode_b64<'b>(raw: &[u8], buf: &'b mut [u8; 64]) -> Cow<'b, [u8]> {
     }
 }
 
-/// The signer writes only ASCII; the fallback never runs.
+/// The signer writes ASCII, and UTF-8 only from a realm; the fallback never runs.
 fn ascii_string(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

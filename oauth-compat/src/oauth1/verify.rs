@@ -24,6 +24,7 @@
 //! # Ok::<(), oauth_compat::oauth1::Error>(())
 //! ```
 
+use std::collections::HashSet;
 use std::fmt;
 
 use http::{HeaderMap, Method, Uri, header};
@@ -31,7 +32,7 @@ use http::{HeaderMap, Method, Uri, header};
 use super::base_string::{base_string_uri, signature_base_string};
 use super::header::parse_authorization_header;
 use super::normalize::normalize_parameters;
-use super::params::{body_parameters, query_parameters};
+use super::params::{body_parameters, query_parameters, signed_parameters};
 use super::signature::{KeyMaterial, PLAINTEXT, SignatureMethods};
 use super::{Error, ParameterLocation};
 
@@ -82,6 +83,20 @@ fn take_unique(params: &[(String, String)], name: &'static str) -> Result<Option
         });
     }
     Ok(first)
+}
+
+/// The `oauth_*` parameters of a query or body, each name at most once: a repeated one is
+/// ambiguous, so it is refused by name (a set, so a body of many names stays linear).
+fn protocol_params(params: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
+    let mut seen = HashSet::new();
+    let mut protocol = Vec::new();
+    for (name, value) in params.iter().filter(|(n, _)| n.starts_with("oauth_")) {
+        if !seen.insert(name.as_str()) {
+            return Err(Error::DuplicateParameter { name: name.clone() });
+        }
+        protocol.push((name.clone(), value.clone()));
+    }
+    Ok(protocol)
 }
 
 fn has_protocol_params(params: &[(String, String)]) -> bool {
@@ -148,33 +163,23 @@ impl SignedRequest {
         };
 
         let mut realm = None;
+        let mut header_signed = None;
         let protocol: Vec<(String, String)> = match location {
             ParameterLocation::Header => {
                 let parsed = header_params.unwrap_or_default();
                 realm = parsed.realm;
+                // Every header parameter is signed (§3.4.1.3.1); the parser already refused
+                // repeated names there.
+                header_signed = Some(parsed.params.clone());
                 parsed
                     .params
                     .into_iter()
                     .filter(|(n, _)| n.starts_with("oauth_"))
                     .collect()
             }
-            ParameterLocation::Query => query
-                .iter()
-                .filter(|(n, _)| n.starts_with("oauth_"))
-                .cloned()
-                .collect(),
-            ParameterLocation::Body => body
-                .iter()
-                .filter(|(n, _)| n.starts_with("oauth_"))
-                .cloned()
-                .collect(),
+            ParameterLocation::Query => protocol_params(&query)?,
+            ParameterLocation::Body => protocol_params(&body)?,
         };
-        // Any repeated protocol parameter is ambiguous: reject it by name.
-        for (i, (name, _)) in protocol.iter().enumerate() {
-            if protocol[..i].iter().any(|(n, _)| n == name) {
-                return Err(Error::DuplicateParameter { name: name.clone() });
-            }
-        }
 
         let consumer_key =
             take_unique(&protocol, "oauth_consumer_key")?.ok_or(Error::MissingParameter {
@@ -226,17 +231,7 @@ impl SignedRequest {
             });
         }
 
-        let mut params = query;
-        params.extend(body);
-        params.retain(|(n, _)| n != "oauth_signature");
-        if location == ParameterLocation::Header {
-            params.extend(
-                protocol
-                    .iter()
-                    .filter(|(n, _)| n != "oauth_signature")
-                    .cloned(),
-            );
-        }
+        let params = signed_parameters(query, body, header_signed);
 
         Ok(Self {
             method: method.as_str().to_ascii_uppercase(),
@@ -511,5 +506,51 @@ mod tests {
                 .iter()
                 .any(|(n, _)| n == "oauth_signature" || n == "realm")
         );
+    }
+
+    #[test]
+    fn non_oauth_header_parameters_are_signed() {
+        // §3.4.1.3.1 signs every header parameter but `realm`; oauthlib does too.
+        let cs = ClientSecret::new("cs");
+        let keys = KeyMaterial::new(Some(&cs), None);
+        let unsigned = r#"OAuth realm="r", oauth_consumer_key="k", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", x="y""#;
+        let base = parts(
+            Some(&format!("{unsigned}, oauth_signature=\"\"")),
+            "https://e.com/",
+            b"",
+        )
+        .unwrap()
+        .signature_base_string();
+        assert!(base.ends_with("%26x%3Dy"), "{base}");
+        let signature = SignatureMethods::new()
+            .sign("HMAC-SHA1", &base, &keys)
+            .unwrap();
+        let signed = format!(
+            "{unsigned}, oauth_signature=\"{}\"",
+            crate::oauth1::encode::percent_encode(&signature)
+        );
+        let methods = SignatureMethods::new();
+        parts(Some(&signed), "https://e.com/", b"")
+            .unwrap()
+            .verify(&methods, &["HMAC-SHA1"], &keys)
+            .unwrap();
+        let tampered = signed.replace(r#"x="y""#, r#"x="z""#);
+        assert!(matches!(
+            parts(Some(&tampered), "https://e.com/", b"")
+                .unwrap()
+                .verify(&methods, &["HMAC-SHA1"], &keys),
+            Err(Error::BadSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn repeated_protocol_parameter_in_a_large_body_is_named() {
+        // Many distinct oauth_* names, then one repeated: found by name, in one pass.
+        let mut body: String = (0..20_000).map(|i| format!("oauth_p{i}=v&")).collect();
+        body.push_str("oauth_p7=again");
+        match parts(None, "https://e.com/", body.as_bytes()) {
+            Err(Error::DuplicateParameter { name }) => assert_eq!(name, "oauth_p7"),
+            other => panic!("{other:?}"),
+        }
     }
 }
