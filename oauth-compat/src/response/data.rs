@@ -33,14 +33,19 @@ use super::{Element, Error, Form, Format};
 /// println!("{}", resp.data[0]["text"]);             // prints "hello", JSON-quoted
 /// # Ok::<(), oauth_compat::response::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the format and the shape (an object's keys, an array's length, a text's
+/// size), never a value: token responses carry secrets, and `{:?}` ends up in logs.
+/// [`Display`](fmt::Display) prints the values, for when printing them is meant.
+#[derive(Clone, PartialEq)]
 pub struct Data {
     view: Value,
     body: Body,
 }
 
 /// What only the original format can say (repeated keys, attributes, element order).
-#[derive(Debug, Clone, PartialEq)]
+/// Not `Debug`: [`Data`]'s own `Debug` says what may be said.
+#[derive(Clone, PartialEq)]
 enum Body {
     Json,
     Form(Form),
@@ -198,6 +203,24 @@ impl fmt::Display for Data {
     }
 }
 
+/// The format and shape only: see [`Data`].
+impl fmt::Debug for Data {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Data");
+        out.field("format", &self.format());
+        match (&self.body, &self.view) {
+            (Body::Text, Value::String(text)) => out.field("bytes", &text.len()),
+            (_, Value::Object(map)) => out.field("keys", &map.keys().collect::<Vec<_>>()),
+            (_, Value::Array(items)) => out.field("len", &items.len()),
+            (_, Value::Null) => out.field("kind", &format_args!("null")),
+            (_, Value::Bool(_)) => out.field("kind", &format_args!("boolean")),
+            (_, Value::Number(_)) => out.field("kind", &format_args!("number")),
+            (_, Value::String(_)) => out.field("kind", &format_args!("string")),
+        };
+        out.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -306,5 +329,42 @@ mod tests {
                 if reason.starts_with("expected `,` or `}` at line 1") && !reason.contains("S3CR3T")),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn debug_shows_shape_not_values() {
+        let form: Form = [("oauth_token", "T0K"), ("oauth_token_secret", "S3CR3T")]
+            .into_iter()
+            .collect();
+        let cases = [
+            (
+                Data::from_form(form),
+                r#"Data { format: Form, keys: ["oauth_token", "oauth_token_secret"] }"#,
+            ),
+            (
+                Data::from_json(json!({"access_token": "S3CR3T", "nested": {"T0K": 1}})),
+                r#"Data { format: Json, keys: ["access_token", "nested"] }"#,
+            ),
+            (
+                Data::from_json(json!(["S3CR3T", "T0K"])),
+                "Data { format: Json, len: 2 }",
+            ),
+            (
+                Data::from_json(json!("S3CR3T")),
+                r#"Data { format: Json, kind: string }"#,
+            ),
+            (
+                Data::from_text("S3CR3T T0K".to_owned()),
+                "Data { format: Text, bytes: 10 }",
+            ),
+        ];
+        for (data, want) in cases {
+            assert_eq!(format!("{data:?}"), want);
+            let pretty = format!("{data:#?}");
+            assert!(
+                !pretty.contains("S3CR3T") && !pretty.contains("T0K"),
+                "{pretty}"
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! is bounded by [`MAX_DEPTH`]. The tree is built with an explicit stack, never recursion.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
@@ -43,7 +44,10 @@ pub const MAX_DEPTH: usize = 256;
 /// assert_eq!(resp.data["tag"], "a");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// `Debug` shows the tag, the attribute names and the number of children, never text or an
+/// attribute's value: a body may carry secrets, and `{:?}` ends up in logs.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Element {
     /// The tag name, as written.
     pub tag: String,
@@ -92,6 +96,18 @@ impl Element {
             }
         }
         Value::Object(map)
+    }
+}
+
+/// The shape only: see [`Element`].
+impl fmt::Debug for Element {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let attributes: Vec<&str> = self.attributes.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Element")
+            .field("tag", &self.tag)
+            .field("attributes", &attributes)
+            .field("children", &self.children.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -289,6 +305,25 @@ mod tests {
                 }
                 other => panic!("{text:?}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn debug_shows_tag_attribute_names_and_children_only() {
+        let root = ok(
+            r#"<token secret="S3CR3T-ATTR" id="7"><access_token>S3CR3T</access_token>T3XT</token>"#,
+        );
+        let shown = format!("{root:?}");
+        assert_eq!(
+            shown,
+            r#"Element { tag: "token", attributes: ["secret", "id"], children: 1, .. }"#
+        );
+        let pretty = format!("{root:#?}");
+        for value in ["S3CR3T", "T3XT", "\"7\""] {
+            assert!(
+                !shown.contains(value) && !pretty.contains(value),
+                "{pretty}"
+            );
         }
     }
 }
