@@ -306,4 +306,20 @@ mod tests {
             "Form { pairs: 0, names: [] }"
         );
     }
+
+    #[test]
+    fn malformed_reasons_never_echo_body_text() {
+        let err = Form::parse(b"oauth_token=T0K&oauth_token_secret=S3CR3T%FF");
+        let Err(err) = err else { panic!("{err:?}") };
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(
+                shown.contains("invalid UTF-8 in a form key or value"),
+                "{shown}"
+            );
+            assert!(
+                !shown.contains("S3CR3T") && !shown.contains("T0K"),
+                "{shown}"
+            );
+        }
+    }
 }
