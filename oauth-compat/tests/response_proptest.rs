@@ -160,3 +160,78 @@ proptest! {
         }
     }
 }
+
+/// Decodes `body` as `content_type` for a token endpoint.
+fn token_response(content_type: &'static str, body: &str) -> OAuthResponse {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    match OAuthResponse::decode(StatusCode::OK, headers, body, &DecodeOptions::token()) {
+        Ok(resp) => resp,
+        Err(e) => panic!("{content_type} {body:?} should decode: {e}"),
+    }
+}
+
+/// Every `Debug` a caller can reach on a decoded response, compact and pretty.
+fn debug_views(resp: &OAuthResponse) -> Vec<String> {
+    vec![
+        format!("{resp:?}"),
+        format!("{:?}", resp.data),
+        format!("{:?}", resp.data.form()),
+        format!("{:?}", resp.data.xml()),
+        format!("{resp:#?}"),
+        format!("{:#?}", resp.data),
+        format!("{:#?}", resp.data.form()),
+        format!("{:#?}", resp.data.xml()),
+    ]
+}
+
+#[test]
+fn debug_never_shows_token_values() {
+    let form = token_response(
+        "application/x-www-form-urlencoded",
+        "oauth_token=T0K&oauth_token_secret=S3CR3T&user_id=1",
+    );
+    let json = token_response(
+        "application/json",
+        r#"{"access_token": "S3CR3T", "refresh_token": "R3FR3SH", "expires_in": 3600}"#,
+    );
+    let xml = token_response(
+        "text/xml",
+        r#"<token kind="S3CR3T-ATTR"><access_token>S3CR3T</access_token><uid>1</uid></token>"#,
+    );
+    for resp in [&form, &json, &xml] {
+        for shown in debug_views(resp) {
+            for secret in ["T0K", "S3CR3T", "R3FR3SH", "3600"] {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+        }
+    }
+    // The shape is still there to debug with.
+    assert_eq!(
+        format!("{:?}", form.data),
+        r#"Data { format: Form, keys: ["oauth_token", "oauth_token_secret", "user_id"] }"#
+    );
+    assert!(
+        format!("{:?}", json.data)
+            .contains(r#"keys: ["access_token", "expires_in", "refresh_token"]"#)
+    );
+    assert!(
+        format!("{:?}", xml.data.xml())
+            .contains(r#"tag: "token", attributes: ["kind"], children: 2"#)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn form_debug_never_shows_a_value(
+        pairs in prop::collection::vec(("[a-z_]{1,8}", "S3CR3T[A-Z0-9]{0,12}"), 0..12),
+    ) {
+        let form: Form = pairs.iter().cloned().collect();
+        let resp = token_response("application/x-www-form-urlencoded", &form.encode());
+        for shown in debug_views(&resp) {
+            prop_assert!(!shown.contains("S3CR3T"), "{}", shown);
+        }
+    }
+}

@@ -5,7 +5,9 @@ use std::ops::Index;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::error::Category;
 
+use super::error::redact_reason;
 use super::{Element, Error, Form, Format};
 
 /// The decoded body of an [`OAuthResponse`](super::OAuthResponse).
@@ -31,14 +33,19 @@ use super::{Element, Error, Form, Format};
 /// println!("{}", resp.data[0]["text"]);             // prints "hello", JSON-quoted
 /// # Ok::<(), oauth_compat::response::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the format and the shape (an object's keys, an array's length, a text's
+/// size), never a value: token responses carry secrets, and `{:?}` ends up in logs.
+/// [`Display`](fmt::Display) prints the values, for when printing them is meant.
+#[derive(Clone, PartialEq)]
 pub struct Data {
     view: Value,
     body: Body,
 }
 
 /// What only the original format can say (repeated keys, attributes, element order).
-#[derive(Debug, Clone, PartialEq)]
+/// Not `Debug`: [`Data`]'s own `Debug` says what may be said.
+#[derive(Clone, PartialEq)]
 enum Body {
     Json,
     Form(Form),
@@ -128,20 +135,23 @@ impl Data {
     /// numbers and bools `T` asks for; a text body is parsed as JSON (what Authlib's
     /// `resp.json()` does whatever the content type).
     pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        // Every reason passes through `redact_reason` (serde quotes the offending value,
+        // which may be a token) except serde_json's syntax and EOF messages, which are fixed
+        // texts with backticked punctuation (`expected `,` or `}``) and never quote input.
         let error = |reason| Error::Deserialize {
             format: self.format(),
             target: std::any::type_name::<T>(),
             reason,
         };
         let json_reason = |e: serde_json::Error| {
+            let reason = match e.classify() {
+                Category::Syntax | Category::Eof => super::json::reason(&e),
+                Category::Data | Category::Io => redact_reason(&super::json::reason(&e)),
+            };
             if e.line() > 0 {
-                format!(
-                    "{} at {}",
-                    super::json::reason(&e),
-                    super::json::position(&e)
-                )
+                format!("{reason} at {}", super::json::position(&e))
             } else {
-                super::json::reason(&e)
+                reason
             }
         };
         match (&self.body, &self.view) {
@@ -149,7 +159,8 @@ impl Data {
                 serde_json::from_str(text).map_err(|e| error(json_reason(e)))
             }
             (Body::Form(_) | Body::Xml(_), Value::Object(map)) => {
-                super::lenient::from_string_map(map).map_err(|e| error(e.to_string()))
+                super::lenient::from_string_map(map)
+                    .map_err(|e| error(redact_reason(&e.to_string())))
             }
             _ => T::deserialize(&self.view).map_err(|e| error(json_reason(e))),
         }
@@ -189,6 +200,24 @@ impl fmt::Display for Data {
             (Body::Text, Value::String(text)) => f.write_str(text),
             _ => fmt::Display::fmt(&self.view, f),
         }
+    }
+}
+
+/// The format and shape only: see [`Data`].
+impl fmt::Debug for Data {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Data");
+        out.field("format", &self.format());
+        match (&self.body, &self.view) {
+            (Body::Text, Value::String(text)) => out.field("bytes", &text.len()),
+            (_, Value::Object(map)) => out.field("keys", &map.keys().collect::<Vec<_>>()),
+            (_, Value::Array(items)) => out.field("len", &items.len()),
+            (_, Value::Null) => out.field("kind", &format_args!("null")),
+            (_, Value::Bool(_)) => out.field("kind", &format_args!("boolean")),
+            (_, Value::Number(_)) => out.field("kind", &format_args!("number")),
+            (_, Value::String(_)) => out.field("kind", &format_args!("string")),
+        };
+        out.finish()
     }
 }
 
@@ -257,5 +286,85 @@ mod tests {
                 if reason.contains("at line 1, column")),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn deserialize_errors_never_quote_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Token {
+            #[allow(dead_code)]
+            expires_in: u64,
+        }
+        let json = Data::from_json(json!({"access_token": "x", "expires_in": "S3CR3T"}));
+        let text = Data::from_text(r#"{"expires_in": "S3CR3T"}"#.to_owned());
+        let xml = Data::from_xml(Element {
+            tag: "r".into(),
+            children: vec![Element {
+                tag: "expires_in".into(),
+                text: "S3CR3T".into(),
+                ..Element::default()
+            }],
+            ..Element::default()
+        });
+        for (data, want) in [
+            (json, "invalid type: string, expected u64"),
+            (
+                text,
+                "invalid type: string, expected u64 at line 1, column 23",
+            ),
+            (xml, "invalid type: string, expected u64"),
+        ] {
+            let err = data.deserialize::<Token>();
+            let Err(err @ Error::Deserialize { .. }) = err else {
+                panic!("{err:?}")
+            };
+            for shown in [err.to_string(), format!("{err:?}")] {
+                assert!(!shown.contains("S3CR3T") && shown.contains(want), "{shown}");
+            }
+        }
+        // Syntax errors are serde_json's fixed texts, backticks and all.
+        let err = Data::from_text("{\"a\": 1 \"S3CR3T\"".to_owned()).deserialize::<Token>();
+        assert!(
+            matches!(&err, Err(Error::Deserialize { reason, .. })
+                if reason.starts_with("expected `,` or `}` at line 1") && !reason.contains("S3CR3T")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn debug_shows_shape_not_values() {
+        let form: Form = [("oauth_token", "T0K"), ("oauth_token_secret", "S3CR3T")]
+            .into_iter()
+            .collect();
+        let cases = [
+            (
+                Data::from_form(form),
+                r#"Data { format: Form, keys: ["oauth_token", "oauth_token_secret"] }"#,
+            ),
+            (
+                Data::from_json(json!({"access_token": "S3CR3T", "nested": {"T0K": 1}})),
+                r#"Data { format: Json, keys: ["access_token", "nested"] }"#,
+            ),
+            (
+                Data::from_json(json!(["S3CR3T", "T0K"])),
+                "Data { format: Json, len: 2 }",
+            ),
+            (
+                Data::from_json(json!("S3CR3T")),
+                r#"Data { format: Json, kind: string }"#,
+            ),
+            (
+                Data::from_text("S3CR3T T0K".to_owned()),
+                "Data { format: Text, bytes: 10 }",
+            ),
+        ];
+        for (data, want) in cases {
+            assert_eq!(format!("{data:?}"), want);
+            let pretty = format!("{data:#?}");
+            assert!(
+                !pretty.contains("S3CR3T") && !pretty.contains("T0K"),
+                "{pretty}"
+            );
+        }
     }
 }

@@ -176,6 +176,54 @@ impl Error {
     }
 }
 
+/// serde's message for [`Error::Deserialize`], with the offending value cut out.
+///
+/// serde quotes what it could not use (`invalid type: string "S3CR3T", expected u64`), and
+/// in a token response that is a secret, which must not reach logs through the error. Kept:
+/// the kind of value (`string`, `integer`, `map`, ..), what was expected, and field names
+/// (`missing field `id``), which are keys, not values. An unknown variant keeps what was
+/// expected but not the variant read. Anything unrecognised keeps only the text before its
+/// first `"` or backtick.
+pub(crate) fn redact_reason(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            // The last separator: a quoted string value may itself contain ", expected ".
+            let (unexpected, expected) = rest
+                .rfind(EXPECTED)
+                .map_or((rest, ""), |at| rest.split_at(at));
+            let kind = before_quote(unexpected).trim_end();
+            let kind = if kind.is_empty() { "a value" } else { kind };
+            return format!("{prefix}{kind}{expected}");
+        }
+    }
+    if ["missing field `", "unknown field `", "duplicate field `"]
+        .iter()
+        .any(|prefix| message.starts_with(prefix))
+    {
+        return message.to_owned();
+    }
+    if message.starts_with("unknown variant `") {
+        // The variant read is the body's value; the expected ones come from the type.
+        let tail = [EXPECTED, ", there are no variants"]
+            .iter()
+            .find_map(|sep| message.rfind(sep))
+            .map_or("", |at| &message[at..]);
+        return format!("unknown variant{tail}");
+    }
+    match before_quote(message).trim_end() {
+        "" => "the value does not fit the target type".to_owned(),
+        kept => kept.to_owned(),
+    }
+}
+
+/// serde's separator between what it found and what it wanted.
+const EXPECTED: &str = ", expected ";
+
+/// The text before the first `"` or backtick, where serde starts quoting a value.
+fn before_quote(text: &str) -> &str {
+    text.find(['"', '`']).map_or(text, |at| &text[..at])
+}
+
 /// A decoding failure before the body is attached; `decode.rs` turns it into an [`Error`].
 #[derive(Debug)]
 pub(crate) enum Failure {
@@ -206,6 +254,84 @@ impl Failure {
                 position,
                 body,
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_keeps_kind_and_expectation_but_not_the_value() {
+        let cases = [
+            (
+                r#"invalid type: string "S3CR3T", expected u64"#,
+                "invalid type: string, expected u64",
+            ),
+            (
+                r#"invalid type: string "S3CR3T, expected x", expected u64"#,
+                "invalid type: string, expected u64",
+            ),
+            (
+                "invalid value: integer `-7`, expected u32",
+                "invalid value: integer, expected u32",
+            ),
+            (
+                "invalid type: floating point `2.5`, expected a string",
+                "invalid type: floating point, expected a string",
+            ),
+            (
+                "invalid type: integer `99` as i128, expected u8",
+                "invalid type: integer, expected u8",
+            ),
+            (
+                "invalid type: boolean `true`, expected a string",
+                "invalid type: boolean, expected a string",
+            ),
+            (
+                "invalid type: map, expected a sequence",
+                "invalid type: map, expected a sequence",
+            ),
+            (
+                "invalid type: sequence, expected struct Token",
+                "invalid type: sequence, expected struct Token",
+            ),
+            (
+                "invalid type: null, expected u64",
+                "invalid type: null, expected u64",
+            ),
+            (r#"invalid type: string "S3CR3T""#, "invalid type: string"),
+            (
+                "missing field `access_token`",
+                "missing field `access_token`",
+            ),
+            (
+                "unknown field `extra`, expected `id` or `name`",
+                "unknown field `extra`, expected `id` or `name`",
+            ),
+            ("duplicate field `id`", "duplicate field `id`"),
+            (
+                "unknown variant `S3CR3T`, expected `bearer` or `mac`",
+                "unknown variant, expected `bearer` or `mac`",
+            ),
+            (
+                "unknown variant `S3CR3T`, there are no variants",
+                "unknown variant, there are no variants",
+            ),
+            (
+                "invalid length 2, expected a tuple of size 3",
+                "invalid length 2, expected a tuple of size 3",
+            ),
+            (r#"bad token "S3CR3T" here"#, "bad token"),
+            ("bad token `S3CR3T`", "bad token"),
+            (
+                r#""S3CR3T" is not a date"#,
+                "the value does not fit the target type",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(redact_reason(message), want, "{message}");
         }
     }
 }

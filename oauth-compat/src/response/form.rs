@@ -1,6 +1,8 @@
 //! `application/x-www-form-urlencoded` bodies: OAuth 1 token responses and many OAuth 2 ones.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
 
 use encoding_rs::Encoding;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
@@ -24,7 +26,10 @@ use super::error::{Failure, Position};
 /// assert_eq!(form.encode(), "scope=read&oauth_token=a%2Bb&scope=write+all");
 /// # Ok::<(), oauth_compat::response::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// `Debug` shows the names in order, with how many values a repeated name has, and never a
+/// value: token responses carry secrets, and `{:?}` ends up in logs.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Form {
     pairs: Vec<(String, String)>,
 }
@@ -92,6 +97,44 @@ impl Form {
             }
         }
         Value::Object(map)
+    }
+}
+
+/// The names only: see [`Form`].
+impl fmt::Debug for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // First-seen order, counted through an index so a body of many pairs stays linear.
+        let mut names: Vec<Name<'_>> = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (name, _) in &self.pairs {
+            match seen.get(name.as_str()).and_then(|&at| names.get_mut(at)) {
+                Some(known) => known.values += 1,
+                None => {
+                    seen.insert(name, names.len());
+                    names.push(Name { name, values: 1 });
+                }
+            }
+        }
+        f.debug_struct("Form")
+            .field("pairs", &self.pairs.len())
+            .field("names", &names)
+            .finish()
+    }
+}
+
+/// A form name in [`Form`]'s `Debug`: `"scope"`, or `"scope" (x2)` when repeated.
+struct Name<'a> {
+    name: &'a str,
+    values: usize,
+}
+
+impl fmt::Debug for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.name, f)?;
+        if self.values > 1 {
+            write!(f, " (x{})", self.values)?;
+        }
+        Ok(())
     }
 }
 
@@ -241,5 +284,42 @@ mod tests {
         let form: Form = [("a b", "c&d=e"), ("ü", "~._-/")].into_iter().collect();
         assert_eq!(form.encode(), "a+b=c%26d%3De&%C3%BC=~._-%2F");
         assert_eq!(utf8(form.encode().as_bytes()), form);
+    }
+
+    #[test]
+    fn debug_shows_names_and_counts_not_values() {
+        let form = utf8(b"scope=read&oauth_token=T0K&oauth_token_secret=S3CR3T&scope=write");
+        let shown = format!("{form:?}");
+        assert_eq!(
+            shown,
+            r#"Form { pairs: 4, names: ["scope" (x2), "oauth_token", "oauth_token_secret"] }"#
+        );
+        let pretty = format!("{form:#?}");
+        for value in ["read", "write", "T0K", "S3CR3T"] {
+            assert!(
+                !shown.contains(value) && !pretty.contains(value),
+                "{pretty}"
+            );
+        }
+        assert_eq!(
+            format!("{:?}", Form::default()),
+            "Form { pairs: 0, names: [] }"
+        );
+    }
+
+    #[test]
+    fn malformed_reasons_never_echo_body_text() {
+        let err = Form::parse(b"oauth_token=T0K&oauth_token_secret=S3CR3T%FF");
+        let Err(err) = err else { panic!("{err:?}") };
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(
+                shown.contains("invalid UTF-8 in a form key or value"),
+                "{shown}"
+            );
+            assert!(
+                !shown.contains("S3CR3T") && !shown.contains("T0K"),
+                "{shown}"
+            );
+        }
     }
 }

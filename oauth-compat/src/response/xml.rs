@@ -5,6 +5,7 @@
 //! is bounded by [`MAX_DEPTH`]. The tree is built with an explicit stack, never recursion.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
@@ -43,7 +44,10 @@ pub const MAX_DEPTH: usize = 256;
 /// assert_eq!(resp.data["tag"], "a");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// `Debug` shows the tag, the attribute names and the number of children, never text or an
+/// attribute's value: a body may carry secrets, and `{:?}` ends up in logs.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Element {
     /// The tag name, as written.
     pub tag: String,
@@ -95,8 +99,49 @@ impl Element {
     }
 }
 
+/// The shape only: see [`Element`].
+impl fmt::Debug for Element {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let attributes: Vec<&str> = self.attributes.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Element")
+            .field("tag", &self.tag)
+            .field("attributes", &attributes)
+            .field("children", &self.children.len())
+            .finish_non_exhaustive()
+    }
+}
+
 fn malformed(offset: u64, reason: impl Into<String>) -> Failure {
     Failure::Malformed(Position::Byte(to_usize(offset)), reason.into())
+}
+
+/// quick-xml's message for `e`, minus anything it copies from the body.
+///
+/// Tag names (`expected `</a>``) and positions are kept; an entity's name, a character
+/// reference's number and a declaration's pseudo-attribute are text of the body, which may
+/// be a secret, and are dropped.
+fn reason(e: &quick_xml::Error) -> String {
+    use quick_xml::errors::{Error as E, IllFormedError};
+    use quick_xml::escape::EscapeError;
+    match e {
+        // Fixed texts, positions, a quote character, tag names.
+        E::Syntax(_) | E::InvalidAttr(_) | E::Encoding(_) => e.to_string(),
+        E::IllFormed(IllFormedError::MissingDeclVersion(Some(_))) => {
+            "ill-formed document: an XML declaration must start with `version`".to_owned()
+        }
+        E::IllFormed(_) => e.to_string(),
+        E::Escape(EscapeError::UnrecognizedEntity(..)) => {
+            "undefined entity in an attribute value (only the five predefined ones expand)"
+                .to_owned()
+        }
+        E::Escape(EscapeError::UnterminatedEntity(_)) => {
+            "entity or character reference not closed: `;` not found after `&`".to_owned()
+        }
+        E::Escape(EscapeError::InvalidCharRef(_)) => "invalid character reference".to_owned(),
+        E::Escape(EscapeError::TooManyNestedEntities) => e.to_string(),
+        // Not raised by a reader over a `&str` without namespaces; said without detail.
+        E::Io(_) | E::Namespace(_) => "ill-formed document".to_owned(),
+    }
 }
 
 fn to_usize(offset: u64) -> usize {
@@ -113,7 +158,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, Failure> {
     loop {
         let event = reader
             .read_event()
-            .map_err(|e| malformed(reader.error_position(), e.to_string()))?;
+            .map_err(|e| malformed(reader.error_position(), reason(&e)))?;
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(malformed(at, "a second root element"));
@@ -144,11 +189,15 @@ pub(crate) fn parse(text: &str) -> Result<Element, Failure> {
                     Ok(Some(c)) => Cow::Owned(c.to_string()),
                     Ok(None) => match resolve_predefined_entity(&r) {
                         Some(s) => Cow::Borrowed(s),
+                        // The name is body text: not echoed.
                         None => {
-                            return Err(malformed(at, format!("undefined entity `&{};`", &*r)));
+                            return Err(malformed(
+                                at,
+                                "undefined entity (only the five predefined ones expand)",
+                            ));
                         }
                     },
-                    Err(e) => return Err(malformed(at, e.to_string())),
+                    Err(e) => return Err(malformed(at, reason(&e))),
                 };
                 push_text(&mut stack, &expanded, at)?;
             }
@@ -170,10 +219,10 @@ pub(crate) fn parse(text: &str) -> Result<Element, Failure> {
 fn element(start: &BytesStart<'_>, at: u64) -> Result<Element, Failure> {
     let mut attributes = Vec::new();
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| malformed(at, e.to_string()))?;
+        let attr = attr.map_err(|e| malformed(at, reason(&e.into())))?;
         let value = attr
             .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| malformed(at, e.to_string()))?;
+            .map_err(|e| malformed(at, reason(&e)))?;
         attributes.push((attr.key.as_ref().to_owned(), value.into_owned()));
     }
     Ok(Element {
@@ -255,7 +304,8 @@ mod tests {
         ));
         assert!(matches!(
             parse("<a>&custom;</a>"),
-            Err(Failure::Malformed(Position::Byte(3), reason)) if reason.contains("&custom;")
+            Err(Failure::Malformed(Position::Byte(3), reason))
+                if reason.contains("undefined entity") && !reason.contains("custom")
         ));
     }
 
@@ -290,5 +340,57 @@ mod tests {
                 other => panic!("{text:?}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn debug_shows_tag_attribute_names_and_children_only() {
+        let root = ok(
+            r#"<token secret="S3CR3T-ATTR" id="7"><access_token>S3CR3T</access_token>T3XT</token>"#,
+        );
+        let shown = format!("{root:?}");
+        assert_eq!(
+            shown,
+            r#"Element { tag: "token", attributes: ["secret", "id"], children: 1, .. }"#
+        );
+        let pretty = format!("{root:#?}");
+        for value in ["S3CR3T", "T3XT", "\"7\""] {
+            assert!(
+                !shown.contains(value) && !pretty.contains(value),
+                "{pretty}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_reasons_never_echo_body_text() {
+        let cases = [
+            ("<a>&S3CR3T;</a>", "undefined entity"),
+            (
+                "<a x='&S3CR3T;'/>",
+                "undefined entity in an attribute value",
+            ),
+            ("<a x='S3CR3T &amp'/>", "not closed"),
+            ("<a>&#3133731;</a>", "invalid character reference"),
+            ("<a>&#xS3CR3T;</a>", "invalid character reference"),
+            ("<a x='&#xS3CR3T;'/>", "invalid character reference"),
+            ("<a>S3CR3T", "unclosed element <a>"),
+            ("<a x='S3CR3T' x='S3CR3T'/>", "duplicated attribute"),
+            ("<a x=S3CR3T/>", "must be enclosed"),
+        ];
+        for (text, want) in cases {
+            match parse(text) {
+                Err(Failure::Malformed(_, reason)) => {
+                    assert!(reason.contains(want), "{text}: {reason}");
+                    assert!(!reason.contains("S3CR3T"), "{text}: {reason}");
+                    assert!(!reason.contains("3133731"), "{text}: {reason}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        // Tag names are markup, not values, and say where the document went wrong.
+        assert!(matches!(
+            parse("<a></b>"),
+            Err(Failure::Malformed(_, reason)) if reason.contains("`</a>`") && reason.contains("`</b>`")
+        ));
     }
 }
