@@ -226,14 +226,58 @@ impl OAuthResponse {
 }
 
 /// Prints the body's size and format, not its contents: token responses carry secrets.
+/// Prints a header map's names, in order, without values.
+struct HeaderNames<'a>(&'a http::HeaderMap);
+
+impl fmt::Debug for HeaderNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
 impl fmt::Debug for OAuthResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthResponse")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            // Header names only: values such as `Set-Cookie` can carry session secrets.
+            .field("headers", &HeaderNames(&self.headers))
             .field("raw_data", &format_args!("<{} bytes>", self.raw_data.len()))
             .field("data", &format_args!("<{}>", self.data.format()))
             .field("media_type", &self.media_type)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, HeaderValue, StatusCode, header};
+
+    use super::*;
+    use crate::response::DecodeOptions;
+
+    #[test]
+    fn debug_names_headers_but_shows_no_value() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::SET_COOKIE,
+            HeaderValue::from_static("session=S3CR3T"),
+        );
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let resp = OAuthResponse::decode(
+            StatusCode::OK,
+            headers,
+            "oauth_token=T0K&oauth_token_secret=S3CR3T",
+            &DecodeOptions::token(),
+        )
+        .unwrap();
+        let debug = format!("{resp:?}");
+        assert!(debug.contains("set-cookie"), "{debug}");
+        assert!(
+            !debug.contains("S3CR3T") && !debug.contains("T0K"),
+            "{debug}"
+        );
     }
 }
