@@ -72,8 +72,8 @@ impl AuthorizationHeader {
 
 /// Formats `OAuth realm="..", name="value", ...`: names and values percent-encoded (§3.5.1),
 /// separated by `", "`. The realm is an RFC 2617 quoted-string, as §3.5.1 defines it: written as
-/// is, with `"` and `\` escaped by a backslash. A realm with a control character cannot be sent
-/// in a header: [`Error::InvalidParameter`] naming `realm`.
+/// is, with `"` and `\` escaped by a backslash. A realm with an ASCII control character other than
+/// tab cannot be sent in a header: [`Error::InvalidParameter`] naming `realm`.
 pub fn format_authorization_header<'a>(
     realm: Option<&str>,
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
@@ -104,7 +104,9 @@ pub(crate) fn push_realm(out: &mut String, realm: &str) -> Result<(), Error> {
                 out.push(c);
             }
             '\t' => out.push(c),
-            c if c.is_control() => {
+            // Only ASCII controls are barred from a header: bytes beyond ASCII (the UTF-8 of a
+            // C1 control included) are obs-text, which the parser accepts too.
+            c if c.is_ascii_control() => {
                 return Err(Error::InvalidParameter {
                     name: "realm",
                     reason: "it holds a control character, which an HTTP header cannot carry",
@@ -374,6 +376,15 @@ mod tests {
             format_authorization_header(Some("line\nbreak"), []),
             Err(Error::InvalidParameter { name: "realm", .. })
         ));
+    }
+
+    #[test]
+    fn realm_with_a_c1_control_round_trips() {
+        // Found by cargo-fuzz: U+0093 arrives as the obs-text bytes C2 93, which the parser
+        // accepts; formatting must accept it too.
+        let h = parse("\tOaUtH\trealm=\"a\u{93}b\"").unwrap().unwrap();
+        assert_eq!(h.realm.as_deref(), Some("a\u{93}b"));
+        assert_eq!(parse(&h.to_header_value().unwrap()).unwrap(), Some(h));
     }
 
     #[test]
