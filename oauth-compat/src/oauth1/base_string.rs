@@ -15,7 +15,7 @@
 use http::Uri;
 
 use super::Error;
-use super::encode::encode_bytes_into;
+use super::encode::{ascii_string, encode_bytes_into};
 
 /// The base string URI of `uri`: lowercase scheme and host, default port dropped (80 for
 /// http, 443 for https), other ports kept, path as sent (`/` when empty), no query or fragment.
@@ -113,8 +113,7 @@ pub fn signature_base_string(
     encode_bytes_into(&mut out, base_string_uri.as_bytes());
     out.push(b'&');
     encode_bytes_into(&mut out, normalized_parameters.as_bytes());
-    // Percent-encoded text is ASCII: the fallback never runs.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    ascii_string(out)
 }
 
 /// Appends the uppercased method, percent-encoded (a method is a token; encoding is a no-op for

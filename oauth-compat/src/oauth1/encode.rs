@@ -77,6 +77,12 @@ pub(crate) fn escape_twice(b: u8) -> [u8; 5] {
     ]
 }
 
+/// Bytes the encoders wrote, as a `String`. Encoded text is ASCII (the signer adds UTF-8 only
+/// from a realm), so the lossy fallback never runs; it exists so no input can make this panic.
+pub(crate) fn ascii_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Percent-encodes `input` per RFC 5849 §3.6 into a new string.
 pub fn percent_encode(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 2);

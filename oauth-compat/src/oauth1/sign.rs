@@ -32,7 +32,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 
 use super::credentials::{ClientCredentials, TokenCredentials};
-use super::encode::{encode_bytes_into, encode_twice_into};
+use super::encode::{ascii_string, encode_bytes_into, encode_twice_into};
 use super::header::push_realm;
 use super::normalize::EncodedParams;
 use super::params::{FORM_CONTENT_TYPE, has_form_body};
@@ -681,15 +681,11 @@ fn encode_b64<'b>(raw: &[u8], buf: &'b mut [u8; 64]) -> Cow<'b, [u8]> {
     }
 }
 
-/// The signer writes ASCII, and UTF-8 only from a realm; the fallback never runs.
-fn ascii_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::oauth1::{SignedRequest, signature::SignatureMethod};
+    use crate::secret::{ClientSecret, TokenSecret};
 
     fn builder() -> SignerBuilder {
         Signer::builder(ClientCredentials::new("key", "client-secret-value"))
@@ -714,8 +710,6 @@ mod tests {
             .verify(methods, &[name], &KeyMaterial::new(Some(&cs), Some(&ts)))
             .unwrap();
     }
-
-    use crate::secret::{ClientSecret, TokenSecret};
 
     #[test]
     fn query_placement_appends_and_verifies() {
