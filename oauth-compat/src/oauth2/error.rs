@@ -1,0 +1,95 @@
+//! The OAuth 2 layer's error type.
+//!
+//! No variant carries a secret: not a token, a client secret, a code or a verifier. Bodies
+//! kept for inspection are `RawBody`s, whose `Debug` prints only their length, and URLs are
+//! named without their query, where a careless configuration might put a secret.
+
+/// Errors of the OAuth 2 layer: PKCE, client authentication, building token and authorization
+/// requests, placing bearer tokens, and reading token responses.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A PKCE `code_verifier` is shorter than 43 or longer than 128 characters (RFC 7636 §4.1).
+    #[error(
+        "code_verifier is {length} characters long; RFC 7636 §4.1 requires 43 to 128 \
+         (CodeVerifier::generate makes a valid one)"
+    )]
+    CodeVerifierLength {
+        /// The length found, in characters.
+        length: usize,
+    },
+    /// A PKCE `code_verifier` holds a character outside `[A-Za-z0-9._~-]` (RFC 7636 §4.1).
+    #[error(
+        "code_verifier has a character at position {position} (0-based) that RFC 7636 §4.1 \
+         does not allow; use only A-Z a-z 0-9 - . _ ~ (base64url without padding fits)"
+    )]
+    CodeVerifierCharacter {
+        /// 0-based character index of the first character not allowed. The character itself
+        /// is not repeated: the verifier is a secret.
+        position: usize,
+    },
+    /// A `code_challenge_method` name that RFC 7636 does not define.
+    #[error("unknown code_challenge_method {value:?}: use \"S256\" or \"plain\"")]
+    UnknownCodeChallengeMethod {
+        /// The name as given.
+        value: String,
+    },
+    /// A `token_endpoint_auth_method` name this crate does not know.
+    #[error(
+        "unknown client authentication method {value:?}: use \"client_secret_basic\", \
+         \"client_secret_post\" or \"none\", or ClientAuthMethod::custom"
+    )]
+    UnknownClientAuthMethod {
+        /// The name as given.
+        value: String,
+    },
+    /// A client authentication method that sends the secret, used without one.
+    #[error(
+        "{method} needs a client_secret; configure one, or use the \"none\" method for a public client"
+    )]
+    MissingClientSecret {
+        /// The method that needed it.
+        method: &'static str,
+    },
+    /// A custom client authentication method reported a failure.
+    #[error("client authentication method `{method}` failed: {reason}")]
+    ClientAuthFailed {
+        /// The custom method's name.
+        method: String,
+        /// Its own reason (must not contain secrets).
+        reason: String,
+    },
+    /// An endpoint URL that cannot be used.
+    #[error("invalid endpoint URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL up to (not including) its query and fragment.
+        url: String,
+        /// What is wrong and what to write instead.
+        reason: &'static str,
+    },
+    /// A value that cannot go into an HTTP header (a control character, a newline, ...).
+    #[error(
+        "the value for the {header} header has characters HTTP headers cannot carry \
+         (control characters or newlines); check the token or credentials for stray whitespace"
+    )]
+    InvalidHeaderValue {
+        /// The header name.
+        header: &'static str,
+    },
+    /// Form parameters were to go into a body that is not form-encoded.
+    #[error(
+        "parameters can go in the body only when Content-Type is \
+         application/x-www-form-urlencoded (found {found}); use header or uri placement, or \
+         send a form"
+    )]
+    BodyNotForm {
+        /// The Content-Type found, or "none" (for a non-empty body without one).
+        found: String,
+    },
+    /// The operating system random number generator failed.
+    #[error("the OS random number generator failed while generating {what}")]
+    Random {
+        /// What was being generated.
+        what: &'static str,
+    },
+}
