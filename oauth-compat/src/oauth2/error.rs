@@ -59,6 +59,12 @@ pub enum Error {
         /// Its own reason (must not contain secrets).
         reason: String,
     },
+    /// A token placement name other than `header`, `body` or `uri`.
+    #[error("unknown token placement {value:?}: use \"header\", \"body\" or \"uri\"")]
+    UnknownTokenPlacement {
+        /// The name as given.
+        value: String,
+    },
     /// An endpoint URL that cannot be used.
     #[error("invalid endpoint URL `{url}`: {reason}")]
     InvalidUrl {
@@ -67,6 +73,12 @@ pub enum Error {
         /// What is wrong and what to write instead.
         reason: &'static str,
     },
+    /// [`authorization_url`](super::authorization_url()) was given an empty `state`.
+    #[error(
+        "state is empty; pass one from generate_state() and check it on the callback with \
+         states_match() (RFC 6749 §10.12)"
+    )]
+    EmptyState,
     /// A value that cannot go into an HTTP header (a control character, a newline, ...).
     #[error(
         "the value for the {header} header has characters HTTP headers cannot carry \
@@ -75,6 +87,15 @@ pub enum Error {
     InvalidHeaderValue {
         /// The header name.
         header: &'static str,
+    },
+    /// A token type other than `Bearer` (for example `mac`), which this crate cannot sign.
+    #[error(
+        "token_type {token_type:?} is not supported: only Bearer tokens (RFC 6750) can be \
+         added to a request; sign other types in a pre_request hook"
+    )]
+    UnsupportedTokenType {
+        /// The token type as the provider sent it.
+        token_type: String,
     },
     /// Form parameters were to go into a body that is not form-encoded.
     #[error(

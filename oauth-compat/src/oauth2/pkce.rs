@@ -33,7 +33,7 @@ const GENERATED_BYTES: usize = 48;
 /// A PKCE `code_verifier` (RFC 7636 §4.1): 43 to 128 characters of `[A-Za-z0-9._~-]`.
 ///
 /// `Debug` prints `[redacted]`; the value is handed out by [`as_str`](Self::as_str).
-/// It serializes as its string (so an `AuthorizationRequest`
+/// It serializes as its string (so an [`AuthorizationRequest`](super::AuthorizationRequest)
 /// can be kept in a user session) and deserializes through [`new`](Self::new)'s checks.
 ///
 /// ```
