@@ -1,8 +1,13 @@
 //! The OAuth 2 layer's error type.
 //!
 //! No variant carries a secret: not a token, a client secret, a code or a verifier. Bodies
-//! kept for inspection are `RawBody`s, whose `Debug` prints only their length, and URLs are
+//! kept for inspection are [`RawBody`]s, whose `Debug` prints only their length, and URLs are
 //! named without their query, where a careless configuration might put a secret.
+
+use http::StatusCode;
+
+use super::token_response::ProviderError;
+use crate::response::RawBody;
 
 /// Errors of the OAuth 2 layer: PKCE, client authentication, building token and authorization
 /// requests, placing bearer tokens, and reading token responses.
@@ -107,10 +112,107 @@ pub enum Error {
         /// The Content-Type found, or "none" (for a non-empty body without one).
         found: String,
     },
+    /// The provider answered with an OAuth error object (RFC 6749 §5.2), at any status.
+    #[error("{0}{hint}", hint = provider_hint(&.0.error))]
+    Provider(ProviderError),
+    /// The provider answered with a non-2xx status and no OAuth error object (an HTML error
+    /// page, a proxy's 502, ...).
+    #[error(
+        "the provider answered HTTP {status} without an OAuth error object; check the endpoint \
+         URL and the request method (the body is kept in this error)"
+    )]
+    HttpStatus {
+        /// The response status.
+        status: StatusCode,
+        /// The response body, as received.
+        body: RawBody,
+    },
+    /// A required token field is missing or empty.
+    #[error(
+        "the token has no `{field}`: the provider's answer is not a token response (the body, \
+         if any, is kept in this error)"
+    )]
+    MissingField {
+        /// The field name.
+        field: &'static str,
+        /// The response body, when the token came from a response.
+        body: Option<RawBody>,
+    },
+    /// A token field has a value of the wrong kind.
+    #[error("the token's `{field}` must be {expected}")]
+    InvalidField {
+        /// The field name.
+        field: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// The response body, when the token came from a response.
+        body: Option<RawBody>,
+    },
+    /// A 2xx token response whose body decodes to something other than an object.
+    #[error(
+        "the token response decodes to {found}, not an object of token fields; check the \
+         endpoint URL (the body is kept in this error)"
+    )]
+    NotAnObject {
+        /// What it decoded to ("an array", "a string", ...).
+        found: &'static str,
+        /// The response body.
+        body: RawBody,
+    },
+    /// The response body could not be decoded, or is over the size limit.
+    #[error(transparent)]
+    Response(#[from] crate::response::Error),
     /// The operating system random number generator failed.
     #[error("the OS random number generator failed while generating {what}")]
     Random {
         /// What was being generated.
         what: &'static str,
     },
+}
+
+impl Error {
+    /// The response body this error was raised on, when it keeps one.
+    ///
+    /// ```
+    /// use http::{HeaderMap, StatusCode};
+    /// use oauth_compat::oauth2::parse_token_response;
+    ///
+    /// let err = parse_token_response(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"<h1>502</h1>", 1 << 20)
+    ///     .unwrap_err();
+    /// assert_eq!(err.body(), Some(&b"<h1>502</h1>"[..]));
+    /// ```
+    pub fn body(&self) -> Option<&[u8]> {
+        match self {
+            Self::Provider(provider) => Some(&provider.body),
+            Self::HttpStatus { body, .. } | Self::NotAnObject { body, .. } => Some(body),
+            Self::MissingField { body, .. } | Self::InvalidField { body, .. } => body.as_deref(),
+            Self::Response(inner) => inner.body(),
+            _ => None,
+        }
+    }
+
+    /// Attaches a response body to a token-field error raised by
+    /// [`Token::from_map`](super::Token::from_map).
+    pub(crate) fn with_body(mut self, raw: &[u8]) -> Self {
+        if let Self::MissingField { body, .. } | Self::InvalidField { body, .. } = &mut self {
+            *body = Some(RawBody(raw.to_vec()));
+        }
+        self
+    }
+}
+
+/// What to do about the RFC 6749 §5.2 error codes whose fix is on the client's side.
+fn provider_hint(error: &str) -> &'static str {
+    match error {
+        "invalid_client" => "; check client_id, client_secret and the client authentication method",
+        "invalid_grant" => {
+            "; the code or refresh token is expired, used, revoked, or bound to another \
+             redirect_uri or client: start the authorization again"
+        }
+        "unauthorized_client" => "; enable this grant type for the client at the provider",
+        "unsupported_grant_type" => "; the provider does not offer this grant type",
+        "invalid_scope" => "; request only scopes the client is allowed",
+        "invalid_request" => "; a parameter is missing, repeated or malformed",
+        _ => "",
+    }
 }
