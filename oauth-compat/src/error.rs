@@ -10,6 +10,9 @@ pub enum Error {
     /// Signing or verifying an OAuth 1 request, or reading OAuth 1 credentials.
     #[error(transparent)]
     OAuth1(#[from] crate::oauth1::Error),
+    /// Building an OAuth 2 request or reading an OAuth 2 response.
+    #[error(transparent)]
+    OAuth2(#[from] crate::oauth2::Error),
     /// Decoding a provider's response body.
     #[error(transparent)]
     Response(#[from] crate::response::Error),

@@ -65,6 +65,7 @@
 pub mod env;
 pub mod error;
 pub mod oauth1;
+pub mod oauth2;
 pub mod response;
 pub mod secret;
 
