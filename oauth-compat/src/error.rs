@@ -13,6 +13,12 @@ pub enum Error {
     /// Building an OAuth 2 request or reading an OAuth 2 response.
     #[error(transparent)]
     OAuth2(#[from] crate::oauth2::Error),
+    /// A client flow or API call (missing token or setting, refresh, callbacks).
+    #[error(transparent)]
+    Client(#[from] crate::client::Error),
+    /// Sending a request or reading its response.
+    #[error(transparent)]
+    Engine(#[from] crate::engine::Error),
     /// Decoding a provider's response body.
     #[error(transparent)]
     Response(#[from] crate::response::Error),

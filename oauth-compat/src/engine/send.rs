@@ -1,0 +1,109 @@
+//! One exchange through the pipeline: request hooks, the transport check, send, a bounded read
+//! of the body, response hooks. Decoding is the caller's (API and token responses differ).
+
+use std::time::Instant;
+
+use tracing::Instrument;
+use url::Url;
+
+use super::redact::redact_url;
+use super::{Engine, Error, OutgoingRequest, RawResponse, RequestKind, transport};
+use crate::hooks::Hooks;
+
+impl Engine {
+    /// Runs `request` through `hooks` (as a request of `kind`), sends it, reads the response
+    /// within the size bound, and runs the response hooks.
+    ///
+    /// Nothing is sent when the final URL (after the hooks) fails the transport rule. A span
+    /// `oauth_compat.request` carries `kind`, `method`, `host`, `path`, then `status` and
+    /// `duration_ms`; never the query, headers or body.
+    pub async fn send(
+        &self,
+        mut request: OutgoingRequest,
+        kind: RequestKind,
+        hooks: &Hooks,
+    ) -> Result<RawResponse, Error> {
+        hooks.run_request(kind, &mut request);
+        let url = Url::parse(&request.url).map_err(|err| Error::InvalidUrl {
+            url: super::redact::redact_url_str(&request.url),
+            reason: err.to_string(),
+        })?;
+        if !self.inner.insecure_transport && !transport::is_secure_transport(&url) {
+            return Err(Error::InsecureTransport {
+                url: redact_url(&url),
+            });
+        }
+        let span = tracing::debug_span!(
+            "oauth_compat.request",
+            kind = kind.as_str(),
+            method = %request.method,
+            host = url.host_str().unwrap_or(""),
+            path = url.path(),
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let mut response = self.exchange(request, url).instrument(span.clone()).await?;
+        let _entered = span.enter();
+        hooks.run_response(kind, &mut response);
+        Ok(response)
+    }
+
+    async fn exchange(&self, request: OutgoingRequest, url: Url) -> Result<RawResponse, Error> {
+        let started = Instant::now();
+        let method = request.method.clone();
+        let fail = |err: reqwest::Error| {
+            if err.is_timeout() {
+                Error::Timeout {
+                    method: method.to_string(),
+                    url: redact_url(&url),
+                    after: self.inner.timeout,
+                }
+            } else {
+                Error::Transport {
+                    method: method.to_string(),
+                    url: redact_url(&url),
+                    source: err.without_url(),
+                }
+            }
+        };
+        let mut builder = self
+            .inner
+            .client
+            .request(request.method.clone(), url.clone())
+            .headers(request.headers)
+            .body(request.body);
+        if let Some(timeout) = self.inner.per_request_timeout {
+            builder = builder.timeout(timeout);
+        }
+        let mut response = builder.send().await.map_err(&fail)?;
+        let status = response.status();
+        let limit = self.inner.max_response_bytes;
+        let too_large = || Error::ResponseTooLarge {
+            url: redact_url(&url),
+            limit,
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(0, |len| len as usize)
+                .min(limit),
+        );
+        while let Some(chunk) = response.chunk().await.map_err(&fail)? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let span = tracing::Span::current();
+        span.record("status", status.as_u16());
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        tracing::debug!(status = status.as_u16(), bytes = body.len(), "response");
+        Ok(RawResponse::new(status, response.headers().clone(), body))
+    }
+}
