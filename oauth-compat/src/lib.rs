@@ -62,14 +62,23 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
+pub mod client;
+pub mod engine;
 pub mod env;
 pub mod error;
+pub mod hooks;
 pub mod oauth1;
 pub mod oauth2;
 pub mod response;
 pub mod secret;
 
+pub use engine::Engine;
 pub use error::Error;
+/// The exact reqwest the engine uses: build the client you pass to
+/// [`EngineBuilder::client`](engine::EngineBuilder::client) from it, so the types match.
+pub use reqwest;
 pub use response::OAuthResponse;
 
 #[doc(hidden)]

@@ -76,7 +76,9 @@ enum Prepared {
     Other(Entry),
 }
 
-/// Builds a [`Signer`]; see [`Signer::builder`].
+/// Builds a [`Signer`]; see [`Signer::builder`]. Clone it to keep a template (the client's
+/// settings) and add each request's token, callback or verifier to a copy.
+#[derive(Clone)]
 pub struct SignerBuilder {
     client: ClientCredentials,
     token: Option<TokenCredentials>,

@@ -242,6 +242,23 @@ impl Token {
         &self.map
     }
 
+    /// The same token holding `refresh_token`: what a refresh keeps when the provider's
+    /// response carries no new refresh token (Authlib does the same).
+    ///
+    /// ```
+    /// use oauth_compat::oauth2::Token;
+    /// let token = Token::bearer("at").with_refresh_token("rt");
+    /// assert_eq!(token.refresh_token(), Some("rt"));
+    /// ```
+    #[must_use]
+    pub fn with_refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
+        self.map.insert(
+            "refresh_token".to_owned(),
+            Value::String(refresh_token.into()),
+        );
+        self
+    }
+
     /// Every field, owned.
     pub fn into_map(self) -> Map<String, Value> {
         self.map

@@ -1,0 +1,70 @@
+//! The client layer's error: what a flow or an API call needs and did not have.
+
+use std::sync::Arc;
+
+/// A boxed error from a callback the application supplied (`update_token`, ...).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Errors of the OAuth 1 and OAuth 2 clients.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An API call needs a token and none was given.
+    #[error(
+        "no token for this request: pass one with `.token(..)`, set one on the client, or \
+         call `.withhold_token()` for a request that must go out unauthenticated"
+    )]
+    MissingToken,
+    /// The token has expired and cannot be refreshed.
+    #[error(
+        "the access token expired at {expires_at} and {why}; fetch a new token \
+         (authorize the user again)"
+    )]
+    TokenExpired {
+        /// Its `expires_at` (Unix seconds).
+        expires_at: i64,
+        /// Why no refresh was possible.
+        why: &'static str,
+    },
+    /// A flow needs an endpoint or setting that was not configured.
+    #[error("`{setting}` is not set on this client; it is needed to {purpose}")]
+    MissingSetting {
+        /// The setting's name, as the builder and the Python APIs spell it.
+        setting: &'static str,
+        /// What it is needed for.
+        purpose: &'static str,
+    },
+    /// A token response lacks a field the flow needs.
+    #[error("the {response} lacks `{field}`")]
+    MissingField {
+        /// Which response.
+        response: &'static str,
+        /// The field.
+        field: &'static str,
+    },
+    /// A token request failed while other requests waited for the same refresh.
+    #[error("refreshing the token failed: {0}")]
+    RefreshFailed(#[source] Arc<crate::Error>),
+    /// A callback the application supplied failed.
+    #[error("the `{callback}` callback failed: {source}")]
+    Callback {
+        /// The callback's name (`update_token`, ...).
+        callback: &'static str,
+        /// Its error.
+        #[source]
+        source: BoxError,
+    },
+    /// A refresh succeeded but `update_token` failed: the new token is here, not lost (with a
+    /// rotating refresh token the old one no longer works).
+    #[error("the token was refreshed but the `update_token` callback failed: {source}")]
+    UpdateTokenFailed {
+        /// The new token; save it.
+        token: Box<crate::oauth2::Token>,
+        /// The callback's error.
+        #[source]
+        source: BoxError,
+    },
+    /// The request builder was given something it cannot send.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}

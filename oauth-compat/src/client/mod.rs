@@ -1,0 +1,29 @@
+//! OAuth 1.0a and OAuth 2.0 clients over the [engine](crate::engine): what Authlib's
+//! `OAuth1Session` / `OAuth2Session` (and requests-oauthlib's) do, in Rust.
+//!
+//! - [`OAuth1Client`]: temporary credentials, the authorization URL, token credentials, signed
+//!   API calls (RFC 5849).
+//! - [`OAuth2Client`]: authorization URL with `state` and PKCE, every grant, client
+//!   authentication, token placement, auto refresh (single-flight), revocation (RFC 6749, 6750,
+//!   7636, 7009).
+//!
+//! Both send API calls through a [`RequestBuilder`] shaped like reqwest's:
+//! `client.get("user").query(..).send().await?` gives an [`OAuthResponse`](crate::OAuthResponse).
+
+mod error;
+mod oauth1;
+mod oauth2;
+mod refresh;
+mod request_builder;
+
+pub use error::{BoxError, Error};
+pub use oauth1::{OAuth1Client, OAuth1ClientBuilder};
+pub use oauth2::{DEFAULT_LEEWAY_SECS, OAuth2Client, OAuth2ClientBuilder, TokenGrant, TokenUpdate};
+pub use request_builder::RequestBuilder;
+
+/// Now, in Unix seconds, as token expiry is counted.
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

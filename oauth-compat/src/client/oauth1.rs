@@ -1,0 +1,551 @@
+//! The OAuth 1.0a client (RFC 5849): temporary credentials, the authorization URL, token
+//! credentials, signed API calls.
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Method, Uri};
+use url::Url;
+
+use super::Error;
+use super::request_builder::{ClientRef, RequestBuilder, decode_api_response};
+use crate::engine::url_join::join_url;
+use crate::engine::{Engine, OutgoingRequest, RawResponse, RequestKind};
+use crate::hooks::Hooks;
+use crate::oauth1::params::FORM_CONTENT_TYPE;
+use crate::oauth1::{
+    ClientCredentials, RsaPrivateKey, SignatureMethods, SignatureType, Signer, SignerBuilder,
+    TokenCredentials,
+};
+use crate::oauth2::{Token, parse_token_response};
+use crate::response::MediaType;
+
+/// An OAuth 1.0a client: Authlib's `OAuth1Session`, requests-oauthlib's `OAuth1Session`.
+///
+/// Cheap to clone; clones share the held token.
+///
+/// ```no_run
+/// use oauth_compat::client::OAuth1Client;
+/// use oauth_compat::oauth1::ClientCredentials;
+///
+/// # async fn run() -> Result<(), oauth_compat::Error> {
+/// let twitter = OAuth1Client::builder(ClientCredentials::new("consumer-key", "consumer-secret"))
+///     .request_token_url("https://api.twitter.com/oauth/request_token")
+///     .authorize_url("https://api.twitter.com/oauth/authenticate")
+///     .access_token_url("https://api.twitter.com/oauth/access_token")
+///     .api_base_url("https://api.twitter.com/1.1/")
+///     .build()?;
+///
+/// // 1. Temporary credentials, then send the user to the authorization URL.
+/// let request_token = twitter.fetch_request_token(Some("https://example.com/callback"), &[]).await?;
+/// let url = twitter.authorization_url(&request_token, &[])?;
+/// // 2. On the callback: exchange the verifier for token credentials.
+/// let token = twitter.fetch_access_token(&request_token, "verifier-from-callback", &[]).await?;
+/// assert_eq!(token["screen_name"], "twitterapi");
+/// // 3. Signed API calls.
+/// let resp = twitter.get("statuses/home_timeline.json").token(token).send().await?;
+/// println!("{}", resp.data[0]["text"]);
+/// # let _ = url; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct OAuth1Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    signer: SignerBuilder,
+    request_token_url: Option<String>,
+    request_token_method: Method,
+    request_token_params: Vec<(String, String)>,
+    access_token_url: Option<String>,
+    access_token_method: Method,
+    access_token_params: Vec<(String, String)>,
+    authorize_url: Option<String>,
+    api_base_url: Option<Url>,
+    hooks: Hooks,
+    content_type: Option<MediaType>,
+    token: RwLock<Option<Token>>,
+}
+
+impl OAuth1Client {
+    /// A builder for a client with these consumer credentials.
+    pub fn builder(client: ClientCredentials) -> OAuth1ClientBuilder {
+        OAuth1ClientBuilder {
+            engine: None,
+            signer: Signer::builder(client),
+            request_token_url: None,
+            request_token_method: Method::POST,
+            request_token_params: Vec::new(),
+            access_token_url: None,
+            access_token_method: Method::POST,
+            access_token_params: Vec::new(),
+            authorize_url: None,
+            api_base_url: None,
+            hooks: Hooks::new(),
+            content_type: None,
+            token: None,
+        }
+    }
+
+    /// The engine requests go through.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The token the client holds (set by [`fetch_access_token`](Self::fetch_access_token) or
+    /// [`set_token`](Self::set_token)).
+    pub fn token(&self) -> Option<Token> {
+        self.inner
+            .token
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the token the client holds.
+    pub fn set_token(&self, token: Option<Token>) {
+        *self.inner.token.write().unwrap_or_else(|e| e.into_inner()) = token;
+    }
+
+    /// Obtains temporary credentials (RFC 5849 §2.1) from `request_token_url`, by
+    /// `request_token_method` (POST unless set; Flask-OAuthlib used GET), sending
+    /// `request_token_params` and `params` (signed). `callback` `None` sends `oob`.
+    ///
+    /// The result is a [`Token`] with `oauth_token`, `oauth_token_secret` and whatever else the
+    /// provider sent (`oauth_callback_confirmed`).
+    pub async fn fetch_request_token(
+        &self,
+        callback: Option<&str>,
+        params: &[(&str, &str)],
+    ) -> Result<Token, crate::Error> {
+        let inner = &self.inner;
+        let url = require(
+            &inner.request_token_url,
+            "request_token_url",
+            "fetch a request token",
+        )?;
+        let signer = inner.signer.clone().callback(callback.unwrap_or("oob"));
+        self.token_request(
+            RequestKind::RequestToken,
+            url,
+            inner.request_token_method.clone(),
+            &inner.request_token_params,
+            params,
+            signer,
+            "temporary credentials response",
+        )
+        .await
+    }
+
+    /// The URL to send the user to (RFC 5849 §2.2): `authorize_url` with `oauth_token` and
+    /// `params` added to its query.
+    pub fn authorization_url(
+        &self,
+        request_token: &Token,
+        params: &[(&str, &str)],
+    ) -> Result<String, crate::Error> {
+        let base = require(
+            &self.inner.authorize_url,
+            "authorize_url",
+            "build the authorization URL",
+        )?;
+        let mut url = join_url(self.inner.api_base_url.as_ref(), base)?;
+        url.query_pairs_mut()
+            .append_pair("oauth_token", request_token.access_token())
+            .extend_pairs(params.iter().copied());
+        Ok(url.into())
+    }
+
+    /// Exchanges temporary credentials and the verifier from the callback for token credentials
+    /// (RFC 5849 §2.3) at `access_token_url`, and holds the result.
+    ///
+    /// The result keeps every field the provider sent (Twitter's `screen_name`, `user_id`).
+    pub async fn fetch_access_token(
+        &self,
+        request_token: &Token,
+        verifier: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Token, crate::Error> {
+        let inner = &self.inner;
+        let url = require(
+            &inner.access_token_url,
+            "access_token_url",
+            "fetch an access token",
+        )?;
+        let signer = inner
+            .signer
+            .clone()
+            .token(token_credentials(request_token)?)
+            .verifier(verifier);
+        let token = self
+            .token_request(
+                RequestKind::AccessToken,
+                url,
+                inner.access_token_method.clone(),
+                &inner.access_token_params,
+                params,
+                signer,
+                "token credentials response",
+            )
+            .await?;
+        self.set_token(Some(token.clone()));
+        Ok(token)
+    }
+
+    /// A signed request (`url` joined to `api_base_url` when relative).
+    pub fn request(&self, method: Method, url: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(ClientRef::OAuth1(self), method, url)
+    }
+
+    /// A signed GET.
+    pub fn get(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::GET, url)
+    }
+
+    /// A signed POST.
+    pub fn post(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::POST, url)
+    }
+
+    /// A signed PUT.
+    pub fn put(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::PUT, url)
+    }
+
+    /// A signed PATCH.
+    pub fn patch(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::PATCH, url)
+    }
+
+    /// A signed DELETE.
+    pub fn delete(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::DELETE, url)
+    }
+
+    pub(crate) async fn send_api(
+        &self,
+        mut builder: RequestBuilder<'_>,
+    ) -> Result<crate::OAuthResponse, crate::Error> {
+        let inner = &self.inner;
+        let mut request = builder.take_outgoing(inner.api_base_url.as_ref())?;
+        if !builder.withhold_token {
+            let token = match builder.token.take() {
+                Some(token) => token,
+                None => self.token().ok_or(Error::MissingToken)?,
+            };
+            let signer = inner.signer.clone().token(token_credentials(&token)?);
+            sign(signer, &mut request)?;
+        }
+        let response = inner
+            .engine
+            .send(request, RequestKind::Protected, &inner.hooks)
+            .await?;
+        let content_type = builder
+            .content_type
+            .take()
+            .or_else(|| inner.content_type.clone());
+        decode_api_response(&inner.engine, response, content_type)
+    }
+
+    #[allow(clippy::too_many_arguments)] // private: one call site per token endpoint
+    async fn token_request(
+        &self,
+        kind: RequestKind,
+        url: &str,
+        method: Method,
+        configured: &[(String, String)],
+        params: &[(&str, &str)],
+        signer: SignerBuilder,
+        response_name: &'static str,
+    ) -> Result<Token, crate::Error> {
+        let inner = &self.inner;
+        let mut url = join_url(inner.api_base_url.as_ref(), url)?;
+        let pairs = configured
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(params.iter().copied());
+        let mut request;
+        if method == Method::GET {
+            url.query_pairs_mut().extend_pairs(pairs);
+            request = OutgoingRequest::new(method, String::from(url));
+        } else {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            request = OutgoingRequest::new(method, String::from(url));
+            request
+                .headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+            request.body = body.into_bytes();
+        }
+        sign(signer, &mut request)?;
+        let response = inner.engine.send(request, kind, &inner.hooks).await?;
+        parse_credentials(&inner.engine, response, response_name)
+    }
+}
+
+/// Signs `request` in place (header, query or body, as the signer's type says).
+fn sign(signer: SignerBuilder, request: &mut OutgoingRequest) -> Result<(), crate::Error> {
+    let signer = signer.build()?;
+    let mut uri: Uri = request.url.parse().map_err(|err: http::uri::InvalidUri| {
+        crate::engine::Error::InvalidUrl {
+            url: crate::engine::redact::redact_url_str(&request.url),
+            reason: err.to_string(),
+        }
+    })?;
+    signer.sign_parts(
+        &request.method,
+        &mut uri,
+        &mut request.headers,
+        &mut request.body,
+    )?;
+    request.url = uri.to_string();
+    Ok(())
+}
+
+fn parse_credentials(
+    engine: &Engine,
+    response: RawResponse,
+    response_name: &'static str,
+) -> Result<Token, crate::Error> {
+    let token = parse_token_response(
+        response.status,
+        &response.headers,
+        &response.body,
+        engine.max_response_bytes(),
+    )?;
+    if token.get("oauth_token").is_none() {
+        return Err(Error::MissingField {
+            response: response_name,
+            field: "oauth_token",
+        }
+        .into());
+    }
+    if token.token_secret().is_none() {
+        return Err(Error::MissingField {
+            response: response_name,
+            field: "oauth_token_secret",
+        }
+        .into());
+    }
+    Ok(token)
+}
+
+/// An OAuth 1 token's credentials for signing: `oauth_token` and `oauth_token_secret` (a
+/// Flask-OAuthlib `(token, secret)` pair reads the same way).
+fn token_credentials(token: &Token) -> Result<TokenCredentials, crate::Error> {
+    Ok(TokenCredentials::new(
+        token.access_token(),
+        token.token_secret().ok_or(Error::MissingField {
+            response: "token given for OAuth 1 signing",
+            field: "oauth_token_secret",
+        })?,
+    ))
+}
+
+fn require<'a>(
+    value: &'a Option<String>,
+    setting: &'static str,
+    purpose: &'static str,
+) -> Result<&'a str, Error> {
+    value
+        .as_deref()
+        .ok_or(Error::MissingSetting { setting, purpose })
+}
+
+impl fmt::Debug for OAuth1Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("OAuth1Client")
+            .field("signer", &inner.signer)
+            .field("request_token_url", &inner.request_token_url)
+            .field("access_token_url", &inner.access_token_url)
+            .field("authorize_url", &inner.authorize_url)
+            .field(
+                "api_base_url",
+                &inner.api_base_url.as_ref().map(Url::as_str),
+            )
+            .field("hooks", &inner.hooks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`OAuth1Client`]; see [`OAuth1Client::builder`].
+#[must_use]
+pub struct OAuth1ClientBuilder {
+    engine: Option<Engine>,
+    signer: SignerBuilder,
+    request_token_url: Option<String>,
+    request_token_method: Method,
+    request_token_params: Vec<(String, String)>,
+    access_token_url: Option<String>,
+    access_token_method: Method,
+    access_token_params: Vec<(String, String)>,
+    authorize_url: Option<String>,
+    api_base_url: Option<String>,
+    hooks: Hooks,
+    content_type: Option<MediaType>,
+    token: Option<Token>,
+}
+
+impl OAuth1ClientBuilder {
+    /// Sends through this engine (default: [`Engine::new`]).
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = Some(engine);
+        self
+    }
+
+    /// `signature_method`: `HMAC-SHA1` (default), `HMAC-SHA256`, `RSA-SHA1`, `PLAINTEXT`, or
+    /// one registered with [`signature_methods`](Self::signature_methods).
+    pub fn signature_method(mut self, name: impl Into<String>) -> Self {
+        self.signer = self.signer.signature_method(name);
+        self
+    }
+
+    /// A registry with custom signature methods.
+    pub fn signature_methods(mut self, methods: SignatureMethods) -> Self {
+        self.signer = self.signer.signature_methods(methods);
+        self
+    }
+
+    /// `signature_type`: where the protocol parameters go (header by default, query, body).
+    pub fn signature_type(mut self, signature_type: SignatureType) -> Self {
+        self.signer = self.signer.signature_type(signature_type);
+        self
+    }
+
+    /// `rsa_key`: the private key for `RSA-SHA1`.
+    pub fn rsa_key(mut self, key: RsaPrivateKey) -> Self {
+        self.signer = self.signer.rsa_private_key(key);
+        self
+    }
+
+    /// `realm`, sent in the `Authorization` header.
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.signer = self.signer.realm(realm);
+        self
+    }
+
+    /// `request_token_url` (temporary credentials endpoint).
+    pub fn request_token_url(mut self, url: impl Into<String>) -> Self {
+        self.request_token_url = Some(url.into());
+        self
+    }
+
+    /// `request_token_method`: POST (default, RFC 5849 and Authlib) or GET (Flask-OAuthlib's
+    /// default).
+    pub fn request_token_method(mut self, method: Method) -> Self {
+        self.request_token_method = method;
+        self
+    }
+
+    /// `request_token_params`: extra parameters sent (and signed) with every request-token
+    /// request (Twitter's `x_auth_access_type`, Google's `scope`).
+    pub fn request_token_params<K: Into<String>, V: Into<String>>(
+        mut self,
+        params: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.request_token_params
+            .extend(params.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// `access_token_url` (token credentials endpoint).
+    pub fn access_token_url(mut self, url: impl Into<String>) -> Self {
+        self.access_token_url = Some(url.into());
+        self
+    }
+
+    /// `access_token_method`: POST (default) or GET.
+    pub fn access_token_method(mut self, method: Method) -> Self {
+        self.access_token_method = method;
+        self
+    }
+
+    /// `access_token_params`: extra parameters sent (and signed) with every token request.
+    pub fn access_token_params<K: Into<String>, V: Into<String>>(
+        mut self,
+        params: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.access_token_params
+            .extend(params.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// `authorize_url`, where users are sent to approve the request token.
+    pub fn authorize_url(mut self, url: impl Into<String>) -> Self {
+        self.authorize_url = Some(url.into());
+        self
+    }
+
+    /// `api_base_url` (Flask-OAuthlib's `base_url`): relative API paths join to it.
+    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
+        self.api_base_url = Some(url.into());
+        self
+    }
+
+    /// Request and response hooks (`pre_request`, compliance hooks), appended to any given
+    /// before.
+    pub fn hooks(mut self, hooks: &Hooks) -> Self {
+        self.hooks.extend(hooks);
+        self
+    }
+
+    /// Decodes API responses as this media type whatever their `Content-Type` says
+    /// (Flask-OAuthlib's `content_type`).
+    pub fn content_type(mut self, media_type: MediaType) -> Self {
+        self.content_type = Some(media_type);
+        self
+    }
+
+    /// A token to start with (`oauth_token` and `oauth_token_secret`).
+    pub fn token(mut self, token: Token) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Builds the client. Checks the signature method, RSA key and URLs now, so a
+    /// misconfiguration fails here and not on the first user's login.
+    pub fn build(self) -> Result<OAuth1Client, crate::Error> {
+        // Building a signer once validates method, key and realm.
+        self.signer.clone().build()?;
+        let api_base_url = self
+            .api_base_url
+            .as_deref()
+            .map(|base| join_url(None, base))
+            .transpose()?;
+        for url in [
+            &self.request_token_url,
+            &self.access_token_url,
+            &self.authorize_url,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            join_url(api_base_url.as_ref(), url)?;
+        }
+        let engine = match self.engine {
+            Some(engine) => engine,
+            None => Engine::new()?,
+        };
+        Ok(OAuth1Client {
+            inner: Arc::new(Inner {
+                engine,
+                signer: self.signer,
+                request_token_url: self.request_token_url,
+                request_token_method: self.request_token_method,
+                request_token_params: self.request_token_params,
+                access_token_url: self.access_token_url,
+                access_token_method: self.access_token_method,
+                access_token_params: self.access_token_params,
+                authorize_url: self.authorize_url,
+                api_base_url,
+                hooks: self.hooks,
+                content_type: self.content_type,
+                token: RwLock::new(self.token),
+            }),
+        })
+    }
+}

@@ -1,0 +1,883 @@
+//! The OAuth 2.0 client (RFC 6749, 6750, 7636, 7009): authorization URL, grants, client
+//! authentication, token placement, auto refresh, revocation.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+
+use http::Method;
+use url::Url;
+
+use super::refresh::SingleFlight;
+use super::request_builder::{ClientRef, RequestBuilder, decode_api_response};
+use super::{BoxError, Error, now_unix};
+use crate::engine::url_join::join_url;
+use crate::engine::{Engine, OutgoingRequest, RequestKind};
+use crate::hooks::Hooks;
+use crate::oauth2::{
+    AuthorizationRequest, ClientAuth, ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token,
+    TokenPlacement, TokenRequest, add_bearer_token, authorization_url, generate_state,
+    parse_revocation_response, parse_token_response,
+};
+use crate::response::MediaType;
+use crate::secret::ClientSecret;
+
+/// Authlib's default: a token that expires within a minute is refreshed before use.
+pub const DEFAULT_LEEWAY_SECS: i64 = 60;
+
+/// What `update_token` receives after a refresh: the new token, and the refresh token it
+/// replaced (Authlib's `update_token(token, refresh_token=..., access_token=...)`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TokenUpdate {
+    /// The new token (already holding the old refresh token when the provider sent none).
+    pub token: Token,
+    /// The refresh token that was used (find the stored row by it).
+    pub refresh_token: Option<String>,
+    /// The access token it replaces.
+    pub access_token: Option<String>,
+}
+
+type UpdateTokenFn = Arc<
+    dyn Fn(TokenUpdate) -> Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>> + Send + Sync,
+>;
+
+/// A token request to make: a grant and its parameters.
+///
+/// ```
+/// use oauth_compat::client::TokenGrant;
+/// let grant = TokenGrant::client_credentials().scope("read write").param("audience", "api");
+/// # let _ = grant;
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TokenGrant {
+    kind: GrantKind,
+    scope: Option<String>,
+    params: Vec<(String, String)>,
+}
+
+#[derive(Clone)]
+enum GrantKind {
+    AuthorizationCode {
+        code: String,
+        redirect_uri: Option<String>,
+        code_verifier: Option<CodeVerifier>,
+    },
+    RefreshToken(String),
+    ClientCredentials,
+    Password {
+        username: String,
+        password: ClientSecret,
+    },
+}
+
+impl fmt::Debug for GrantKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::AuthorizationCode { .. } => "authorization_code",
+            Self::RefreshToken(_) => "refresh_token",
+            Self::ClientCredentials => "client_credentials",
+            Self::Password { .. } => "password",
+        })
+    }
+}
+
+impl TokenGrant {
+    fn new(kind: GrantKind) -> Self {
+        Self {
+            kind,
+            scope: None,
+            params: Vec::new(),
+        }
+    }
+
+    /// The authorization-code grant (RFC 6749 §4.1.3). Add the `redirect_uri` and PKCE
+    /// verifier of the authorization request, or use [`from_callback`](Self::from_callback).
+    pub fn authorization_code(code: impl Into<String>) -> Self {
+        Self::new(GrantKind::AuthorizationCode {
+            code: code.into(),
+            redirect_uri: None,
+            code_verifier: None,
+        })
+    }
+
+    /// The authorization-code grant for `code`, with the `redirect_uri` and PKCE verifier kept
+    /// from the [`AuthorizationRequest`] that started the flow.
+    pub fn from_callback(code: impl Into<String>, request: &AuthorizationRequest) -> Self {
+        Self::new(GrantKind::AuthorizationCode {
+            code: code.into(),
+            redirect_uri: request.redirect_uri.clone(),
+            code_verifier: request.code_verifier.clone(),
+        })
+    }
+
+    /// The refresh-token grant (RFC 6749 §6).
+    pub fn refresh_token(refresh_token: impl Into<String>) -> Self {
+        Self::new(GrantKind::RefreshToken(refresh_token.into()))
+    }
+
+    /// The client-credentials grant (RFC 6749 §4.4).
+    pub fn client_credentials() -> Self {
+        Self::new(GrantKind::ClientCredentials)
+    }
+
+    /// The resource-owner password grant (RFC 6749 §4.3).
+    pub fn password(username: impl Into<String>, password: impl Into<ClientSecret>) -> Self {
+        Self::new(GrantKind::Password {
+            username: username.into(),
+            password: password.into(),
+        })
+    }
+
+    /// `redirect_uri` (authorization-code grant; ignored by the others).
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        if let GrantKind::AuthorizationCode { redirect_uri, .. } = &mut self.kind {
+            *redirect_uri = Some(uri.into());
+        }
+        self
+    }
+
+    /// The PKCE `code_verifier` (authorization-code grant; ignored by the others).
+    pub fn code_verifier(mut self, verifier: CodeVerifier) -> Self {
+        if let GrantKind::AuthorizationCode { code_verifier, .. } = &mut self.kind {
+            *code_verifier = Some(verifier);
+        }
+        self
+    }
+
+    /// `scope` (refresh, client-credentials and password grants).
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// An extra parameter for the token request.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// An OAuth 2.0 client: Authlib's `OAuth2Session` / `AsyncOAuth2Client`.
+///
+/// Cheap to clone; clones share the held token and the refresh single-flight.
+///
+/// ```no_run
+/// use oauth_compat::client::{OAuth2Client, TokenGrant};
+/// use oauth_compat::oauth2::CodeChallengeMethod;
+///
+/// # async fn run() -> Result<(), oauth_compat::Error> {
+/// let github = OAuth2Client::builder("client-id")
+///     .client_secret("client-secret")
+///     .authorize_url("https://github.com/login/oauth/authorize")
+///     .access_token_url("https://github.com/login/oauth/access_token")
+///     .api_base_url("https://api.github.com/")
+///     .scope("user:email")
+///     .code_challenge_method(CodeChallengeMethod::S256)
+///     .build()?;
+///
+/// // 1. Redirect: keep `request` (state, PKCE verifier, redirect_uri) in the user's session.
+/// let request = github.create_authorization_url(Some("https://example.com/callback"), &[])?;
+/// // 2. Callback: check `state` against the stored one, then exchange the code.
+/// let token = github.fetch_token(TokenGrant::from_callback("code-from-callback", &request)).await?;
+/// // 3. API calls, with the token refreshed before use when it is about to expire.
+/// let user = github.get("user").token(token).send().await?;
+/// println!("{}", user.data["login"]);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct OAuth2Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    auth: ClientAuth,
+    auth_method: ClientAuthMethod,
+    authorize_url: Option<String>,
+    access_token_url: Option<String>,
+    access_token_method: Method,
+    access_token_params: Vec<(String, String)>,
+    refresh_token_url: Option<String>,
+    refresh_token_params: Vec<(String, String)>,
+    revocation_url: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    code_challenge_method: Option<CodeChallengeMethod>,
+    authorize_params: Vec<(String, String)>,
+    token_placement: TokenPlacement,
+    api_base_url: Option<Url>,
+    hooks: Hooks,
+    content_type: Option<MediaType>,
+    leeway: i64,
+    update_token: Option<UpdateTokenFn>,
+    token: RwLock<Option<Token>>,
+    refreshes: SingleFlight,
+}
+
+impl OAuth2Client {
+    /// A builder for a client with this `client_id`.
+    pub fn builder(client_id: impl Into<String>) -> OAuth2ClientBuilder {
+        OAuth2ClientBuilder {
+            engine: None,
+            client_id: client_id.into(),
+            client_secret: None,
+            auth_method: ClientAuthMethod::ClientSecretBasic,
+            authorize_url: None,
+            access_token_url: None,
+            access_token_method: Method::POST,
+            access_token_params: Vec::new(),
+            refresh_token_url: None,
+            refresh_token_params: Vec::new(),
+            revocation_url: None,
+            redirect_uri: None,
+            scope: None,
+            code_challenge_method: None,
+            authorize_params: Vec::new(),
+            token_placement: TokenPlacement::Header,
+            api_base_url: None,
+            hooks: Hooks::new(),
+            content_type: None,
+            leeway: DEFAULT_LEEWAY_SECS,
+            update_token: None,
+            token: None,
+        }
+    }
+
+    /// The engine requests go through.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The `client_id`.
+    pub fn client_id(&self) -> &str {
+        &self.inner.auth.client_id
+    }
+
+    /// The token the client holds: the last one fetched or refreshed, or set.
+    ///
+    /// A client shared between users should pass each user's token with
+    /// [`RequestBuilder::token`] instead: the held token is for single-user use, as an
+    /// Authlib `OAuth2Session` is.
+    pub fn token(&self) -> Option<Token> {
+        self.inner
+            .token
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the token the client holds.
+    pub fn set_token(&self, token: Option<Token>) {
+        *self.inner.token.write().unwrap_or_else(|e| e.into_inner()) = token;
+    }
+
+    /// Starts an authorization-code flow (RFC 6749 §4.1.1): a fresh `state` from the OS CSPRNG,
+    /// a PKCE verifier when `code_challenge_method` is set, `authorize_params`, then `params`
+    /// (`prompt`, `access_type`, or a `scope` or `state` of your own, which replace the
+    /// defaults).
+    ///
+    /// `redirect_uri` `None` uses the client's. Keep the returned request (it serializes) until
+    /// the callback: its `state` must match, and its `redirect_uri` and verifier go into the
+    /// code exchange.
+    pub fn create_authorization_url(
+        &self,
+        redirect_uri: Option<&str>,
+        params: &[(&str, &str)],
+    ) -> Result<AuthorizationRequest, crate::Error> {
+        let inner = &self.inner;
+        let base = require(
+            &inner.authorize_url,
+            "authorize_url",
+            "build the authorization URL",
+        )?;
+        let base = join_url(inner.api_base_url.as_ref(), base)?;
+        let redirect_uri = redirect_uri.or(inner.redirect_uri.as_deref());
+        let state = params
+            .iter()
+            .find(|(k, _)| *k == "state")
+            .map_or_else(generate_state, |(_, v)| (*v).to_owned());
+        let verifier = inner
+            .code_challenge_method
+            .map(|_| CodeVerifier::generate());
+        let extra: Vec<(String, String)> = inner
+            .authorize_params
+            .iter()
+            .cloned()
+            .chain(
+                params
+                    .iter()
+                    .filter(|(k, _)| *k != "state")
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+            )
+            .collect();
+        let url = authorization_url(
+            base.as_str(),
+            &inner.auth.client_id,
+            redirect_uri,
+            inner.scope.as_deref(),
+            &state,
+            verifier.as_ref().zip(inner.code_challenge_method),
+            &extra,
+        )?;
+        Ok(AuthorizationRequest {
+            url,
+            state,
+            code_verifier: verifier,
+            redirect_uri: redirect_uri.map(str::to_owned),
+        })
+    }
+
+    /// Requests a token at `access_token_url` with `grant` (plus `access_token_params`), the
+    /// client authenticated by its method, and holds it.
+    ///
+    /// A provider error (HTTP 400, or HTTP 200 with `{"error": ..}`) is
+    /// [`oauth2::Error::Provider`](crate::oauth2::Error::Provider) with `error`,
+    /// `error_description`, `error_uri` and the raw body.
+    pub async fn fetch_token(&self, grant: TokenGrant) -> Result<Token, crate::Error> {
+        let inner = &self.inner;
+        let url = require(&inner.access_token_url, "access_token_url", "fetch a token")?;
+        let url = join_url(inner.api_base_url.as_ref(), url)?;
+        let TokenGrant {
+            kind,
+            scope,
+            params,
+        } = grant;
+        let (request, request_kind) = match kind {
+            GrantKind::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+            } => (
+                TokenRequest::authorization_code(
+                    url.as_str(),
+                    &code,
+                    redirect_uri.as_deref(),
+                    code_verifier.as_ref(),
+                ),
+                RequestKind::AccessToken,
+            ),
+            GrantKind::RefreshToken(refresh_token) => {
+                return self.refresh_token(Some(&refresh_token)).await;
+            }
+            GrantKind::ClientCredentials => (
+                TokenRequest::client_credentials(url.as_str(), scope.as_deref()),
+                RequestKind::AccessToken,
+            ),
+            GrantKind::Password { username, password } => (
+                TokenRequest::password(
+                    url.as_str(),
+                    &username,
+                    password.expose_secret(),
+                    scope.as_deref(),
+                ),
+                RequestKind::AccessToken,
+            ),
+        };
+        let request = request
+            .with_method(inner.access_token_method.clone())
+            .extend_params(inner.access_token_params.iter().cloned().chain(params));
+        let token = self.token_request(request, request_kind).await?;
+        self.set_token(Some(token.clone()));
+        Ok(token)
+    }
+
+    /// Refreshes a token (RFC 6749 §6) at `refresh_token_url`, or `access_token_url` when that
+    /// is unset, as Authlib does; `refresh_token` `None` uses the held token's.
+    ///
+    /// The new token keeps the old refresh token when the provider sends none; it replaces the
+    /// held token, and `update_token` is called with it. Concurrent refreshes of the same
+    /// refresh token in this process are one request.
+    pub async fn refresh_token(&self, refresh_token: Option<&str>) -> Result<Token, crate::Error> {
+        let held = self.token();
+        let refresh_token = match refresh_token {
+            Some(rt) => rt.to_owned(),
+            None => held
+                .as_ref()
+                .and_then(|t| t.refresh_token())
+                .map(str::to_owned)
+                .ok_or(Error::MissingField {
+                    response: "held token",
+                    field: "refresh_token",
+                })?,
+        };
+        let old_access = held
+            .filter(|t| t.refresh_token() == Some(refresh_token.as_str()))
+            .map(|t| t.access_token().to_owned());
+        self.refresh_shared(refresh_token, old_access).await
+    }
+
+    /// Revokes a token (RFC 7009) at `revocation_url`, the client authenticated as for token
+    /// requests. `token_type_hint`: `access_token` or `refresh_token`.
+    pub async fn revoke_token(
+        &self,
+        token: &str,
+        token_type_hint: Option<&str>,
+    ) -> Result<(), crate::Error> {
+        let inner = &self.inner;
+        let url = require(&inner.revocation_url, "revocation_url", "revoke a token")?;
+        let url = join_url(inner.api_base_url.as_ref(), url)?;
+        let mut form = vec![("token".to_owned(), token.to_owned())];
+        if let Some(hint) = token_type_hint {
+            form.push(("token_type_hint".to_owned(), hint.to_owned()));
+        }
+        let request = TokenRequest {
+            method: Method::POST,
+            url: url.into(),
+            headers: http::HeaderMap::new(),
+            form,
+        };
+        let response = self
+            .send_token_request(request, RequestKind::Revoke)
+            .await?;
+        parse_revocation_response(response.status, &response.headers, &response.body)?;
+        Ok(())
+    }
+
+    /// A request carrying the token (`url` joined to `api_base_url` when relative).
+    pub fn request(&self, method: Method, url: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(ClientRef::OAuth2(self), method, url)
+    }
+
+    /// A GET carrying the token.
+    pub fn get(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::GET, url)
+    }
+
+    /// A POST carrying the token.
+    pub fn post(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::POST, url)
+    }
+
+    /// A PUT carrying the token.
+    pub fn put(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::PUT, url)
+    }
+
+    /// A PATCH carrying the token.
+    pub fn patch(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::PATCH, url)
+    }
+
+    /// A DELETE carrying the token.
+    pub fn delete(&self, url: &str) -> RequestBuilder<'_> {
+        self.request(Method::DELETE, url)
+    }
+
+    pub(crate) async fn send_api(
+        &self,
+        mut builder: RequestBuilder<'_>,
+    ) -> Result<crate::OAuthResponse, crate::Error> {
+        let inner = &self.inner;
+        let mut request = builder.take_outgoing(inner.api_base_url.as_ref())?;
+        if !builder.withhold_token {
+            let token = match builder.token.take() {
+                Some(token) => token,
+                None => self.token().ok_or(Error::MissingToken)?,
+            };
+            let token = self.ensure_active(token).await?;
+            add_bearer_token(
+                inner.token_placement,
+                token.access_token(),
+                token.token_type(),
+                &mut request.url,
+                &mut request.headers,
+                &mut request.body,
+            )?;
+        }
+        let response = inner
+            .engine
+            .send(request, RequestKind::Protected, &inner.hooks)
+            .await?;
+        let content_type = builder
+            .content_type
+            .take()
+            .or_else(|| inner.content_type.clone());
+        decode_api_response(&inner.engine, response, content_type)
+    }
+
+    /// The token to use now: `token`, or its refresh when it expires within the leeway.
+    async fn ensure_active(&self, token: Token) -> Result<Token, crate::Error> {
+        if !token.is_expired(self.inner.leeway, now_unix()) {
+            return Ok(token);
+        }
+        let expires_at = token.expires_at().unwrap_or_default();
+        let Some(refresh_token) = token.refresh_token() else {
+            return Err(Error::TokenExpired {
+                expires_at,
+                why: "it has no refresh token",
+            }
+            .into());
+        };
+        if self.inner.refresh_token_url.is_none() && self.inner.access_token_url.is_none() {
+            return Err(Error::TokenExpired {
+                expires_at,
+                why: "neither `refresh_token_url` nor `access_token_url` is set to refresh it",
+            }
+            .into());
+        }
+        self.refresh_shared(
+            refresh_token.to_owned(),
+            Some(token.access_token().to_owned()),
+        )
+        .await
+    }
+
+    async fn refresh_shared(
+        &self,
+        refresh_token: String,
+        old_access_token: Option<String>,
+    ) -> Result<Token, crate::Error> {
+        self.inner
+            .refreshes
+            .run(&refresh_token, || {
+                self.refresh_once(refresh_token.clone(), old_access_token.clone())
+            })
+            .await
+    }
+
+    async fn refresh_once(
+        &self,
+        refresh_token: String,
+        old_access_token: Option<String>,
+    ) -> Result<Token, crate::Error> {
+        let inner = &self.inner;
+        let url = inner
+            .refresh_token_url
+            .as_deref()
+            .or(inner.access_token_url.as_deref())
+            .ok_or(Error::MissingSetting {
+                setting: "refresh_token_url",
+                purpose: "refresh a token (or set `access_token_url`)",
+            })?;
+        let url = join_url(inner.api_base_url.as_ref(), url)?;
+        let request = TokenRequest::refresh_token(url.as_str(), &refresh_token, None)
+            .extend_params(inner.refresh_token_params.iter().cloned());
+        let mut token = self
+            .token_request(request, RequestKind::RefreshToken)
+            .await?;
+        if token.refresh_token().is_none() {
+            token = token.with_refresh_token(&refresh_token);
+        }
+        // Replace the held token only when it is the one refreshed: a client shared between
+        // users must not hand one user's token to another.
+        {
+            let mut held = inner.token.write().unwrap_or_else(|e| e.into_inner());
+            if held.is_none()
+                || held.as_ref().and_then(Token::refresh_token) == Some(refresh_token.as_str())
+            {
+                *held = Some(token.clone());
+            }
+        }
+        if let Some(update_token) = &inner.update_token {
+            let update = TokenUpdate {
+                token: token.clone(),
+                refresh_token: Some(refresh_token),
+                access_token: old_access_token,
+            };
+            update_token(update)
+                .await
+                .map_err(|source| Error::UpdateTokenFailed {
+                    token: Box::new(token.clone()),
+                    source,
+                })?;
+        }
+        Ok(token)
+    }
+
+    async fn token_request(
+        &self,
+        request: TokenRequest,
+        kind: RequestKind,
+    ) -> Result<Token, crate::Error> {
+        let response = self.send_token_request(request, kind).await?;
+        Ok(parse_token_response(
+            response.status,
+            &response.headers,
+            &response.body,
+            self.inner.engine.max_response_bytes(),
+        )?)
+    }
+
+    async fn send_token_request(
+        &self,
+        mut request: TokenRequest,
+        kind: RequestKind,
+    ) -> Result<crate::engine::RawResponse, crate::Error> {
+        let inner = &self.inner;
+        inner.auth_method.apply(&mut request, &inner.auth)?;
+        let (method, url, headers, body) = request.into_parts()?;
+        let mut outgoing = OutgoingRequest::new(method, url);
+        outgoing.headers = headers;
+        outgoing.body = body;
+        Ok(inner.engine.send(outgoing, kind, &inner.hooks).await?)
+    }
+}
+
+fn require<'a>(
+    value: &'a Option<String>,
+    setting: &'static str,
+    purpose: &'static str,
+) -> Result<&'a str, Error> {
+    value
+        .as_deref()
+        .ok_or(Error::MissingSetting { setting, purpose })
+}
+
+impl fmt::Debug for OAuth2Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("OAuth2Client")
+            .field("client_id", &inner.auth.client_id)
+            .field("auth_method", &inner.auth_method)
+            .field("authorize_url", &inner.authorize_url)
+            .field("access_token_url", &inner.access_token_url)
+            .field("refresh_token_url", &inner.refresh_token_url)
+            .field("revocation_url", &inner.revocation_url)
+            .field("token_placement", &inner.token_placement)
+            .field(
+                "api_base_url",
+                &inner.api_base_url.as_ref().map(Url::as_str),
+            )
+            .field("hooks", &inner.hooks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`OAuth2Client`]; see [`OAuth2Client::builder`].
+#[must_use]
+pub struct OAuth2ClientBuilder {
+    engine: Option<Engine>,
+    client_id: String,
+    client_secret: Option<ClientSecret>,
+    auth_method: ClientAuthMethod,
+    authorize_url: Option<String>,
+    access_token_url: Option<String>,
+    access_token_method: Method,
+    access_token_params: Vec<(String, String)>,
+    refresh_token_url: Option<String>,
+    refresh_token_params: Vec<(String, String)>,
+    revocation_url: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    code_challenge_method: Option<CodeChallengeMethod>,
+    authorize_params: Vec<(String, String)>,
+    token_placement: TokenPlacement,
+    api_base_url: Option<String>,
+    hooks: Hooks,
+    content_type: Option<MediaType>,
+    leeway: i64,
+    update_token: Option<UpdateTokenFn>,
+    token: Option<Token>,
+}
+
+impl OAuth2ClientBuilder {
+    /// Sends through this engine (default: [`Engine::new`]).
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = Some(engine);
+        self
+    }
+
+    /// `client_secret`.
+    pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// `token_endpoint_auth_method`: how the client authenticates to the token and revocation
+    /// endpoints (default `client_secret_basic`, as Authlib).
+    pub fn token_endpoint_auth_method(mut self, method: ClientAuthMethod) -> Self {
+        self.auth_method = method;
+        self
+    }
+
+    /// `authorize_url`.
+    pub fn authorize_url(mut self, url: impl Into<String>) -> Self {
+        self.authorize_url = Some(url.into());
+        self
+    }
+
+    /// `access_token_url` (the token endpoint).
+    pub fn access_token_url(mut self, url: impl Into<String>) -> Self {
+        self.access_token_url = Some(url.into());
+        self
+    }
+
+    /// `access_token_method`: POST (default) or GET (the parameters then go in the query).
+    pub fn access_token_method(mut self, method: Method) -> Self {
+        self.access_token_method = method;
+        self
+    }
+
+    /// `access_token_params`: extra parameters for every token request.
+    pub fn access_token_params<K: Into<String>, V: Into<String>>(
+        mut self,
+        params: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.access_token_params
+            .extend(params.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// `refresh_token_url` (default: `access_token_url`).
+    pub fn refresh_token_url(mut self, url: impl Into<String>) -> Self {
+        self.refresh_token_url = Some(url.into());
+        self
+    }
+
+    /// `refresh_token_params`: extra parameters for every refresh request.
+    pub fn refresh_token_params<K: Into<String>, V: Into<String>>(
+        mut self,
+        params: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.refresh_token_params
+            .extend(params.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// The RFC 7009 revocation endpoint (Authlib's `revocation_endpoint`).
+    pub fn revocation_url(mut self, url: impl Into<String>) -> Self {
+        self.revocation_url = Some(url.into());
+        self
+    }
+
+    /// The default `redirect_uri`.
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uri = Some(uri.into());
+        self
+    }
+
+    /// `scope`, space-separated, for authorization requests.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// `code_challenge_method`: adds PKCE to every authorization request.
+    pub fn code_challenge_method(mut self, method: CodeChallengeMethod) -> Self {
+        self.code_challenge_method = Some(method);
+        self
+    }
+
+    /// `authorize_params`: extra parameters for every authorization URL.
+    pub fn authorize_params<K: Into<String>, V: Into<String>>(
+        mut self,
+        params: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.authorize_params
+            .extend(params.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// `token_placement`: header (default), body or uri (RFC 6750 §2).
+    pub fn token_placement(mut self, placement: TokenPlacement) -> Self {
+        self.token_placement = placement;
+        self
+    }
+
+    /// `api_base_url`: relative API paths join to it.
+    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
+        self.api_base_url = Some(url.into());
+        self
+    }
+
+    /// Request and response hooks, appended to any given before.
+    pub fn hooks(mut self, hooks: &Hooks) -> Self {
+        self.hooks.extend(hooks);
+        self
+    }
+
+    /// Decodes API responses as this media type whatever their `Content-Type` says.
+    pub fn content_type(mut self, media_type: MediaType) -> Self {
+        self.content_type = Some(media_type);
+        self
+    }
+
+    /// Seconds before `expires_at` at which a token counts as expired and is refreshed before
+    /// use (default [`DEFAULT_LEEWAY_SECS`]).
+    pub fn leeway(mut self, seconds: i64) -> Self {
+        self.leeway = seconds;
+        self
+    }
+
+    /// `update_token`: called once per refresh with the new token and the refresh token it
+    /// replaced, to save it where every process reads tokens from.
+    ///
+    /// Refreshes are single-flight only within this process. Several processes sharing one
+    /// user's token need that shared store behind `update_token` (and behind the token they
+    /// pass to requests); with rotating refresh tokens, two processes refreshing at once will
+    /// see one of them refused with `invalid_grant`, and should re-read the store and retry.
+    pub fn update_token<F, Fut, E>(mut self, update: F) -> Self
+    where
+        F: Fn(TokenUpdate) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        self.update_token = Some(Arc::new(move |token| {
+            let fut = update(token);
+            Box::pin(async move { fut.await.map_err(Into::into) })
+        }));
+        self
+    }
+
+    /// A token to start with.
+    pub fn token(mut self, token: Token) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Builds the client; checks the URLs now, so a misconfiguration fails here.
+    pub fn build(self) -> Result<OAuth2Client, crate::Error> {
+        let api_base_url = self
+            .api_base_url
+            .as_deref()
+            .map(|base| join_url(None, base))
+            .transpose()?;
+        for url in [
+            &self.authorize_url,
+            &self.access_token_url,
+            &self.refresh_token_url,
+            &self.revocation_url,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            join_url(api_base_url.as_ref(), url)?;
+        }
+        let engine = match self.engine {
+            Some(engine) => engine,
+            None => Engine::new()?,
+        };
+        Ok(OAuth2Client {
+            inner: Arc::new(Inner {
+                engine,
+                auth: ClientAuth {
+                    client_id: self.client_id,
+                    client_secret: self.client_secret,
+                },
+                auth_method: self.auth_method,
+                authorize_url: self.authorize_url,
+                access_token_url: self.access_token_url,
+                access_token_method: self.access_token_method,
+                access_token_params: self.access_token_params,
+                refresh_token_url: self.refresh_token_url,
+                refresh_token_params: self.refresh_token_params,
+                revocation_url: self.revocation_url,
+                redirect_uri: self.redirect_uri,
+                scope: self.scope,
+                code_challenge_method: self.code_challenge_method,
+                authorize_params: self.authorize_params,
+                token_placement: self.token_placement,
+                api_base_url,
+                hooks: self.hooks,
+                content_type: self.content_type,
+                leeway: self.leeway,
+                update_token: self.update_token,
+                token: RwLock::new(self.token),
+                refreshes: SingleFlight::default(),
+            }),
+        })
+    }
+}
