@@ -13,32 +13,32 @@ use http::{HeaderMap, Method};
 
 /// A request as the provider received it.
 #[derive(Debug, Clone)]
-pub struct Seen {
-    pub method: Method,
+pub(crate) struct Seen {
+    pub(crate) method: Method,
     /// Path and query, as sent.
-    pub uri: String,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    pub(crate) uri: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Seen {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    pub fn body_str(&self) -> &str {
+    pub(crate) fn body_str(&self) -> &str {
         std::str::from_utf8(&self.body).expect("UTF-8 body")
     }
 
     /// The form body's pairs, decoded.
-    pub fn form(&self) -> Vec<(String, String)> {
+    pub(crate) fn form(&self) -> Vec<(String, String)> {
         url::form_urlencoded::parse(&self.body)
             .into_owned()
             .collect()
     }
 
     /// The query's pairs, decoded.
-    pub fn query(&self) -> Vec<(String, String)> {
+    pub(crate) fn query(&self) -> Vec<(String, String)> {
         let query = self.uri.split_once('?').map_or("", |(_, q)| q);
         url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
@@ -46,29 +46,29 @@ impl Seen {
     }
 }
 
-pub type Log = Arc<Mutex<Vec<Seen>>>;
+pub(crate) type Log = Arc<Mutex<Vec<Seen>>>;
 
 /// A running provider.
-pub struct Provider {
+pub(crate) struct Provider {
     /// `http://127.0.0.1:PORT`
-    pub base: String,
-    pub port: u16,
-    pub log: Log,
+    pub(crate) base: String,
+    pub(crate) port: u16,
+    pub(crate) log: Log,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Provider {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
     /// Every request received so far.
-    pub fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.log.lock().unwrap().clone()
     }
 
     /// The last request received to `path` (path only, query ignored).
-    pub fn last(&self, path: &str) -> Seen {
+    pub(crate) fn last(&self, path: &str) -> Seen {
         self.seen()
             .into_iter()
             .rev()
@@ -84,7 +84,7 @@ impl Drop for Provider {
 }
 
 /// Serves `router` on 127.0.0.1 (a free port), logging every request before it is handled.
-pub async fn serve(router: Router) -> Provider {
+pub(crate) async fn serve(router: Router) -> Provider {
     let log: Log = Arc::default();
     let logged = log.clone();
     let router = router.layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -98,7 +98,9 @@ pub async fn serve(router: Router) -> Provider {
                 headers: parts.headers.clone(),
                 body: bytes.to_vec(),
             });
-            let response: Response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+            let response: Response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
             response
         }
     }));
