@@ -3,7 +3,7 @@
 //! Each blocking client wraps an async client built with the usual builder, and drives it on a
 //! small runtime of its own; async callbacks (`update_token`) run there too. Called on a thread
 //! that already runs a tokio runtime, a blocking call returns
-//! [`engine::Error::BlockingInsideRuntime`](crate::engine::Error::BlockingInsideRuntime)
+//! [`crate::engine::Error::BlockingInsideRuntime`]
 //! instead of panicking: use the async client there.
 //!
 //! ```no_run

@@ -4,17 +4,38 @@
 //! same configuration keys, the same provider quirks, typed errors where Python returned
 //! `None`, and an OAuth 1.0 provider that keeps every existing client working.
 //!
-//! This release is the foundation every other layer stands on:
-//!
 //! | module | what it does |
 //! |---|---|
+//! | [`client`] | [`OAuth1Client`](client::OAuth1Client) and [`OAuth2Client`](client::OAuth2Client): Authlib's `OAuth1Session` / `OAuth2Session` (flows, signed or bearer API calls, auto refresh, revocation) |
+//! | [`engine`] | the HTTP engine over [`reqwest`]: transport rule, hook pipeline, size bound, timeout, spans |
+//! | [`hooks`] | `pre_request` and Authlib's compliance hooks |
 //! | [`oauth1`] | RFC 5849 signing and verification, sans-IO, exact to the RFC's own examples |
+//! | [`oauth2`] | RFC 6749/6750/7636/7009 pieces, sans-IO: PKCE, state, client authentication, token requests and responses, [`Token`](oauth2::Token) |
 //! | [`response`] | `resp.status` / `resp.data`, decoded from JSON, XML or form bodies as Flask-OAuthlib's `parse_response` does |
 //! | [`secret`] | secrets whose `Debug` prints `[redacted]` |
 //! | [`env`](mod@env) | an injectable source of environment variables |
 //!
-//! The HTTP engine over `reqwest`, the `OAuth` registry with lazy configuration, the
-//! `remote_app!` / `#[tokengetter]` macros and the provider's endpoints build on these.
+//! The `OAuth` registry with lazy configuration, the `remote_app!` / `#[tokengetter]` macros and
+//! the provider's endpoints build on these.
+//!
+//! ## Call an API (Authlib's `OAuth2Session`)
+//!
+//! ```no_run
+//! use oauth_compat::client::{OAuth2Client, TokenGrant};
+//!
+//! # async fn run() -> Result<(), oauth_compat::Error> {
+//! let client = OAuth2Client::builder("client-id")
+//!     .client_secret("client-secret")
+//!     .access_token_url("https://provider.example/oauth/token")
+//!     .api_base_url("https://provider.example/api/v1/")
+//!     .build()?;
+//! let token = client.fetch_token(TokenGrant::client_credentials().scope("read")).await?;
+//! let resp = client.get("users/me").token(token).send().await?;
+//! if resp.status == 200 {
+//!     println!("{}", resp.data["name"]);
+//! }
+//! # Ok(()) }
+//! ```
 //!
 //! ## Sign a request (Authlib's `ClientAuth`, oauthlib's `Client`)
 //!
@@ -51,14 +72,20 @@
 //! ## Errors
 //!
 //! Every layer has its own `#[non_exhaustive]` error enum ([`oauth1::Error`],
-//! [`response::Error`]) whose messages name the parameter, field or key at fault and say what
+//! [`oauth2::Error`], [`response::Error`], [`engine::Error`], [`client::Error`]) whose messages name the parameter, field or key at fault and say what
 //! to fix; [`Error`] wraps them so `?` works across layers. No error, and no `Debug` output,
 //! contains a secret or a signature.
 //!
 //! ## Features
 //!
-//! None yet: everything above is always built. Later layers add small, additive features
-//! (`blocking`, storage backends), each documented here.
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `blocking` | no | `oauth_compat::blocking`: a blocking API beside the async one, on a runtime of its own |
+//!
+//! TLS is always rustls with its aws-lc-rs provider (reqwest's own choice), so a client built
+//! from the re-exported [`reqwest`] works without installing a process-wide crypto provider; the
+//! library never installs one. HTTP/2 is not enabled: enable reqwest's `http2` feature in your
+//! own manifest (same reqwest version) if a provider needs it.
 
 #![warn(missing_docs)]
 
