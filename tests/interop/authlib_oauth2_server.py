@@ -91,8 +91,6 @@ Endpoints
 
 import hmac
 import os
-import signal
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -101,7 +99,7 @@ from dataclasses import dataclass, field
 os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
 
 from flask import Flask, Response, g, json, jsonify, request  # noqa: E402
-from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
+from peer_serve import serve  # noqa: E402
 
 from authlib.common.security import generate_token  # noqa: E402
 from authlib.common.urls import url_encode  # noqa: E402
@@ -595,41 +593,7 @@ def stats():
         return jsonify(dict(STATS))
 
 
-# --- process plumbing --------------------------------------------------------------
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        if os.environ.get("INTEROP_PEER_LOG") == "1":
-            super().log_request(*args, **kwargs)
-
-
-def _exit_on_stdin_eof():
-    try:
-        while os.read(0, 65536):
-            pass
-    except OSError:
-        pass
-    os._exit(0)
-
-
-def _on_sigterm(signum, frame):
-    sys.exit(0)
-
-
-def main():
-    httpd = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler
-    )
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    threading.Thread(target=_exit_on_stdin_eof, name="stdin-eof", daemon=True).start()
-    sys.stdout.write(f"LISTENING {httpd.server_port}\n")
-    sys.stdout.flush()
-    try:
-        httpd.serve_forever()
-    finally:
-        httpd.server_close()
-
+# --- process plumbing (shared: peer_serve.py) ----------------------------------------
 
 if __name__ == "__main__":
-    main()
+    serve(app)
