@@ -1330,3 +1330,24 @@ async fn client_credentials_then_api_call_with_bearer_header() {
         Some("Bearer at-1")
     );
 }
+
+#[tokio::test]
+async fn refresh_grant_through_fetch_token_sends_its_scope_and_params() {
+    let provider = provider().await;
+    let client = client_of(&provider)
+        .refresh_token_params([("tenant", "7")])
+        .build()
+        .unwrap();
+    client
+        .fetch_token(
+            TokenGrant::refresh_token("rt-old")
+                .scope("read")
+                .param("resource", "api"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        provider.last("/token").body_str(),
+        "grant_type=refresh_token&refresh_token=rt-old&scope=read&tenant=7&resource=api"
+    );
+}
