@@ -360,7 +360,9 @@ impl OAuth2Client {
                 RequestKind::AccessToken,
             ),
             GrantKind::RefreshToken(refresh_token) => {
-                return self.refresh_token(Some(&refresh_token)).await;
+                return self
+                    .refresh_with(Some(&refresh_token), scope.as_deref(), &params)
+                    .await;
             }
             GrantKind::ClientCredentials => (
                 TokenRequest::client_credentials(url.as_str(), scope.as_deref()),
@@ -391,6 +393,17 @@ impl OAuth2Client {
     /// held token, and `update_token` is called with it. Concurrent refreshes of the same
     /// refresh token in this process are one request.
     pub async fn refresh_token(&self, refresh_token: Option<&str>) -> Result<Token, crate::Error> {
+        self.refresh_with(refresh_token, None, &[]).await
+    }
+
+    /// [`refresh_token`](Self::refresh_token) with the `scope` and extra parameters of a
+    /// [`TokenGrant::refresh_token`].
+    async fn refresh_with(
+        &self,
+        refresh_token: Option<&str>,
+        scope: Option<&str>,
+        params: &[(String, String)],
+    ) -> Result<Token, crate::Error> {
         let held = self.token();
         let refresh_token = match refresh_token {
             Some(rt) => rt.to_owned(),
@@ -406,7 +419,8 @@ impl OAuth2Client {
         let old_access = held
             .filter(|t| t.refresh_token() == Some(refresh_token.as_str()))
             .map(|t| t.access_token().to_owned());
-        self.refresh_shared(refresh_token, old_access).await
+        self.refresh_shared(refresh_token, old_access, scope, params)
+            .await
     }
 
     /// Revokes a token (RFC 7009) at `revocation_url`, the client authenticated as for token
@@ -521,6 +535,8 @@ impl OAuth2Client {
         self.refresh_shared(
             refresh_token.to_owned(),
             Some(token.access_token().to_owned()),
+            None,
+            &[],
         )
         .await
     }
@@ -529,11 +545,18 @@ impl OAuth2Client {
         &self,
         refresh_token: String,
         old_access_token: Option<String>,
+        scope: Option<&str>,
+        params: &[(String, String)],
     ) -> Result<Token, crate::Error> {
         self.inner
             .refreshes
             .run(&refresh_token, || {
-                self.refresh_once(refresh_token.clone(), old_access_token.clone())
+                self.refresh_once(
+                    refresh_token.clone(),
+                    old_access_token.clone(),
+                    scope,
+                    params,
+                )
             })
             .await
     }
@@ -542,6 +565,8 @@ impl OAuth2Client {
         &self,
         refresh_token: String,
         old_access_token: Option<String>,
+        scope: Option<&str>,
+        params: &[(String, String)],
     ) -> Result<Token, crate::Error> {
         let inner = &self.inner;
         let url = inner
@@ -553,8 +578,8 @@ impl OAuth2Client {
                 purpose: "refresh a token (or set `access_token_url`)",
             })?;
         let url = join_url(inner.api_base_url.as_ref(), url)?;
-        let request = TokenRequest::refresh_token(url.as_str(), &refresh_token, None)
-            .extend_params(inner.refresh_token_params.iter().cloned());
+        let request = TokenRequest::refresh_token(url.as_str(), &refresh_token, scope)
+            .extend_params(inner.refresh_token_params.iter().chain(params).cloned());
         let mut token = self
             .token_request(request, RequestKind::RefreshToken)
             .await?;
