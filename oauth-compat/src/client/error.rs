@@ -1,7 +1,5 @@
 //! The client layer's error: what a flow or an API call needs and did not have.
 
-use std::sync::Arc;
-
 /// A boxed error from a callback the application supplied (`update_token`, ...).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -41,18 +39,6 @@ pub enum Error {
         response: &'static str,
         /// The field.
         field: &'static str,
-    },
-    /// A token request failed while other requests waited for the same refresh.
-    #[error("refreshing the token failed: {0}")]
-    RefreshFailed(#[source] Arc<crate::Error>),
-    /// A callback the application supplied failed.
-    #[error("the `{callback}` callback failed: {source}")]
-    Callback {
-        /// The callback's name (`update_token`, ...).
-        callback: &'static str,
-        /// Its error.
-        #[source]
-        source: BoxError,
     },
     /// A refresh succeeded but `update_token` failed: the new token is here, not lost (with a
     /// rotating refresh token the old one no longer works).

@@ -548,23 +548,38 @@ impl OAuth2Client {
         scope: Option<&str>,
         params: &[(String, String)],
     ) -> Result<Token, crate::Error> {
+        let update = |token: Token| async {
+            let Some(update_token) = &self.inner.update_token else {
+                return Ok(token);
+            };
+            let update = TokenUpdate {
+                token: token.clone(),
+                refresh_token: Some(refresh_token.clone()),
+                access_token: old_access_token.clone(),
+            };
+            match update_token(update).await {
+                Ok(()) => Ok(token),
+                Err(source) => Err(Error::UpdateTokenFailed {
+                    token: Box::new(token),
+                    source,
+                }
+                .into()),
+            }
+        };
         self.inner
             .refreshes
-            .run(&refresh_token, || {
-                self.refresh_once(
-                    refresh_token.clone(),
-                    old_access_token.clone(),
-                    scope,
-                    params,
-                )
-            })
+            .run(
+                &refresh_token,
+                || self.refresh_once(&refresh_token, scope, params),
+                update,
+            )
             .await
     }
 
+    /// One refresh-token grant; the new token replaces the held one when that was refreshed.
     async fn refresh_once(
         &self,
-        refresh_token: String,
-        old_access_token: Option<String>,
+        refresh_token: &str,
         scope: Option<&str>,
         params: &[(String, String)],
     ) -> Result<Token, crate::Error> {
@@ -578,36 +593,19 @@ impl OAuth2Client {
                 purpose: "refresh a token (or set `access_token_url`)",
             })?;
         let url = join_url(inner.api_base_url.as_ref(), url)?;
-        let request = TokenRequest::refresh_token(url.as_str(), &refresh_token, scope)
+        let request = TokenRequest::refresh_token(url.as_str(), refresh_token, scope)
             .extend_params(inner.refresh_token_params.iter().chain(params).cloned());
         let mut token = self
             .token_request(request, RequestKind::RefreshToken)
             .await?;
         if token.refresh_token().is_none() {
-            token = token.with_refresh_token(&refresh_token);
+            token = token.with_refresh_token(refresh_token);
         }
         // Replace the held token only when it is the one refreshed: a client shared between
         // users must not hand one user's token to another.
-        {
-            let mut held = inner.token.write().unwrap_or_else(|e| e.into_inner());
-            if held.is_none()
-                || held.as_ref().and_then(Token::refresh_token) == Some(refresh_token.as_str())
-            {
-                *held = Some(token.clone());
-            }
-        }
-        if let Some(update_token) = &inner.update_token {
-            let update = TokenUpdate {
-                token: token.clone(),
-                refresh_token: Some(refresh_token),
-                access_token: old_access_token,
-            };
-            update_token(update)
-                .await
-                .map_err(|source| Error::UpdateTokenFailed {
-                    token: Box::new(token.clone()),
-                    source,
-                })?;
+        let mut held = inner.token.write().unwrap_or_else(|e| e.into_inner());
+        if held.is_none() || held.as_ref().and_then(Token::refresh_token) == Some(refresh_token) {
+            *held = Some(token.clone());
         }
         Ok(token)
     }
