@@ -19,7 +19,7 @@ use oauth_compat::client::{OAuth2Client, TokenGrant, TokenUpdate};
 use oauth_compat::env::MapEnv;
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::Token;
-use oauth_compat::{Engine, blocking};
+use oauth_compat::{Engine, Error, blocking, engine};
 use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_TOKEN, VERIFIER,
 };
@@ -212,4 +212,49 @@ fn oauth2_auto_refresh_drives_an_async_update_token() {
     assert_eq!(updates[0].refresh_token.as_deref(), Some("rt-1"));
     assert_eq!(updates[0].access_token.as_deref(), Some("at-old"));
     assert_eq!(client.token().unwrap().access_token(), "at-refreshed");
+}
+
+#[tokio::test]
+async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
+    let oauth2 = OAuth2Client::builder("cid")
+        .client_secret("csecret")
+        .access_token_url("http://127.0.0.1:9/token")
+        .engine(engine())
+        .build()
+        .unwrap();
+    let oauth2 = blocking::OAuth2Client::new(oauth2).unwrap();
+    let err = oauth2
+        .fetch_token(TokenGrant::client_credentials())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Engine(engine::Error::BlockingInsideRuntime)),
+        "{err:?}"
+    );
+    let err = oauth2
+        .get("http://127.0.0.1:9/api/me")
+        .token(Token::bearer("at"))
+        .send()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Engine(engine::Error::BlockingInsideRuntime)),
+        "{err:?}"
+    );
+
+    let oauth1 = oauth_compat::client::OAuth1Client::builder(ClientCredentials::new(
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+    ))
+    .request_token_url("http://127.0.0.1:9/initiate")
+    .engine(engine())
+    .build()
+    .unwrap();
+    let oauth1 = blocking::OAuth1Client::new(oauth1).unwrap();
+    let err = oauth1.fetch_request_token(None, &[]).unwrap_err();
+    assert!(
+        matches!(err, Error::Engine(engine::Error::BlockingInsideRuntime)),
+        "{err:?}"
+    );
+    // Dropping the blocking clients (and their runtimes) here, inside a runtime, is fine too.
+    drop(oauth1);
+    drop(oauth2);
 }
