@@ -402,6 +402,7 @@ fn debug_of_clients_tokens_and_updates_shows_no_secret() {
     let update = &oauth2.updates[0];
     assert_eq!(update.token.access_token(), NEW_ACCESS);
     assert_eq!(update.refresh_token.as_deref(), Some(REFRESH));
+    assert_shows_no_secret("TokenUpdate", &format!("{update:?}"));
     assert_eq!(oauth2.token.access_token(), ACCESS);
     assert_shows_no_secret("Token", &format!("{:?}", oauth2.token));
     assert_eq!(oauth2.client.token().unwrap().access_token(), NEW_ACCESS);
