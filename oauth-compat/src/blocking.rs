@@ -36,7 +36,22 @@ use crate::response::MediaType;
 use crate::{Error, OAuthResponse};
 
 #[derive(Clone)]
-struct Driver(Arc<Runtime>);
+struct Driver(Arc<OwnRuntime>);
+
+/// The driver's runtime. A blocking client dropped inside another runtime (made in async code,
+/// where its calls return `BlockingInsideRuntime`) shuts it down in the background: dropping a
+/// runtime there the usual way panics in tokio.
+struct OwnRuntime(Option<Runtime>);
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take()
+            && Handle::try_current().is_ok()
+        {
+            runtime.shutdown_background();
+        }
+    }
+}
 
 impl Driver {
     fn new() -> Result<Self, Error> {
@@ -46,14 +61,15 @@ impl Driver {
             .map_err(|err| engine::Error::Build {
                 reason: format!("the blocking API's runtime: {err}"),
             })?;
-        Ok(Self(Arc::new(runtime)))
+        Ok(Self(Arc::new(OwnRuntime(Some(runtime)))))
     }
 
     fn block_on<T>(&self, future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
         if Handle::try_current().is_ok() {
             return Err(engine::Error::BlockingInsideRuntime.into());
         }
-        self.0.block_on(future)
+        let runtime = self.0.0.as_ref().expect("taken only on drop");
+        runtime.block_on(future)
     }
 }
 

@@ -28,7 +28,7 @@ pub const DEFAULT_LEEWAY_SECS: i64 = 60;
 
 /// What `update_token` receives after a refresh: the new token, and the refresh token it
 /// replaced (Authlib's `update_token(token, refresh_token=..., access_token=...)`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TokenUpdate {
     /// The new token (already holding the old refresh token when the provider sent none).
@@ -37,6 +37,18 @@ pub struct TokenUpdate {
     pub refresh_token: Option<String>,
     /// The access token it replaces.
     pub access_token: Option<String>,
+}
+
+// The old tokens are secrets too (a refresh token may still work): show only that they are there.
+impl fmt::Debug for TokenUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |value: &Option<String>| value.as_ref().map(|_| "[redacted]");
+        f.debug_struct("TokenUpdate")
+            .field("token", &self.token)
+            .field("refresh_token", &redacted(&self.refresh_token))
+            .field("access_token", &redacted(&self.access_token))
+            .finish()
+    }
 }
 
 type UpdateTokenFn = Arc<
