@@ -57,6 +57,67 @@ async fn get(engine: Engine, url: &str) -> Result<OAuthResponse, Error> {
     client(engine).get(url).send().await
 }
 
+// ---- Redirects -----------------------------------------------------------------------------
+
+/// A token endpoint answering 307 to `location` (a 307 makes clients resend the form body,
+/// client secret included), and a second token endpoint on the same loopback provider.
+async fn redirecting_provider(location: &'static str) -> Provider {
+    common::serve(
+        Router::new()
+            .route(
+                "/token",
+                any(move || async move { (StatusCode::TEMPORARY_REDIRECT, [("location", location)]) }),
+            )
+            .route(
+                "/token2",
+                reply(200, "application/json", r#"{"access_token":"at-2","token_type":"Bearer"}"#),
+            ),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_engines_own_client_refuses_a_redirect_to_plain_http() {
+    let provider = redirecting_provider("http://example.invalid/steal").await;
+    let engine = Engine::builder().env(MapEnv::new()).build().unwrap();
+    let client = OAuth2Client::builder("cid")
+        .client_secret("csecret")
+        .token_endpoint_auth_method(oauth2::ClientAuthMethod::ClientSecretPost)
+        .access_token_url(provider.url("/token"))
+        .engine(engine)
+        .build()
+        .unwrap();
+    let err = client
+        .fetch_token(TokenGrant::client_credentials())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Engine(engine::Error::InsecureTransport { url }) if url == "http://example.invalid/steal"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_engines_own_client_follows_a_redirect_that_stays_secure() {
+    let provider = redirecting_provider("/token2").await;
+    let engine = Engine::builder().env(MapEnv::new()).build().unwrap();
+    let client = OAuth2Client::builder("cid")
+        .client_secret("csecret")
+        .access_token_url(provider.url("/token"))
+        .engine(engine)
+        .build()
+        .unwrap();
+    let token = client
+        .fetch_token(TokenGrant::client_credentials())
+        .await
+        .unwrap();
+    assert_eq!(token.access_token(), "at-2");
+    assert_eq!(
+        provider.last("/token2").body_str(),
+        "grant_type=client_credentials"
+    );
+}
+
 // ---- Plain HTTP to a remote host -----------------------------------------------------------
 
 /// An engine builder whose reqwest client resolves `provider.test` to `provider`'s loopback

@@ -112,6 +112,36 @@ impl fmt::Debug for Engine {
     }
 }
 
+/// reqwest's default redirect policy (at most 10 hops), refusing a hop to a URL that fails the
+/// transport rule: a 307 from a token endpoint would otherwise resend the form (client secret
+/// included) in clear.
+fn secure_redirects(insecure_transport: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects (more than 10)")
+        } else if insecure_transport || transport::is_secure_transport(attempt.url()) {
+            attempt.follow()
+        } else {
+            let url = redact::redact_url(attempt.url());
+            attempt.error(InsecureRedirect { url })
+        }
+    })
+}
+
+/// The redirect policy's refusal; mapped to [`Error::InsecureTransport`] naming the target.
+#[derive(Debug)]
+pub(crate) struct InsecureRedirect {
+    pub(crate) url: String,
+}
+
+impl fmt::Display for InsecureRedirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "redirect to plain HTTP `{}` refused", self.url)
+    }
+}
+
+impl std::error::Error for InsecureRedirect {}
+
 /// Builds an [`Engine`].
 #[derive(Default)]
 #[must_use]
@@ -125,6 +155,10 @@ pub struct EngineBuilder {
 
 impl EngineBuilder {
     /// Sends through this client (built with [`crate::reqwest`]) instead of a new one.
+    ///
+    /// Its own settings apply, its redirect policy included: the engine checks the transport
+    /// rule on the URL it sends to, and the client it builds itself also refuses redirects to
+    /// plain HTTP; give yours a policy that does the same if it follows redirects.
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self
@@ -169,6 +203,7 @@ impl EngineBuilder {
                 let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
                 let client = reqwest::Client::builder()
                     .timeout(timeout)
+                    .redirect(secure_redirects(insecure_transport))
                     .build()
                     .map_err(|err| Error::Build {
                         reason: err.to_string(),

@@ -52,6 +52,13 @@ impl Engine {
         let started = Instant::now();
         let method = request.method.clone();
         let fail = |err: reqwest::Error| {
+            if let Some(refused) = std::error::Error::source(&err)
+                .and_then(|source| source.downcast_ref::<super::InsecureRedirect>())
+            {
+                return Error::InsecureTransport {
+                    url: refused.url.clone(),
+                };
+            }
             if err.is_timeout() {
                 Error::Timeout {
                     method: method.to_string(),
