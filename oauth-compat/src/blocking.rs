@@ -150,15 +150,7 @@ impl OAuth1Client {
         }
     }
 
-    /// A signed GET.
-    pub fn get(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::GET, url)
-    }
-
-    /// A signed POST.
-    pub fn post(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::POST, url)
-    }
+    client::http_verbs!(RequestBuilder, "Blocking.");
 }
 
 /// The blocking face of [`client::OAuth2Client`].
@@ -226,15 +218,7 @@ impl OAuth2Client {
         }
     }
 
-    /// A GET carrying the token.
-    pub fn get(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::GET, url)
-    }
-
-    /// A POST carrying the token.
-    pub fn post(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::POST, url)
-    }
+    client::http_verbs!(RequestBuilder, "Blocking.");
 }
 
 /// The blocking face of [`client::RequestBuilder`]: the same setters, and a blocking `send`.

@@ -10,6 +10,43 @@
 //! Both send API calls through a [`RequestBuilder`] shaped like reqwest's:
 //! `client.get("user").query(..).send().await?` gives an [`OAuthResponse`](crate::OAuthResponse).
 
+/// `get`, `post`, `put`, `patch` and `delete` as shorthands for `request(Method, url)`, on the
+/// async and blocking clients alike.
+macro_rules! http_verbs {
+    ($builder:ident, $what:literal) => {
+        /// A GET (see `request`).
+        #[doc = $what]
+        pub fn get(&self, url: &str) -> $builder<'_> {
+            self.request(::http::Method::GET, url)
+        }
+
+        /// A POST (see `request`).
+        #[doc = $what]
+        pub fn post(&self, url: &str) -> $builder<'_> {
+            self.request(::http::Method::POST, url)
+        }
+
+        /// A PUT (see `request`).
+        #[doc = $what]
+        pub fn put(&self, url: &str) -> $builder<'_> {
+            self.request(::http::Method::PUT, url)
+        }
+
+        /// A PATCH (see `request`).
+        #[doc = $what]
+        pub fn patch(&self, url: &str) -> $builder<'_> {
+            self.request(::http::Method::PATCH, url)
+        }
+
+        /// A DELETE (see `request`).
+        #[doc = $what]
+        pub fn delete(&self, url: &str) -> $builder<'_> {
+            self.request(::http::Method::DELETE, url)
+        }
+    };
+}
+pub(crate) use http_verbs;
+
 mod error;
 mod oauth1;
 mod oauth2;

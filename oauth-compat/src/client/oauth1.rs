@@ -199,30 +199,10 @@ impl OAuth1Client {
         RequestBuilder::new(ClientRef::OAuth1(self), method, url)
     }
 
-    /// A signed GET.
-    pub fn get(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::GET, url)
-    }
-
-    /// A signed POST.
-    pub fn post(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::POST, url)
-    }
-
-    /// A signed PUT.
-    pub fn put(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::PUT, url)
-    }
-
-    /// A signed PATCH.
-    pub fn patch(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::PATCH, url)
-    }
-
-    /// A signed DELETE.
-    pub fn delete(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::DELETE, url)
-    }
+    super::http_verbs!(
+        RequestBuilder,
+        "Signed with the client's or the request's token."
+    );
 
     pub(crate) async fn send_api(
         &self,

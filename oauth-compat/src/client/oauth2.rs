@@ -467,30 +467,10 @@ impl OAuth2Client {
         RequestBuilder::new(ClientRef::OAuth2(self), method, url)
     }
 
-    /// A GET carrying the token.
-    pub fn get(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::GET, url)
-    }
-
-    /// A POST carrying the token.
-    pub fn post(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::POST, url)
-    }
-
-    /// A PUT carrying the token.
-    pub fn put(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::PUT, url)
-    }
-
-    /// A PATCH carrying the token.
-    pub fn patch(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::PATCH, url)
-    }
-
-    /// A DELETE carrying the token.
-    pub fn delete(&self, url: &str) -> RequestBuilder<'_> {
-        self.request(Method::DELETE, url)
-    }
+    super::http_verbs!(
+        RequestBuilder,
+        "Carrying the client's or the request's token."
+    );
 
     pub(crate) async fn send_api(
         &self,
