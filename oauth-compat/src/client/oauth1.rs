@@ -18,6 +18,7 @@ use crate::oauth1::{
     ClientCredentials, RsaPrivateKey, SignatureMethods, SignatureType, Signer, SignerBuilder,
     TokenCredentials,
 };
+use crate::oauth2::form::{append_query, form_urlencode};
 use crate::oauth2::{Token, parse_token_response};
 use crate::response::MediaType;
 
@@ -151,11 +152,14 @@ impl OAuth1Client {
             "authorize_url",
             "build the authorization URL",
         )?;
-        let mut url = join_url(self.inner.api_base_url.as_ref(), base)?;
-        url.query_pairs_mut()
-            .append_pair("oauth_token", request_token.access_token())
-            .extend_pairs(params.iter().copied());
-        Ok(url.into())
+        let mut url = String::from(join_url(self.inner.api_base_url.as_ref(), base)?);
+        let query = form_urlencode(
+            [("oauth_token", request_token.access_token())]
+                .into_iter()
+                .chain(params.iter().copied()),
+        );
+        append_query(&mut url, &query);
+        Ok(url)
     }
 
     /// Exchanges temporary credentials and the verifier from the callback for token credentials
@@ -241,24 +245,23 @@ impl OAuth1Client {
         response_name: &'static str,
     ) -> Result<Token, crate::Error> {
         let inner = &self.inner;
-        let mut url = join_url(inner.api_base_url.as_ref(), url)?;
-        let pairs = configured
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .chain(params.iter().copied());
+        let mut url = String::from(join_url(inner.api_base_url.as_ref(), url)?);
+        let encoded = form_urlencode(
+            configured
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .chain(params.iter().copied()),
+        );
         let mut request;
         if method == Method::GET {
-            url.query_pairs_mut().extend_pairs(pairs);
-            request = OutgoingRequest::new(method, String::from(url));
+            append_query(&mut url, &encoded);
+            request = OutgoingRequest::new(method, url);
         } else {
-            let body = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs)
-                .finish();
-            request = OutgoingRequest::new(method, String::from(url));
+            request = OutgoingRequest::new(method, url);
             request
                 .headers
                 .insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
-            request.body = body.into_bytes();
+            request.body = encoded.into_bytes();
         }
         sign(signer, &mut request)?;
         let response = inner.engine.send(request, kind, &inner.hooks).await?;

@@ -9,6 +9,7 @@ use crate::engine::url_join::join_url;
 use crate::engine::{self, OutgoingRequest};
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth2::Token;
+use crate::oauth2::form::{append_query, form_urlencode};
 use crate::response::{DecodeOptions, MediaType};
 
 #[derive(Clone, Copy)]
@@ -52,7 +53,7 @@ impl<'a> RequestBuilder<'a> {
         }
     }
 
-    /// Appends query parameters (form-encoded, as requests' `params=` does).
+    /// Appends query parameters (encoded as Python's `urlencode`, as requests' `params=` does).
     pub fn query<K: AsRef<str>, V: AsRef<str>>(mut self, params: &[(K, V)]) -> Self {
         self.query.extend(
             params
@@ -62,14 +63,12 @@ impl<'a> RequestBuilder<'a> {
         self
     }
 
-    /// Sends `params` as an `application/x-www-form-urlencoded` body (requests' `data=`);
+    /// Sends `params` as an `application/x-www-form-urlencoded` body, encoded as Python's
+    /// `urlencode` (requests' `data=`);
     /// OAuth 1 signs them.
     pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, params: &[(K, V)]) -> Self {
-        let mut body = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in params {
-            body.append_pair(k.as_ref(), v.as_ref());
-        }
-        self.body = body.finish().into_bytes();
+        self.body =
+            form_urlencode(params.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))).into_bytes();
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
         self
@@ -158,12 +157,12 @@ impl<'a> RequestBuilder<'a> {
         if let Some(err) = self.error.take() {
             return Err(err.into());
         }
-        let mut url = join_url(base, &self.url)?;
-        if !self.query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        }
-        let mut request = OutgoingRequest::new(self.method.clone(), String::from(url));
+        let mut url = String::from(join_url(base, &self.url)?);
+        append_query(
+            &mut url,
+            &form_urlencode(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        );
+        let mut request = OutgoingRequest::new(self.method.clone(), url);
         request.headers = std::mem::take(&mut self.headers);
         request.body = std::mem::take(&mut self.body);
         Ok(request)

@@ -85,7 +85,7 @@
 pub mod authorization_url;
 pub mod client_auth;
 mod error;
-mod form;
+pub(crate) mod form;
 pub mod pkce;
 pub mod placement;
 pub mod state;
