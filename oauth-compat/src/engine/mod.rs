@@ -26,7 +26,8 @@
 //!
 //! TLS is rustls with its aws-lc-rs provider (reqwest's default choice), so clients built from
 //! the re-exported reqwest work without installing a process-wide crypto provider; the engine
-//! never installs one either. (Building aws-lc-sys is the largest single step of a cold build.)
+//! never installs one either. Building aws-lc-sys is the largest single step of a cold build:
+//! its build script took 45 s of an 88 s `cargo build -p oauth-compat` on 2 cores (`--timings`).
 
 mod error;
 pub(crate) mod redact;
