@@ -510,6 +510,7 @@ fn token_endpoint_errors_show_no_secret() {
     });
 
     let [provider_error, http_status, update_failed] = &errors;
+    let (provider_error, update_failed) = (provider_error.underlying(), update_failed.underlying());
     assert!(
         matches!(provider_error, Error::OAuth2(oauth_compat::oauth2::Error::Provider(p)) if String::from_utf8_lossy(&p.body).contains("SECRET-refresh-unknown")),
         "{provider_error:?}"

@@ -22,7 +22,7 @@ use oauth_compat::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
 use oauth_compat::oauth2::{
     ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token, TokenPlacement,
 };
-use oauth_compat::{Engine, Error, OAuthResponse, reqwest};
+use oauth_compat::{Engine, OAuthResponse, reqwest};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -183,16 +183,6 @@ fn recording_hooks() -> (Hooks, RequestLog) {
             .push((req.method.clone(), req.url.clone()));
     });
     (hooks, log)
-}
-
-/// The provider's `error` code when `err` is an OAuth error object from it, also when the
-/// failure reached us through a refresh.
-fn provider_error(err: &Error) -> Option<&str> {
-    match err {
-        Error::OAuth2(oauth_compat::oauth2::Error::Provider(provider)) => Some(&provider.error),
-        Error::Client(oauth_compat::client::Error::RefreshFailed(inner)) => provider_error(inner),
-        _ => None,
-    }
 }
 
 // --- OAuth 1 ---------------------------------------------------------------------------------
@@ -532,7 +522,11 @@ async fn public_client_code_exchange_with_another_verifier_is_refused() {
         )
         .await
         .unwrap_err();
-    assert_eq!(provider_error(&err), Some("invalid_grant"), "{err}");
+    assert_eq!(
+        err.provider_error().map(|p| p.error.as_str()),
+        Some("invalid_grant"),
+        "{err}"
+    );
 }
 
 /// A client whose code exchange gets a token with `expires_in` = 30, inside the 60 s leeway,
@@ -594,23 +588,40 @@ async fn a_rotated_out_refresh_token_is_refused_with_invalid_grant() {
         .refresh_token(first.refresh_token())
         .await
         .unwrap_err();
-    assert_eq!(provider_error(&err), Some("invalid_grant"), "{err}");
+    assert_eq!(
+        err.provider_error().map(|p| p.error.as_str()),
+        Some("invalid_grant"),
+        "{err}"
+    );
     assert_eq!(server.stats().await["refresh_grants"], 2);
 }
 
 #[tokio::test]
-async fn a_late_refresh_with_the_old_token_gets_the_new_token_without_a_request() {
+async fn after_rotation_a_request_with_the_old_token_reuses_the_refresh_and_an_explicit_refresh_is_refused()
+ {
     let server = PeerServer::oauth2();
     let client = short_lived_client(&server, Arc::default());
     let first = authorization_code_flow(&client).await;
     me(&client).await;
-    let refreshed = client.token().unwrap();
-    let again = client
+    // A request still carrying the old token is answered from the finished refresh.
+    let resp = client
+        .get("me")
+        .token(first.clone())
+        .send()
+        .await
+        .expect("GET /api/me with the old token");
+    assert_eq!(resp.status, 200, "{}", resp.data);
+    assert_eq!(server.stats().await["refresh_grants"], 1);
+    // An explicit refresh asks the provider, which refuses the rotated-out refresh token.
+    let err = client
         .refresh_token(first.refresh_token())
         .await
-        .expect("the single-flight answers late callers with the new token");
-    assert_eq!(again, refreshed);
-    assert_eq!(server.stats().await["refresh_grants"], 1);
+        .expect_err("the old refresh token was rotated out");
+    assert_eq!(
+        err.provider_error().map(|p| p.error.as_str()),
+        Some("invalid_grant"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -698,7 +709,11 @@ async fn password_grant_with_a_wrong_password_is_refused() {
         .await
         .unwrap_err();
     // Authlib answers a wrong password with invalid_request, not RFC 6749's invalid_grant.
-    assert_eq!(provider_error(&err), Some("invalid_request"), "{err}");
+    assert_eq!(
+        err.provider_error().map(|p| p.error.as_str()),
+        Some("invalid_request"),
+        "{err}"
+    );
     assert!(client.token().is_none());
 }
 

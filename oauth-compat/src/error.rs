@@ -23,3 +23,30 @@ pub enum Error {
     #[error(transparent)]
     Response(#[from] crate::response::Error),
 }
+
+impl Error {
+    /// The error itself or, for a token refresh that failed (shared by every request that waited
+    /// for it), the error the refresh failed with.
+    ///
+    /// ```
+    /// use oauth_compat::Error;
+    /// use oauth_compat::client::Error as ClientError;
+    /// let err = Error::from(ClientError::MissingToken);
+    /// assert!(matches!(err.underlying(), Error::Client(ClientError::MissingToken)));
+    /// ```
+    pub fn underlying(&self) -> &Error {
+        match self {
+            Self::Client(crate::client::Error::RefreshFailed(cause)) => cause.underlying(),
+            other => other,
+        }
+    }
+
+    /// The provider's OAuth error answer (`invalid_grant`, ...), looking through a shared refresh
+    /// failure.
+    pub fn provider_error(&self) -> Option<&crate::oauth2::ProviderError> {
+        match self.underlying() {
+            Self::OAuth2(crate::oauth2::Error::Provider(provider)) => Some(provider),
+            _ => None,
+        }
+    }
+}

@@ -1,5 +1,7 @@
 //! The client layer's error: what a flow or an API call needs and did not have.
 
+use std::sync::Arc;
+
 /// A boxed error from a callback the application supplied (`update_token`, ...).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -40,6 +42,14 @@ pub enum Error {
         /// The field.
         field: &'static str,
     },
+    /// Refreshing the token failed. Shared by every request that waited for the same refresh,
+    /// hence the `Arc`; [`crate::Error::underlying`] reaches the cause (the provider's
+    /// `invalid_grant`, say).
+    #[error("refreshing the token failed: {0}")]
+    RefreshFailed(#[source] Arc<crate::Error>),
+    /// The refresh task ended without an answer (it panicked, or the runtime is shutting down).
+    #[error("the token refresh was abandoned before it finished; retry the request")]
+    RefreshAbandoned,
     /// A refresh succeeded but `update_token` failed: the new token is here, not lost (with a
     /// rotating refresh token the old one no longer works).
     #[error("the token was refreshed but the `update_token` callback failed: {source}")]

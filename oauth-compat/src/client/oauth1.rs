@@ -68,6 +68,7 @@ struct Inner {
     hooks: Hooks,
     content_type: Option<MediaType>,
     token: RwLock<Option<Token>>,
+    hold_token: bool,
 }
 
 impl OAuth1Client {
@@ -87,6 +88,7 @@ impl OAuth1Client {
             hooks: Hooks::new(),
             content_type: None,
             token: None,
+            hold_token: true,
         }
     }
 
@@ -194,7 +196,9 @@ impl OAuth1Client {
                 "token credentials response",
             )
             .await?;
-        self.set_token(Some(token.clone()));
+        if self.inner.hold_token {
+            self.set_token(Some(token.clone()));
+        }
         Ok(token)
     }
 
@@ -371,6 +375,7 @@ pub struct OAuth1ClientBuilder {
     hooks: Hooks,
     content_type: Option<MediaType>,
     token: Option<Token>,
+    hold_token: bool,
 }
 
 impl OAuth1ClientBuilder {
@@ -489,6 +494,15 @@ impl OAuth1ClientBuilder {
         self
     }
 
+    /// Whether `fetch_access_token` keeps its token in the client (default `true`, as an
+    /// Authlib `OAuth1Session`). Build a client shared between users with `false`, so a request
+    /// that forgets its user's token fails with [`Error::MissingToken`] instead of going out
+    /// with another user's.
+    pub fn hold_token(mut self, hold: bool) -> Self {
+        self.hold_token = hold;
+        self
+    }
+
     /// Builds the client. Checks the signature method, RSA key and URLs now, so a
     /// misconfiguration fails here and not on the first user's login.
     pub fn build(self) -> Result<OAuth1Client, crate::Error> {
@@ -528,6 +542,7 @@ impl OAuth1ClientBuilder {
                 hooks: self.hooks,
                 content_type: self.content_type,
                 token: RwLock::new(self.token),
+                hold_token: self.hold_token,
             }),
         })
     }

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use http::Method;
 use url::Url;
 
-use super::refresh::SingleFlight;
+use super::refresh::{Reuse, SingleFlight};
 use super::request_builder::{ClientRef, RequestBuilder, decode_api_response};
 use super::{BoxError, Error, now_unix};
 use crate::engine::url_join::join_url;
@@ -226,6 +226,7 @@ struct Inner {
     leeway: i64,
     update_token: Option<UpdateTokenFn>,
     token: RwLock<Option<Token>>,
+    hold_token: bool,
     refreshes: SingleFlight,
 }
 
@@ -255,6 +256,7 @@ impl OAuth2Client {
             leeway: DEFAULT_LEEWAY_SECS,
             update_token: None,
             token: None,
+            hold_token: true,
         }
     }
 
@@ -268,11 +270,13 @@ impl OAuth2Client {
         &self.inner.auth.client_id
     }
 
-    /// The token the client holds: the last one fetched or refreshed, or set.
+    /// The token the client holds: the last one fetched or explicitly refreshed, or set; an
+    /// auto refresh replaces it when it was the token refreshed.
     ///
-    /// A client shared between users should pass each user's token with
-    /// [`RequestBuilder::token`] instead: the held token is for single-user use, as an
-    /// Authlib `OAuth2Session` is.
+    /// A client shared between users should be built with
+    /// [`hold_token(false)`](OAuth2ClientBuilder::hold_token) and pass each user's token with
+    /// [`RequestBuilder::token`]: the held token is for single-user use, as an Authlib
+    /// `OAuth2Session` is, and a request without a token falls back to it.
     pub fn token(&self) -> Option<Token> {
         self.inner
             .token
@@ -284,6 +288,13 @@ impl OAuth2Client {
     /// Replaces the token the client holds.
     pub fn set_token(&self, token: Option<Token>) {
         *self.inner.token.write().unwrap_or_else(|e| e.into_inner()) = token;
+    }
+
+    /// Keeps a token the client fetched, unless built with `hold_token(false)`.
+    fn hold(&self, token: &Token) {
+        if self.inner.hold_token {
+            self.set_token(Some(token.clone()));
+        }
     }
 
     /// Starts an authorization-code flow (RFC 6749 §4.1.1): a fresh `state` from the OS CSPRNG,
@@ -394,7 +405,7 @@ impl OAuth2Client {
             .with_method(inner.access_token_method.clone())
             .extend_params(inner.access_token_params.iter().cloned().chain(params));
         let token = self.token_request(request, request_kind).await?;
-        self.set_token(Some(token.clone()));
+        self.hold(&token);
         Ok(token)
     }
 
@@ -431,8 +442,17 @@ impl OAuth2Client {
         let old_access = held
             .filter(|t| t.refresh_token() == Some(refresh_token.as_str()))
             .map(|t| t.access_token().to_owned());
-        self.refresh_shared(refresh_token, old_access, scope, params)
-            .await
+        let token = self
+            .refresh_shared(
+                refresh_token,
+                old_access,
+                scope.map(str::to_owned),
+                params.to_vec(),
+                Reuse::RunningOnly,
+            )
+            .await?;
+        self.hold(&token);
+        Ok(token)
     }
 
     /// Revokes a token (RFC 7009) at `revocation_url`, the client authenticated as for token
@@ -528,44 +548,65 @@ impl OAuth2Client {
             refresh_token.to_owned(),
             Some(token.access_token().to_owned()),
             None,
-            &[],
+            Vec::new(),
+            Reuse::Finished,
         )
         .await
     }
 
+    /// Refreshes through the single-flight: the grant, the held token, then `update_token`, in
+    /// a task of its own (see [`super::refresh`]).
     async fn refresh_shared(
         &self,
         refresh_token: String,
         old_access_token: Option<String>,
-        scope: Option<&str>,
-        params: &[(String, String)],
+        scope: Option<String>,
+        params: Vec<(String, String)>,
+        reuse: Reuse,
     ) -> Result<Token, crate::Error> {
-        let update = |token: Token| async {
-            let Some(update_token) = &self.inner.update_token else {
-                return Ok(token);
+        let client = self.clone();
+        let key = refresh_token.clone();
+        let refresh = move || async move {
+            let token = match client
+                .refresh_once(&refresh_token, scope.as_deref(), &params)
+                .await
+            {
+                Ok(token) => token,
+                Err(err) => return (Err(Arc::new(err)), false),
             };
-            let update = TokenUpdate {
-                token: token.clone(),
-                refresh_token: Some(refresh_token.clone()),
-                access_token: old_access_token.clone(),
-            };
-            match update_token(update).await {
-                Ok(()) => Ok(token),
-                Err(source) => Err(Error::UpdateTokenFailed {
-                    token: Box::new(token),
-                    source,
-                }
-                .into()),
-            }
+            let saved = client
+                .save_refreshed(token, refresh_token, old_access_token)
+                .await;
+            // A failed save keeps the flight: its error carries the new token, which a
+            // replay of the rotated-out refresh token could not get back.
+            (saved.map_err(Arc::new), true)
         };
-        self.inner
-            .refreshes
-            .run(
-                &refresh_token,
-                || self.refresh_once(&refresh_token, scope, params),
-                update,
-            )
-            .await
+        self.inner.refreshes.run(&key, reuse, refresh).await
+    }
+
+    /// Calls `update_token` with a refreshed token.
+    async fn save_refreshed(
+        &self,
+        token: Token,
+        refresh_token: String,
+        old_access_token: Option<String>,
+    ) -> Result<Token, crate::Error> {
+        let Some(update_token) = &self.inner.update_token else {
+            return Ok(token);
+        };
+        let update = TokenUpdate {
+            token: token.clone(),
+            refresh_token: Some(refresh_token),
+            access_token: old_access_token,
+        };
+        match update_token(update).await {
+            Ok(()) => Ok(token),
+            Err(source) => Err(Error::UpdateTokenFailed {
+                token: Box::new(token),
+                source,
+            }
+            .into()),
+        }
     }
 
     /// One refresh-token grant; the new token replaces the held one when that was refreshed.
@@ -596,7 +637,7 @@ impl OAuth2Client {
         // Replace the held token only when it is the one refreshed: a client shared between
         // users must not hand one user's token to another.
         let mut held = inner.token.write().unwrap_or_else(|e| e.into_inner());
-        if held.is_none() || held.as_ref().and_then(Token::refresh_token) == Some(refresh_token) {
+        if held.as_ref().and_then(Token::refresh_token) == Some(refresh_token) {
             *held = Some(token.clone());
         }
         Ok(token)
@@ -686,6 +727,7 @@ pub struct OAuth2ClientBuilder {
     leeway: i64,
     update_token: Option<UpdateTokenFn>,
     token: Option<Token>,
+    hold_token: bool,
 }
 
 impl OAuth2ClientBuilder {
@@ -843,6 +885,15 @@ impl OAuth2ClientBuilder {
         self
     }
 
+    /// Whether `fetch_token` and `refresh_token` keep their token in the client (default
+    /// `true`, as an Authlib `OAuth2Session`). Build a client shared between users with
+    /// `false`, so a request that forgets its user's token fails with
+    /// [`Error::MissingToken`] instead of going out with another user's.
+    pub fn hold_token(mut self, hold: bool) -> Self {
+        self.hold_token = hold;
+        self
+    }
+
     /// Builds the client; checks the URLs now, so a misconfiguration fails here.
     pub fn build(self) -> Result<OAuth2Client, crate::Error> {
         let api_base_url = self
@@ -891,6 +942,7 @@ impl OAuth2ClientBuilder {
                 leeway: self.leeway,
                 update_token: self.update_token,
                 token: RwLock::new(self.token),
+                hold_token: self.hold_token,
                 refreshes: SingleFlight::default(),
             }),
         })
