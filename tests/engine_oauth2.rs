@@ -708,6 +708,32 @@ async fn withhold_token_sends_no_token_at_all() {
 }
 
 #[tokio::test]
+async fn withheld_requests_run_pre_request_but_not_protected_request_hooks() {
+    // Authlib runs protected_request when it adds a token (TokenAuth); a withheld request has
+    // none. Flask-OAuthlib's pre_request runs on every API request.
+    let provider = provider().await;
+    let mut hooks = Hooks::new();
+    hooks.pre_request(|req| {
+        req.headers.insert("x-pre", HeaderValue::from_static("1"));
+    });
+    hooks.protected_request(|req| {
+        req.headers
+            .insert("x-protected", HeaderValue::from_static("1"));
+    });
+    let client = client_of(&provider)
+        .token(Token::bearer("at-1"))
+        .hooks(&hooks)
+        .build()
+        .unwrap();
+    client.get("echo").withhold_token().send().await.unwrap();
+    let seen = provider.last("/api/echo");
+    assert_eq!(seen.header("x-pre"), Some("1"));
+    assert_eq!(seen.header("x-protected"), None);
+    client.get("echo").send().await.unwrap();
+    assert_eq!(provider.last("/api/echo").header("x-protected"), Some("1"));
+}
+
+#[tokio::test]
 async fn request_without_any_token_is_missing_token_and_nothing_is_sent() {
     let provider = provider().await;
     let client = client_of(&provider).build().unwrap();
@@ -874,7 +900,7 @@ async fn hooks_compose_pre_request_first_then_compliance_each_in_registration_or
 }
 
 #[tokio::test]
-async fn pre_request_runs_on_token_requests_too() {
+async fn pre_request_runs_on_api_requests_not_on_token_requests() {
     let provider = provider().await;
     let mut hooks = Hooks::new();
     hooks.pre_request(|req| {
@@ -892,10 +918,8 @@ async fn pre_request_runs_on_token_requests_too() {
         .await
         .unwrap();
     client.get("me").send().await.unwrap();
-    assert_eq!(
-        provider.last("/token").header("x-pre-request"),
-        Some("token")
-    );
+    // Flask-OAuthlib runs pre_request in OAuthRemoteApp.request only.
+    assert_eq!(provider.last("/token").header("x-pre-request"), None);
     assert_eq!(
         provider.last("/api/me").header("x-pre-request"),
         Some("api")

@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use http::Method;
 use oauth_compat::client::{OAuth1Client, OAuth2Client, OAuth2ClientBuilder, TokenGrant};
-use oauth_compat::hooks::Hooks;
 use oauth_compat::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
 use oauth_compat::oauth2::{
     ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token, TokenPlacement,
@@ -168,21 +167,6 @@ fn unix_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
-}
-
-/// Method and URL of each request sent, as a `pre_request` hook saw them.
-type RequestLog = Arc<Mutex<Vec<(Method, String)>>>;
-
-fn recording_hooks() -> (Hooks, RequestLog) {
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let mut hooks = Hooks::new();
-    let sink = Arc::clone(&log);
-    hooks.pre_request(move |req| {
-        sink.lock()
-            .unwrap()
-            .push((req.method.clone(), req.url.clone()));
-    });
-    (hooks, log)
 }
 
 // --- OAuth 1 ---------------------------------------------------------------------------------
@@ -336,16 +320,12 @@ oauth1_flows! {
 #[tokio::test]
 async fn oauth1_request_token_by_get_completes_the_flow() {
     let server = PeerServer::oauth1();
-    let (hooks, log) = recording_hooks();
     let client = oauth1_builder(&server, "HMAC-SHA1", SignatureType::Header)
         .request_token_method(Method::GET)
-        .hooks(&hooks)
         .build()
         .unwrap();
     oauth1_authorize(&server, &client).await;
-    let first = log.lock().unwrap()[0].clone();
-    assert_eq!(first.0, Method::GET);
-    assert!(first.1.starts_with(&server.url("/initiate")), "{}", first.1);
+    assert_eq!(server.stats().await["last_initiate_method"], "GET");
 
     let echo = client.get("echo").send().await.unwrap();
     assert_eq!(echo.status, 200, "{}", echo.data);
@@ -735,10 +715,8 @@ async fn client_credentials_grant_acts_for_no_user() {
 #[tokio::test]
 async fn token_request_by_get_carries_the_grant_in_the_query() {
     let server = PeerServer::oauth2();
-    let (hooks, log) = recording_hooks();
     let client = basic_client(&server)
         .access_token_method(Method::GET)
-        .hooks(&hooks)
         .build()
         .unwrap();
     let token = client
@@ -746,16 +724,13 @@ async fn token_request_by_get_carries_the_grant_in_the_query() {
         .await
         .unwrap();
     assert_eq!(token.token_type(), "Bearer");
-    let (method, url) = log.lock().unwrap()[0].clone();
-    assert_eq!(method, Method::GET);
-    let url = Url::parse(&url).unwrap();
-    assert_eq!(url.path(), "/token");
+    let stats = server.stats().await;
+    assert_eq!(stats["last_token_method"], "GET");
+    let query = stats["last_token_query"].as_str().unwrap();
+    let url = Url::parse(&format!("http://peer/token?{query}")).unwrap();
     assert_eq!(param(&url, "grant_type").as_deref(), Some("password"));
     assert_eq!(param(&url, "username").as_deref(), Some("alice"));
-    assert_eq!(
-        server.stats().await["last_authorization_header"],
-        BASIC_ENCODED_HEADER
-    );
+    assert_eq!(stats["last_authorization_header"], BASIC_ENCODED_HEADER);
     assert_eq!(me(&client).await.data["name"], "alice");
 }
 

@@ -3,11 +3,12 @@
 //!
 //! Every request runs the same pipeline: build → authenticate (OAuth 1 signature, or the OAuth 2
 //! token) → `pre_request` hooks → the compliance hooks for its kind → send → the response
-//! compliance hooks for its kind → decode.
+//! compliance hooks for its kind → decode. Each hook runs where the Python original runs it:
 //!
-//! | Authlib hook name | runs on |
+//! | hook | runs on |
 //! |---|---|
-//! | `protected_request` | API requests, after the token is added |
+//! | `pre_request` (Flask-OAuthlib) | API requests (`OAuthRemoteApp.request`), after signing or adding the token; not token-endpoint requests |
+//! | `protected_request` | API requests that carry a token (Authlib's `TokenAuth`), after it is added |
 //! | `refresh_token_request` | refresh-token grant requests |
 //! | `revoke_token_request` | RFC 7009 revocation requests |
 //! | `access_token_response` | token responses (OAuth 1 token credentials, OAuth 2 grants) |
@@ -63,8 +64,9 @@ impl Hooks {
         Self::default()
     }
 
-    /// Adds a Flask-OAuthlib `pre_request(uri, headers, body)` hook: runs on every request
-    /// (API and token endpoints), after it is signed or carries its token.
+    /// Adds a Flask-OAuthlib `pre_request(uri, headers, body)` hook: runs on API requests,
+    /// after they are signed or carry their token, as `OAuthRemoteApp.request` runs it (token
+    /// endpoints do not run it).
     pub fn pre_request(
         &mut self,
         hook: impl Fn(&mut OutgoingRequest) + Send + Sync + 'static,
@@ -150,15 +152,17 @@ impl Hooks {
         self.len() == 0
     }
 
-    /// Runs `pre_request`, then the compliance request hooks for `kind`, in order.
+    /// Runs `pre_request` (API requests only), then the compliance request hooks for `kind`, in
+    /// order.
     pub(crate) fn run_request(&self, kind: RequestKind, request: &mut OutgoingRequest) {
-        let compliance: &[RequestHook] = match kind {
-            RequestKind::Protected => &self.protected_request,
-            RequestKind::RefreshToken => &self.refresh_token_request,
-            RequestKind::Revoke => &self.revoke_token_request,
-            RequestKind::RequestToken | RequestKind::AccessToken => &[],
+        let (pre_request, compliance): (&[RequestHook], &[RequestHook]) = match kind {
+            RequestKind::Protected => (&self.pre_request, &self.protected_request),
+            RequestKind::Withheld => (&self.pre_request, &[]),
+            RequestKind::RefreshToken => (&[], &self.refresh_token_request),
+            RequestKind::Revoke => (&[], &self.revoke_token_request),
+            RequestKind::RequestToken | RequestKind::AccessToken => (&[], &[]),
         };
-        for hook in self.pre_request.iter().chain(compliance) {
+        for hook in pre_request.iter().chain(compliance) {
             hook(request);
         }
     }
@@ -168,7 +172,10 @@ impl Hooks {
         let hooks: &[ResponseHook] = match kind {
             RequestKind::AccessToken => &self.access_token_response,
             RequestKind::RefreshToken => &self.refresh_token_response,
-            RequestKind::Protected | RequestKind::RequestToken | RequestKind::Revoke => &[],
+            RequestKind::Protected
+            | RequestKind::Withheld
+            | RequestKind::RequestToken
+            | RequestKind::Revoke => &[],
         };
         for hook in hooks {
             hook(response);
@@ -195,7 +202,7 @@ mod tests {
     use http::Method;
 
     #[test]
-    fn request_hooks_run_pre_request_first_then_compliance_in_order() {
+    fn pre_request_runs_on_api_requests_first_then_compliance_hooks_by_kind() {
         let mut hooks = Hooks::new();
         hooks.protected_request(|r| r.url.push_str("/c"));
         hooks.pre_request(|r| r.url.push_str("/a"));
@@ -204,12 +211,15 @@ mod tests {
         let mut req = OutgoingRequest::new(Method::GET, "x");
         hooks.run_request(RequestKind::Protected, &mut req);
         assert_eq!(req.url, "x/a/b/c");
+        let mut req = OutgoingRequest::new(Method::GET, "x");
+        hooks.run_request(RequestKind::Withheld, &mut req);
+        assert_eq!(req.url, "x/a/b");
         let mut req = OutgoingRequest::new(Method::POST, "x");
         hooks.run_request(RequestKind::RefreshToken, &mut req);
-        assert_eq!(req.url, "x/a/b/refresh");
+        assert_eq!(req.url, "x/refresh");
         let mut req = OutgoingRequest::new(Method::POST, "x");
         hooks.run_request(RequestKind::AccessToken, &mut req);
-        assert_eq!(req.url, "x/a/b");
+        assert_eq!(req.url, "x");
     }
 
     #[test]

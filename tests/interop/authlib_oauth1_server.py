@@ -58,7 +58,8 @@ Endpoints
                            "content_type": <Content-Type header> | null}
                         Errors: Authlib's OAuth1 error as JSON, status 400 or 401.
   GET /stats            JSON counters of requests received (successful or not):
-                        {"initiate": n, "token": n, "api": n}
+                        {"initiate": n, "token": n, "api": n,
+                         "last_initiate_method": "GET" | "POST" | null}
 
 Notes on request parsing
   - The form body (Content-Type application/x-www-form-urlencoded, any method) is handed to
@@ -117,7 +118,7 @@ LOCK = threading.RLock()
 NONCES = set()  # (client_key, token, timestamp, nonce)
 TEMPORARY = {}  # oauth_token -> TemporaryCredential
 TOKENS = {}  # oauth_token -> TokenCredential
-STATS = {"initiate": 0, "token": 0, "api": 0}
+STATS = {"initiate": 0, "token": 0, "api": 0, "last_initiate_method": None}
 
 
 def count(name):
@@ -319,6 +320,8 @@ protector.register_signature_method("HMAC-SHA256", verify_hmac_sha256)
 @app.route("/initiate", methods=["GET", "POST"])
 def initiate():
     count("initiate")
+    with LOCK:
+        STATS["last_initiate_method"] = request.method
     try:
         return server.create_temporary_credentials_response()
     except ValueError as error:

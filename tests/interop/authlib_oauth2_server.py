@@ -84,6 +84,8 @@ Endpoints
                   "client_secret_basic"|"client_secret_post"|"none", null if it failed,
               "last_authorization_header": raw Authorization header of the last token
                   request, or null,
+              "last_token_method", "last_token_query": the last token request's method and
+                  raw query string,
               "last_revocation_client_auth", "last_revocation_authorization_header": the
                   same two for the last /revoke request,
               "authorize": n, "api": n}
@@ -265,6 +267,8 @@ STATS = {
     "revocations": 0,
     "last_client_auth": None,
     "last_authorization_header": None,
+    "last_token_method": None,
+    "last_token_query": None,
     "last_revocation_client_auth": None,
     "last_revocation_authorization_header": None,
     "authorize": 0,
@@ -514,6 +518,8 @@ def token_endpoint(style):
             STATS["refresh_grants"] += 1
         STATS["last_client_auth"] = None
         STATS["last_authorization_header"] = request.headers.get("Authorization")
+        STATS["last_token_method"] = request.method
+        STATS["last_token_query"] = request.query_string.decode("ascii")
     expires_in = request.args.get("expires_in")
     if expires_in is not None and not (expires_in.isascii() and expires_in.isdigit()):
         return json_error(400, "invalid_request", "expires_in must be a whole number.")

@@ -218,6 +218,11 @@ impl OAuth1Client {
     ) -> Result<crate::OAuthResponse, crate::Error> {
         let inner = &self.inner;
         let mut request = builder.take_outgoing(inner.api_base_url.as_ref())?;
+        let kind = if builder.withhold_token {
+            RequestKind::Withheld
+        } else {
+            RequestKind::Protected
+        };
         if !builder.withhold_token {
             let token = match builder.token.take() {
                 Some(token) => token,
@@ -226,10 +231,7 @@ impl OAuth1Client {
             let signer = inner.signer.clone().token(token_credentials(&token)?);
             sign(signer, &mut request)?;
         }
-        let response = inner
-            .engine
-            .send(request, RequestKind::Protected, &inner.hooks)
-            .await?;
+        let response = inner.engine.send(request, kind, &inner.hooks).await?;
         let content_type = builder
             .content_type
             .take()

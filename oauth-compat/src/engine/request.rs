@@ -85,6 +85,8 @@ impl std::fmt::Debug for RawResponse {
 pub enum RequestKind {
     /// An API call with the user's token (Authlib's `protected_request`).
     Protected,
+    /// An API call sent without a token or signature (`withhold_token`).
+    Withheld,
     /// OAuth 1 temporary credentials (request token).
     RequestToken,
     /// A token request: OAuth 1 token credentials, or an OAuth 2 grant other than refresh.
@@ -100,6 +102,7 @@ impl RequestKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Protected => "protected",
+            Self::Withheld => "withheld",
             Self::RequestToken => "request_token",
             Self::AccessToken => "access_token",
             Self::RefreshToken => "refresh_token",
