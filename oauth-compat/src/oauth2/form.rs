@@ -111,15 +111,10 @@ pub(crate) fn merge_params(params: &mut Vec<(String, String)>, extra: Vec<(Strin
     *params = merged;
 }
 
-/// `url` up to its query or fragment, for error messages (a query may hold a secret).
-fn without_query(url: &str) -> String {
-    url.split(['?', '#']).next().unwrap_or("").to_owned()
-}
-
 /// Checks that `url` is absolute (scheme and host) and has no fragment (RFC 6749 §3.1, §3.2).
 pub(crate) fn check_endpoint_url(url: &str) -> Result<(), Error> {
     let invalid = |reason| Error::InvalidUrl {
-        url: without_query(url),
+        url: crate::engine::redact::redact_url_str(url),
         reason,
     };
     if url.contains('#') {

@@ -7,14 +7,10 @@ use serde_json::{Map, Number, Value};
 
 use super::Error;
 
-/// Fields whose values `Debug` prints as `[redacted]`.
-const SECRET_FIELDS: &[&str] = &[
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "oauth_token",
-    "oauth_token_secret",
-];
+/// The only fields whose values `Debug` prints; every other value is `[redacted]`. An allowlist,
+/// because providers nest credentials in their own fields (Slack v2's
+/// `authed_user.access_token`, `incoming_webhook.url`).
+const SHOWN_FIELDS: &[&str] = &["token_type", "expires_in", "expires_at", "scope"];
 
 /// An access token, with every field the provider sent.
 ///
@@ -92,7 +88,7 @@ impl Token {
     ///
     /// As [`from_map_at`](Self::from_map_at).
     pub fn from_map(map: Map<String, Value>) -> Result<Self, Error> {
-        Self::from_map_at(map, now_unix())
+        Self::from_map_at(map, crate::client::now_unix())
     }
 
     /// Checks and normalises a token object, with `now_unix` (seconds since the Unix epoch)
@@ -278,8 +274,8 @@ impl Index<&str> for Token {
     }
 }
 
-/// Shows every field, with the values of secret ones (`access_token`, `refresh_token`,
-/// `id_token`, `oauth_token`, `oauth_token_secret`) as `[redacted]`.
+/// Shows every field name, and the values of `token_type`, `expires_in`, `expires_at` and
+/// `scope` only; every other value is `[redacted]`.
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         struct Redacted;
@@ -290,10 +286,10 @@ impl fmt::Debug for Token {
         }
         let mut map = f.debug_map();
         for (key, value) in &self.map {
-            if SECRET_FIELDS.contains(&key.as_str()) {
-                map.entry(key, &Redacted);
-            } else {
+            if SHOWN_FIELDS.contains(&key.as_str()) {
                 map.entry(key, value);
+            } else {
+                map.entry(key, &Redacted);
             }
         }
         map.finish()
@@ -406,12 +402,6 @@ fn normalise_scope(scope: &mut Value) -> Result<(), Error> {
             body: None,
         }),
     }
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -597,19 +587,27 @@ mod tests {
     }
 
     #[test]
-    fn debug_redacts_secret_fields_only() {
+    fn debug_shows_keys_and_only_the_allowlisted_values() {
         let t = token(json!({
             "access_token": "S3CR3T-A",
             "refresh_token": "S3CR3T-R",
             "id_token": "S3CR3T-I",
             "oauth_token_secret": "S3CR3T-O",
+            "authed_user": {"id": "U1", "access_token": "S3CR3T-NESTED"},
+            "incoming_webhook": {"url": "https://hooks.slack.com/S3CR3T-W"},
             "token_type": "Bearer",
+            "expires_in": 3600,
             "user_id": "U123"
         }))
         .unwrap();
         for debug in [format!("{t:?}"), format!("{t:#?}")] {
             assert!(!debug.contains("S3CR3T"), "{debug}");
-            assert!(debug.contains(r#""user_id": String("U123")"#), "{debug}");
+            assert!(
+                debug.contains(r#""token_type": String("Bearer")"#),
+                "{debug}"
+            );
+            assert!(debug.contains(r#""expires_in": Number(3600)"#), "{debug}");
+            assert!(debug.contains(r#""user_id": [redacted]"#), "{debug}");
             assert!(debug.contains(r#""access_token": [redacted]"#), "{debug}");
         }
     }
