@@ -1366,3 +1366,78 @@ async fn refresh_grant_through_fetch_token_sends_its_scope_and_params() {
         "grant_type=refresh_token&refresh_token=rt-old&scope=read&tenant=7&resource=api"
     );
 }
+
+// ---- Review fixes ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_refresh_grant_needs_only_refresh_token_url() {
+    let provider = provider().await;
+    let client = OAuth2Client::builder("cid")
+        .client_secret("csecret")
+        .refresh_token_url(provider.url("/refresh"))
+        .engine(engine())
+        .build()
+        .unwrap();
+    let token = client
+        .fetch_token(TokenGrant::refresh_token("rt-old"))
+        .await
+        .unwrap();
+    assert_eq!(token.access_token(), "at-new");
+    assert_eq!(provider.seen().len(), 1);
+}
+
+#[test]
+fn a_redirect_uri_given_as_a_parameter_is_kept_for_the_code_exchange() {
+    let client = authorizing_client().build().unwrap();
+    let request = client
+        .create_authorization_url(None, &[("redirect_uri", REDIRECT_URI)])
+        .unwrap();
+    assert_eq!(request.redirect_uri.as_deref(), Some(REDIRECT_URI));
+    let sent: Vec<_> = query_pairs(&request.url)
+        .into_iter()
+        .filter(|(k, _)| k == "redirect_uri")
+        .collect();
+    assert_eq!(sent, [("redirect_uri".to_owned(), REDIRECT_URI.to_owned())]);
+}
+
+#[test]
+fn a_code_challenge_parameter_with_pkce_on_is_refused() {
+    let client = authorizing_client()
+        .code_challenge_method(CodeChallengeMethod::S256)
+        .build()
+        .unwrap();
+    let err = client
+        .create_authorization_url(Some(REDIRECT_URI), &[("code_challenge", "mine")])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Client(client::Error::ConflictingParameter {
+                name: "code_challenge",
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_header_is_a_typed_error_and_the_first_one_is_reported() {
+    let provider = provider().await;
+    let client = client_of(&provider)
+        .token(Token::bearer("at-1"))
+        .build()
+        .unwrap();
+    let err = client
+        .get("me")
+        .header("x-one", "bad\nvalue")
+        .header("bad name", "v")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Engine(oauth_compat::engine::Error::InvalidHeader { name, .. }) if name == "x-one"),
+        "{err:?}"
+    );
+    assert!(provider.seen().is_empty());
+}

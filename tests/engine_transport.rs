@@ -272,6 +272,7 @@ async fn engine_timeout_stops_a_slow_provider() {
     assert_eq!(*url, provider.url("/api/me"));
     assert_eq!(*after, Some(Duration::from_millis(200)));
     assert!(!err.to_string().contains("SECRET"), "{err}");
+    assert!(err.to_string().contains("timed out after 200ms;"), "{err}");
 }
 
 #[tokio::test]

@@ -2,9 +2,15 @@
 //!
 //! Each blocking client wraps an async client built with the usual builder, and drives it on a
 //! small runtime of its own; async callbacks (`update_token`) run there too. Called on a thread
-//! that already runs a tokio runtime, a blocking call returns
-//! [`crate::engine::Error::BlockingInsideRuntime`]
-//! instead of panicking: use the async client there.
+//! that already runs a tokio runtime (async code, and `spawn_blocking` too, which tokio cannot
+//! tell apart from it), a blocking call returns
+//! [`crate::engine::Error::BlockingInsideRuntime`] instead of panicking: use the async client
+//! there.
+//!
+//! Give each blocking client an [`Engine`](crate::Engine) of its own (the default when the
+//! async builder gets none): reqwest's pooled connections belong to the runtime that opened
+//! them, so an engine shared with another runtime can hand one a connection whose runtime is
+//! gone.
 //!
 //! ```no_run
 //! use oauth_compat::blocking;

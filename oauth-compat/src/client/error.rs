@@ -34,6 +34,14 @@ pub enum Error {
         /// What it is needed for.
         purpose: &'static str,
     },
+    /// A parameter given to a call conflicts with what the client sets itself.
+    #[error("parameter `{name}` cannot be given here: {why}")]
+    ConflictingParameter {
+        /// The parameter.
+        name: &'static str,
+        /// Why.
+        why: &'static str,
+    },
     /// A token response lacks a field the flow needs.
     #[error("the {response} lacks `{field}`")]
     MissingField {
@@ -60,7 +68,10 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
-    /// The request builder was given something it cannot send.
-    #[error("invalid request: {0}")]
-    InvalidRequest(String),
+    /// The value given to `RequestBuilder::json` does not serialize to JSON.
+    #[error("the JSON body does not serialize: {reason}")]
+    JsonBody {
+        /// serde_json's message.
+        reason: String,
+    },
 }

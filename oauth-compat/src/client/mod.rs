@@ -64,3 +64,14 @@ pub(crate) fn now_unix() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
+
+/// The value of a setting a flow needs, or the error naming it.
+pub(crate) fn require<'a>(
+    value: &'a Option<String>,
+    setting: &'static str,
+    purpose: &'static str,
+) -> Result<&'a str, Error> {
+    value
+        .as_deref()
+        .ok_or(Error::MissingSetting { setting, purpose })
+}

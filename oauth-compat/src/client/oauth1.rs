@@ -8,8 +8,8 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, Uri};
 use url::Url;
 
-use super::Error;
 use super::request_builder::{ClientRef, RequestBuilder, decode_api_response};
+use super::{Error, require};
 use crate::engine::url_join::join_url;
 use crate::engine::{Engine, OutgoingRequest, RawResponse, RequestKind};
 use crate::hooks::Hooks;
@@ -332,16 +332,6 @@ fn token_credentials(token: &Token) -> Result<TokenCredentials, crate::Error> {
             field: "oauth_token_secret",
         })?,
     ))
-}
-
-fn require<'a>(
-    value: &'a Option<String>,
-    setting: &'static str,
-    purpose: &'static str,
-) -> Result<&'a str, Error> {
-    value
-        .as_deref()
-        .ok_or(Error::MissingSetting { setting, purpose })
 }
 
 impl fmt::Debug for OAuth1Client {

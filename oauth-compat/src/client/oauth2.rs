@@ -11,7 +11,7 @@ use url::Url;
 
 use super::refresh::{Reuse, SingleFlight};
 use super::request_builder::{ClientRef, RequestBuilder, decode_api_response};
-use super::{BoxError, Error, now_unix};
+use super::{BoxError, Error, now_unix, require};
 use crate::engine::url_join::join_url;
 use crate::engine::{Engine, OutgoingRequest, RequestKind};
 use crate::hooks::Hooks;
@@ -302,9 +302,10 @@ impl OAuth2Client {
     /// (`prompt`, `access_type`, or a `scope` or `state` of your own, which replace the
     /// defaults).
     ///
-    /// `redirect_uri` `None` uses the client's. Keep the returned request (it serializes) until
-    /// the callback: its `state` must match, and its `redirect_uri` and verifier go into the
-    /// code exchange.
+    /// `redirect_uri` `None` uses the client's (a `redirect_uri` in `params` wins). Keep the
+    /// returned request (it serializes) until the callback: its `state` must match, and its
+    /// `redirect_uri` and verifier go into the code exchange. With PKCE on, a `code_challenge`
+    /// in `params` is [`Error::ConflictingParameter`].
     pub fn create_authorization_url(
         &self,
         redirect_uri: Option<&str>,
@@ -317,11 +318,25 @@ impl OAuth2Client {
             "build the authorization URL",
         )?;
         let base = join_url(inner.api_base_url.as_ref(), base)?;
-        let redirect_uri = redirect_uri.or(inner.redirect_uri.as_deref());
-        let state = params
-            .iter()
-            .find(|(k, _)| *k == "state")
-            .map_or_else(generate_state, |(_, v)| (*v).to_owned());
+        // `state` and `redirect_uri` given as parameters are the flow's own: they are
+        // returned for the callback (the code exchange resends redirect_uri, RFC 6749 §4.1.3).
+        let given = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+        if inner.code_challenge_method.is_some()
+            && let Some(name) = ["code_challenge", "code_challenge_method"]
+                .into_iter()
+                .find(|name| given(name).is_some())
+        {
+            return Err(Error::ConflictingParameter {
+                name,
+                why: "PKCE is on (`code_challenge_method`): the client makes the challenge \
+                      from a verifier it keeps for the code exchange",
+            }
+            .into());
+        }
+        let redirect_uri = given("redirect_uri")
+            .or(redirect_uri)
+            .or(inner.redirect_uri.as_deref());
+        let state = given("state").map_or_else(generate_state, str::to_owned);
         let verifier = inner
             .code_challenge_method
             .map(|_| CodeVerifier::generate());
@@ -332,7 +347,7 @@ impl OAuth2Client {
             .chain(
                 params
                     .iter()
-                    .filter(|(k, _)| *k != "state")
+                    .filter(|(k, _)| !matches!(*k, "state" | "redirect_uri"))
                     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
             )
             .collect();
@@ -361,50 +376,48 @@ impl OAuth2Client {
     /// `error_description`, `error_uri` and the raw body.
     pub async fn fetch_token(&self, grant: TokenGrant) -> Result<Token, crate::Error> {
         let inner = &self.inner;
-        let url = require(&inner.access_token_url, "access_token_url", "fetch a token")?;
-        let url = join_url(inner.api_base_url.as_ref(), url)?;
         let TokenGrant {
             kind,
             scope,
             params,
         } = grant;
-        let (request, request_kind) = match kind {
+        // Not needed by a refresh, which goes to refresh_token_url when that is set.
+        let endpoint = || -> Result<Url, crate::Error> {
+            let url = require(&inner.access_token_url, "access_token_url", "fetch a token")?;
+            Ok(join_url(inner.api_base_url.as_ref(), url)?)
+        };
+        let request = match kind {
             GrantKind::AuthorizationCode {
                 code,
                 redirect_uri,
                 code_verifier,
-            } => (
-                TokenRequest::authorization_code(
-                    url.as_str(),
-                    &code,
-                    redirect_uri.as_deref(),
-                    code_verifier.as_ref(),
-                ),
-                RequestKind::AccessToken,
+            } => TokenRequest::authorization_code(
+                endpoint()?.as_str(),
+                &code,
+                redirect_uri.as_deref(),
+                code_verifier.as_ref(),
             ),
             GrantKind::RefreshToken(refresh_token) => {
                 return self
                     .refresh_with(Some(&refresh_token), scope.as_deref(), &params)
                     .await;
             }
-            GrantKind::ClientCredentials => (
-                TokenRequest::client_credentials(url.as_str(), scope.as_deref()),
-                RequestKind::AccessToken,
-            ),
-            GrantKind::Password { username, password } => (
-                TokenRequest::password(
-                    url.as_str(),
-                    &username,
-                    password.expose_secret(),
-                    scope.as_deref(),
-                ),
-                RequestKind::AccessToken,
+            GrantKind::ClientCredentials => {
+                TokenRequest::client_credentials(endpoint()?.as_str(), scope.as_deref())
+            }
+            GrantKind::Password { username, password } => TokenRequest::password(
+                endpoint()?.as_str(),
+                &username,
+                password.expose_secret(),
+                scope.as_deref(),
             ),
         };
         let request = request
             .with_method(inner.access_token_method.clone())
             .extend_params(inner.access_token_params.iter().cloned().chain(params));
-        let token = self.token_request(request, request_kind).await?;
+        let token = self
+            .token_request(request, RequestKind::AccessToken)
+            .await?;
         self.hold(&token);
         Ok(token)
     }
@@ -672,16 +685,6 @@ impl OAuth2Client {
         outgoing.body = body;
         Ok(inner.engine.send(outgoing, kind, &inner.hooks).await?)
     }
-}
-
-fn require<'a>(
-    value: &'a Option<String>,
-    setting: &'static str,
-    purpose: &'static str,
-) -> Result<&'a str, Error> {
-    value
-        .as_deref()
-        .ok_or(Error::MissingSetting { setting, purpose })
 }
 
 impl fmt::Debug for OAuth2Client {

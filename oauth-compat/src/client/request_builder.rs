@@ -34,7 +34,8 @@ pub struct RequestBuilder<'a> {
     pub(crate) token: Option<Token>,
     pub(crate) withhold_token: bool,
     pub(crate) content_type: Option<MediaType>,
-    error: Option<Error>,
+    /// The first error met while building, reported by `send`.
+    error: Option<crate::Error>,
 }
 
 impl<'a> RequestBuilder<'a> {
@@ -82,11 +83,9 @@ impl<'a> RequestBuilder<'a> {
                 self.headers
                     .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
-            Err(err) => {
-                self.error = Some(Error::InvalidRequest(format!(
-                    "the JSON body does not serialize: {err}"
-                )));
-            }
+            Err(err) => self.fail(Error::JsonBody {
+                reason: err.to_string(),
+            }),
         }
         self
     }
@@ -109,14 +108,14 @@ impl<'a> RequestBuilder<'a> {
             (Ok(name), Ok(value)) => {
                 self.headers.insert(name, value);
             }
-            (Err(err), _) => {
-                self.error = Some(Error::InvalidRequest(format!("invalid header name: {err}")));
-            }
-            (Ok(name), Err(err)) => {
-                self.error = Some(Error::InvalidRequest(format!(
-                    "invalid value for header `{name}`: {err}"
-                )));
-            }
+            (Err(err), _) => self.fail(engine::Error::InvalidHeader {
+                name: "<not a valid header name>".to_owned(),
+                reason: err.to_string(),
+            }),
+            (Ok(name), Err(err)) => self.fail(engine::Error::InvalidHeader {
+                name: name.to_string(),
+                reason: err.to_string(),
+            }),
         }
         self
     }
@@ -140,6 +139,10 @@ impl<'a> RequestBuilder<'a> {
         self
     }
 
+    fn fail(&mut self, err: impl Into<crate::Error>) {
+        self.error.get_or_insert(err.into());
+    }
+
     /// Authenticates, runs the hooks, sends, and decodes the response.
     pub async fn send(self) -> Result<OAuthResponse, crate::Error> {
         match self.client {
@@ -155,7 +158,7 @@ impl<'a> RequestBuilder<'a> {
         base: Option<&url::Url>,
     ) -> Result<OutgoingRequest, crate::Error> {
         if let Some(err) = self.error.take() {
-            return Err(err.into());
+            return Err(err);
         }
         let mut url = String::from(join_url(base, &self.url)?);
         append_query(

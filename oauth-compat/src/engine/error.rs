@@ -35,7 +35,8 @@ pub enum Error {
     },
     /// The provider did not answer in time.
     #[error(
-        "{method} `{url}` timed out after {after:?}; raise the timeout on the engine or on your reqwest client"
+        "{method} `{url}` timed out{}; raise the timeout on the engine or on your reqwest client",
+        .after.map(|d| format!(" after {d:?}")).unwrap_or_default()
     )]
     Timeout {
         /// The request method.
@@ -71,8 +72,9 @@ pub enum Error {
     /// stall (or, in tokio, panic).
     #[cfg(feature = "blocking")]
     #[error(
-        "a blocking oauth-compat call was made inside a tokio runtime; call the async API \
-         (`.await`) there, or move the call to `tokio::task::spawn_blocking`"
+        "a blocking oauth-compat call was made inside a tokio runtime (async code or \
+         `spawn_blocking` alike); call the async API there (`.await`, or \
+         `Handle::current().block_on(..)` inside `spawn_blocking`)"
     )]
     BlockingInsideRuntime,
     /// Building the engine's own runtime or HTTP client failed.
