@@ -2,7 +2,7 @@
 //! credentials, signed API calls.
 
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, Uri};
@@ -69,6 +69,9 @@ struct Inner {
     content_type: Option<MediaType>,
     token: RwLock<Option<Token>>,
     hold_token: bool,
+    /// The signer for the last token used on an API call: building one keys the HMAC and
+    /// copies the settings, work a run of calls with the same token need not repeat.
+    last_signer: Mutex<Option<(TokenCredentials, Arc<Signer>)>>,
 }
 
 impl OAuth1Client {
@@ -228,8 +231,8 @@ impl OAuth1Client {
                 Some(token) => token,
                 None => self.token().ok_or(Error::MissingToken)?,
             };
-            let signer = inner.signer.clone().token(token_credentials(&token)?);
-            sign(signer, &mut request)?;
+            let signer = self.api_signer(&token)?;
+            sign(&signer, &mut request)?;
         }
         let response = inner.engine.send(request, kind, &inner.hooks).await?;
         let content_type = builder
@@ -237,6 +240,31 @@ impl OAuth1Client {
             .take()
             .or_else(|| inner.content_type.clone());
         decode_api_response(&inner.engine, response, content_type)
+    }
+
+    /// The signer for API calls with `token`, reused while the token stays the same.
+    fn api_signer(&self, token: &Token) -> Result<Arc<Signer>, crate::Error> {
+        let mut last = self
+            .inner
+            .last_signer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((cached, signer)) = last.as_ref()
+            && cached.token == token.access_token()
+            && Some(cached.secret.expose_secret()) == token.token_secret()
+        {
+            return Ok(signer.clone());
+        }
+        let credentials = token_credentials(token)?;
+        let signer = Arc::new(
+            self.inner
+                .signer
+                .clone()
+                .token(credentials.clone())
+                .build()?,
+        );
+        *last = Some((credentials, signer.clone()));
+        Ok(signer)
     }
 
     #[allow(clippy::too_many_arguments)] // private: one call site per token endpoint
@@ -269,15 +297,14 @@ impl OAuth1Client {
                 .insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
             request.body = encoded.into_bytes();
         }
-        sign(signer, &mut request)?;
+        sign(&signer.build()?, &mut request)?;
         let response = inner.engine.send(request, kind, &inner.hooks).await?;
         parse_credentials(&inner.engine, response, response_name)
     }
 }
 
 /// Signs `request` in place (header, query or body, as the signer's type says).
-fn sign(signer: SignerBuilder, request: &mut OutgoingRequest) -> Result<(), crate::Error> {
-    let signer = signer.build()?;
+fn sign(signer: &Signer, request: &mut OutgoingRequest) -> Result<(), crate::Error> {
     let mut uri: Uri = request.url.parse().map_err(|err: http::uri::InvalidUri| {
         crate::engine::Error::InvalidUrl {
             url: crate::engine::redact::redact_url_str(&request.url),
@@ -290,7 +317,10 @@ fn sign(signer: SignerBuilder, request: &mut OutgoingRequest) -> Result<(), crat
         &mut request.headers,
         &mut request.body,
     )?;
-    request.url = uri.to_string();
+    // Only query placement changes the URI.
+    if signer.signature_type() == SignatureType::Query {
+        request.url = uri.to_string();
+    }
     Ok(())
 }
 
@@ -535,6 +565,7 @@ impl OAuth1ClientBuilder {
                 content_type: self.content_type,
                 token: RwLock::new(self.token),
                 hold_token: self.hold_token,
+                last_signer: Mutex::new(None),
             }),
         })
     }
