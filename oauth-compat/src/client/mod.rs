@@ -47,6 +47,7 @@ macro_rules! http_verbs {
 }
 pub(crate) use http_verbs;
 
+mod common;
 mod error;
 mod oauth1;
 mod oauth2;

@@ -2,17 +2,15 @@
 //! credentials, signed API calls.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, Uri};
-use url::Url;
 
-use super::request_builder::{ClientRef, RequestBuilder, decode_api_response};
+use super::common::{Common, CommonBuilder};
+use super::request_builder::{ClientRef, RequestBuilder};
 use super::{Error, require};
-use crate::engine::url_join::join_url;
 use crate::engine::{Engine, OutgoingRequest, RawResponse, RequestKind};
-use crate::hooks::Hooks;
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth1::{
     ClientCredentials, RsaPrivateKey, SignatureMethods, SignatureType, Signer, SignerBuilder,
@@ -20,7 +18,6 @@ use crate::oauth1::{
 };
 use crate::oauth2::form::{append_query, form_urlencode};
 use crate::oauth2::{Token, parse_token_response};
-use crate::response::MediaType;
 
 /// An OAuth 1.0a client: Authlib's `OAuth1Session`, requests-oauthlib's `OAuth1Session`.
 ///
@@ -55,7 +52,7 @@ pub struct OAuth1Client {
 }
 
 struct Inner {
-    engine: Engine,
+    common: Common,
     signer: SignerBuilder,
     request_token_url: Option<String>,
     request_token_method: Method,
@@ -64,11 +61,6 @@ struct Inner {
     access_token_method: Method,
     access_token_params: Vec<(String, String)>,
     authorize_url: Option<String>,
-    api_base_url: Option<Url>,
-    hooks: Hooks,
-    content_type: Option<MediaType>,
-    token: RwLock<Option<Token>>,
-    hold_token: bool,
     /// The signer for the last token used on an API call: building one keys the HMAC and
     /// copies the settings, work a run of calls with the same token need not repeat.
     last_signer: Mutex<Option<(TokenCredentials, Arc<Signer>)>>,
@@ -78,7 +70,7 @@ impl OAuth1Client {
     /// A builder for a client with these consumer credentials.
     pub fn builder(client: ClientCredentials) -> OAuth1ClientBuilder {
         OAuth1ClientBuilder {
-            engine: None,
+            common: CommonBuilder::default(),
             signer: Signer::builder(client),
             request_token_url: None,
             request_token_method: Method::POST,
@@ -87,32 +79,23 @@ impl OAuth1Client {
             access_token_method: Method::POST,
             access_token_params: Vec::new(),
             authorize_url: None,
-            api_base_url: None,
-            hooks: Hooks::new(),
-            content_type: None,
-            token: None,
-            hold_token: true,
         }
     }
 
     /// The engine requests go through.
     pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+        &self.inner.common.engine
     }
 
     /// The token the client holds (set by [`fetch_access_token`](Self::fetch_access_token) or
     /// [`set_token`](Self::set_token)).
     pub fn token(&self) -> Option<Token> {
-        self.inner
-            .token
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.inner.common.token()
     }
 
     /// Replaces the token the client holds.
     pub fn set_token(&self, token: Option<Token>) {
-        *self.inner.token.write().unwrap_or_else(|e| e.into_inner()) = token;
+        self.inner.common.set_token(token);
     }
 
     /// Obtains temporary credentials (RFC 5849 §2.1) from `request_token_url`, by
@@ -157,7 +140,7 @@ impl OAuth1Client {
             "authorize_url",
             "build the authorization URL",
         )?;
-        let mut url = String::from(join_url(self.inner.api_base_url.as_ref(), base)?);
+        let mut url = String::from(self.inner.common.join(base)?);
         let query = form_urlencode(
             [("oauth_token", request_token.access_token())]
                 .into_iter()
@@ -199,9 +182,7 @@ impl OAuth1Client {
                 "token credentials response",
             )
             .await?;
-        if self.inner.hold_token {
-            self.set_token(Some(token.clone()));
-        }
+        self.inner.common.hold(&token);
         Ok(token)
     }
 
@@ -220,7 +201,7 @@ impl OAuth1Client {
         mut builder: RequestBuilder<'_>,
     ) -> Result<crate::OAuthResponse, crate::Error> {
         let inner = &self.inner;
-        let mut request = builder.take_outgoing(inner.api_base_url.as_ref())?;
+        let mut request = builder.take_outgoing(inner.common.api_base_url.as_ref())?;
         let kind = if builder.withhold_token {
             RequestKind::Withheld
         } else {
@@ -234,12 +215,10 @@ impl OAuth1Client {
             let signer = self.api_signer(&token)?;
             sign(&signer, &mut request)?;
         }
-        let response = inner.engine.send(request, kind, &inner.hooks).await?;
-        let content_type = builder
-            .content_type
-            .take()
-            .or_else(|| inner.content_type.clone());
-        decode_api_response(&inner.engine, response, content_type)
+        inner
+            .common
+            .send_api(request, kind, builder.content_type.take())
+            .await
     }
 
     /// The signer for API calls with `token`, reused while the token stays the same.
@@ -279,7 +258,7 @@ impl OAuth1Client {
         response_name: &'static str,
     ) -> Result<Token, crate::Error> {
         let inner = &self.inner;
-        let mut url = String::from(join_url(inner.api_base_url.as_ref(), url)?);
+        let mut url = String::from(inner.common.join(url)?);
         let encoded = form_urlencode(
             configured
                 .iter()
@@ -298,8 +277,9 @@ impl OAuth1Client {
             request.body = encoded.into_bytes();
         }
         sign(&signer.build()?, &mut request)?;
-        let response = inner.engine.send(request, kind, &inner.hooks).await?;
-        parse_credentials(&inner.engine, response, response_name)
+        let engine = &inner.common.engine;
+        let response = engine.send(request, kind, &inner.common.hooks).await?;
+        parse_credentials(engine, response, response_name)
     }
 }
 
@@ -372,11 +352,8 @@ impl fmt::Debug for OAuth1Client {
             .field("request_token_url", &inner.request_token_url)
             .field("access_token_url", &inner.access_token_url)
             .field("authorize_url", &inner.authorize_url)
-            .field(
-                "api_base_url",
-                &inner.api_base_url.as_ref().map(Url::as_str),
-            )
-            .field("hooks", &inner.hooks)
+            .field("api_base_url", &inner.common.debug_base_url())
+            .field("hooks", &inner.common.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -384,7 +361,7 @@ impl fmt::Debug for OAuth1Client {
 /// Builds an [`OAuth1Client`]; see [`OAuth1Client::builder`].
 #[must_use]
 pub struct OAuth1ClientBuilder {
-    engine: Option<Engine>,
+    common: CommonBuilder,
     signer: SignerBuilder,
     request_token_url: Option<String>,
     request_token_method: Method,
@@ -393,19 +370,10 @@ pub struct OAuth1ClientBuilder {
     access_token_method: Method,
     access_token_params: Vec<(String, String)>,
     authorize_url: Option<String>,
-    api_base_url: Option<String>,
-    hooks: Hooks,
-    content_type: Option<MediaType>,
-    token: Option<Token>,
-    hold_token: bool,
 }
 
 impl OAuth1ClientBuilder {
-    /// Sends through this engine (default: [`Engine::new`]).
-    pub fn engine(mut self, engine: Engine) -> Self {
-        self.engine = Some(engine);
-        self
-    }
+    super::common::common_setters!("fetch_access_token");
 
     /// `signature_method`: `HMAC-SHA1` (default), `HMAC-SHA256`, `RSA-SHA1`, `PLAINTEXT`, or
     /// one registered with [`signature_methods`](Self::signature_methods).
@@ -490,68 +458,19 @@ impl OAuth1ClientBuilder {
         self
     }
 
-    /// `api_base_url` (Flask-OAuthlib's `base_url`): relative API paths join to it.
-    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
-        self.api_base_url = Some(url.into());
-        self
-    }
-
-    /// Request and response hooks (`pre_request`, compliance hooks), appended to any given
-    /// before.
-    pub fn hooks(mut self, hooks: &Hooks) -> Self {
-        self.hooks.extend(hooks);
-        self
-    }
-
-    /// Decodes API responses as this media type whatever their `Content-Type` says
-    /// (Flask-OAuthlib's `content_type`).
-    pub fn content_type(mut self, media_type: MediaType) -> Self {
-        self.content_type = Some(media_type);
-        self
-    }
-
-    /// A token to start with (`oauth_token` and `oauth_token_secret`).
-    pub fn token(mut self, token: Token) -> Self {
-        self.token = Some(token);
-        self
-    }
-
-    /// Whether `fetch_access_token` keeps its token in the client (default `true`, as an
-    /// Authlib `OAuth1Session`). Build a client shared between users with `false`, so a request
-    /// that forgets its user's token fails with [`Error::MissingToken`] instead of going out
-    /// with another user's.
-    pub fn hold_token(mut self, hold: bool) -> Self {
-        self.hold_token = hold;
-        self
-    }
-
     /// Builds the client. Checks the signature method, RSA key and URLs now, so a
     /// misconfiguration fails here and not on the first user's login.
     pub fn build(self) -> Result<OAuth1Client, crate::Error> {
         // Building a signer once validates method, key and realm.
         self.signer.clone().build()?;
-        let api_base_url = self
-            .api_base_url
-            .as_deref()
-            .map(|base| join_url(None, base))
-            .transpose()?;
-        for url in [
+        let common = self.common.build(&[
             &self.request_token_url,
             &self.access_token_url,
             &self.authorize_url,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            join_url(api_base_url.as_ref(), url)?;
-        }
-        let engine = match self.engine {
-            Some(engine) => engine,
-            None => Engine::new()?,
-        };
+        ])?;
         Ok(OAuth1Client {
             inner: Arc::new(Inner {
-                engine,
+                common,
                 signer: self.signer,
                 request_token_url: self.request_token_url,
                 request_token_method: self.request_token_method,
@@ -560,11 +479,6 @@ impl OAuth1ClientBuilder {
                 access_token_method: self.access_token_method,
                 access_token_params: self.access_token_params,
                 authorize_url: self.authorize_url,
-                api_base_url,
-                hooks: self.hooks,
-                content_type: self.content_type,
-                token: RwLock::new(self.token),
-                hold_token: self.hold_token,
                 last_signer: Mutex::new(None),
             }),
         })

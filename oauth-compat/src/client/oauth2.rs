@@ -4,23 +4,21 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use http::Method;
 use url::Url;
 
+use super::common::{Common, CommonBuilder};
 use super::refresh::{Reuse, SingleFlight};
-use super::request_builder::{ClientRef, RequestBuilder, decode_api_response};
+use super::request_builder::{ClientRef, RequestBuilder};
 use super::{BoxError, Error, now_unix, require};
-use crate::engine::url_join::join_url;
 use crate::engine::{Engine, OutgoingRequest, RequestKind};
-use crate::hooks::Hooks;
 use crate::oauth2::{
     AuthorizationRequest, ClientAuth, ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token,
     TokenPlacement, TokenRequest, add_bearer_token, authorization_url, generate_state,
     parse_revocation_response, parse_token_response,
 };
-use crate::response::MediaType;
 use crate::secret::ClientSecret;
 
 /// Authlib's default: a token that expires within a minute is refreshed before use.
@@ -205,7 +203,7 @@ pub struct OAuth2Client {
 }
 
 struct Inner {
-    engine: Engine,
+    common: Common,
     auth: ClientAuth,
     auth_method: ClientAuthMethod,
     authorize_url: Option<String>,
@@ -220,13 +218,8 @@ struct Inner {
     code_challenge_method: Option<CodeChallengeMethod>,
     authorize_params: Vec<(String, String)>,
     token_placement: TokenPlacement,
-    api_base_url: Option<Url>,
-    hooks: Hooks,
-    content_type: Option<MediaType>,
     leeway: i64,
     update_token: Option<UpdateTokenFn>,
-    token: RwLock<Option<Token>>,
-    hold_token: bool,
     refreshes: SingleFlight,
 }
 
@@ -234,7 +227,7 @@ impl OAuth2Client {
     /// A builder for a client with this `client_id`.
     pub fn builder(client_id: impl Into<String>) -> OAuth2ClientBuilder {
         OAuth2ClientBuilder {
-            engine: None,
+            common: CommonBuilder::default(),
             client_id: client_id.into(),
             client_secret: None,
             auth_method: ClientAuthMethod::ClientSecretBasic,
@@ -250,19 +243,14 @@ impl OAuth2Client {
             code_challenge_method: None,
             authorize_params: Vec::new(),
             token_placement: TokenPlacement::Header,
-            api_base_url: None,
-            hooks: Hooks::new(),
-            content_type: None,
             leeway: DEFAULT_LEEWAY_SECS,
             update_token: None,
-            token: None,
-            hold_token: true,
         }
     }
 
     /// The engine requests go through.
     pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+        &self.inner.common.engine
     }
 
     /// The `client_id`.
@@ -278,23 +266,12 @@ impl OAuth2Client {
     /// [`RequestBuilder::token`]: the held token is for single-user use, as an Authlib
     /// `OAuth2Session` is, and a request without a token falls back to it.
     pub fn token(&self) -> Option<Token> {
-        self.inner
-            .token
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.inner.common.token()
     }
 
     /// Replaces the token the client holds.
     pub fn set_token(&self, token: Option<Token>) {
-        *self.inner.token.write().unwrap_or_else(|e| e.into_inner()) = token;
-    }
-
-    /// Keeps a token the client fetched, unless built with `hold_token(false)`.
-    fn hold(&self, token: &Token) {
-        if self.inner.hold_token {
-            self.set_token(Some(token.clone()));
-        }
+        self.inner.common.set_token(token);
     }
 
     /// Starts an authorization-code flow (RFC 6749 §4.1.1): a fresh `state` from the OS CSPRNG,
@@ -317,7 +294,7 @@ impl OAuth2Client {
             "authorize_url",
             "build the authorization URL",
         )?;
-        let base = join_url(inner.api_base_url.as_ref(), base)?;
+        let base = inner.common.join(base)?;
         // `state` and `redirect_uri` given as parameters are the flow's own: they are
         // returned for the callback (the code exchange resends redirect_uri, RFC 6749 §4.1.3).
         let given = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
@@ -384,7 +361,7 @@ impl OAuth2Client {
         // Not needed by a refresh, which goes to refresh_token_url when that is set.
         let endpoint = || -> Result<Url, crate::Error> {
             let url = require(&inner.access_token_url, "access_token_url", "fetch a token")?;
-            Ok(join_url(inner.api_base_url.as_ref(), url)?)
+            Ok(inner.common.join(url)?)
         };
         let request = match kind {
             GrantKind::AuthorizationCode {
@@ -418,7 +395,7 @@ impl OAuth2Client {
         let token = self
             .token_request(request, RequestKind::AccessToken)
             .await?;
-        self.hold(&token);
+        self.inner.common.hold(&token);
         Ok(token)
     }
 
@@ -464,7 +441,7 @@ impl OAuth2Client {
                 Reuse::RunningOnly,
             )
             .await?;
-        self.hold(&token);
+        self.inner.common.hold(&token);
         Ok(token)
     }
 
@@ -477,7 +454,7 @@ impl OAuth2Client {
     ) -> Result<(), crate::Error> {
         let inner = &self.inner;
         let url = require(&inner.revocation_url, "revocation_url", "revoke a token")?;
-        let url = join_url(inner.api_base_url.as_ref(), url)?;
+        let url = inner.common.join(url)?;
         let mut form = vec![("token".to_owned(), token.to_owned())];
         if let Some(hint) = token_type_hint {
             form.push(("token_type_hint".to_owned(), hint.to_owned()));
@@ -510,7 +487,7 @@ impl OAuth2Client {
         mut builder: RequestBuilder<'_>,
     ) -> Result<crate::OAuthResponse, crate::Error> {
         let inner = &self.inner;
-        let mut request = builder.take_outgoing(inner.api_base_url.as_ref())?;
+        let mut request = builder.take_outgoing(inner.common.api_base_url.as_ref())?;
         let kind = if builder.withhold_token {
             RequestKind::Withheld
         } else {
@@ -531,12 +508,10 @@ impl OAuth2Client {
                 &mut request.body,
             )?;
         }
-        let response = inner.engine.send(request, kind, &inner.hooks).await?;
-        let content_type = builder
-            .content_type
-            .take()
-            .or_else(|| inner.content_type.clone());
-        decode_api_response(&inner.engine, response, content_type)
+        inner
+            .common
+            .send_api(request, kind, builder.content_type.take())
+            .await
     }
 
     /// The token to use now: `token`, or its refresh when it expires within the leeway.
@@ -640,7 +615,7 @@ impl OAuth2Client {
                 setting: "refresh_token_url",
                 purpose: "refresh a token (or set `access_token_url`)",
             })?;
-        let url = join_url(inner.api_base_url.as_ref(), url)?;
+        let url = inner.common.join(url)?;
         let request = TokenRequest::refresh_token(url.as_str(), refresh_token, scope)
             .extend_params(inner.refresh_token_params.iter().chain(params).cloned());
         let mut token = self
@@ -651,10 +626,9 @@ impl OAuth2Client {
         }
         // Replace the held token only when it is the one refreshed: a client shared between
         // users must not hand one user's token to another.
-        let mut held = inner.token.write().unwrap_or_else(|e| e.into_inner());
-        if held.as_ref().and_then(Token::refresh_token) == Some(refresh_token) {
-            *held = Some(token.clone());
-        }
+        inner
+            .common
+            .replace_held(|held| held.refresh_token() == Some(refresh_token), &token);
         Ok(token)
     }
 
@@ -668,7 +642,7 @@ impl OAuth2Client {
             response.status,
             &response.headers,
             &response.body,
-            self.inner.engine.max_response_bytes(),
+            self.inner.common.engine.max_response_bytes(),
         )?)
     }
 
@@ -683,7 +657,11 @@ impl OAuth2Client {
         let mut outgoing = OutgoingRequest::new(method, url);
         outgoing.headers = headers;
         outgoing.body = body;
-        Ok(inner.engine.send(outgoing, kind, &inner.hooks).await?)
+        Ok(inner
+            .common
+            .engine
+            .send(outgoing, kind, &inner.common.hooks)
+            .await?)
     }
 }
 
@@ -698,11 +676,8 @@ impl fmt::Debug for OAuth2Client {
             .field("refresh_token_url", &inner.refresh_token_url)
             .field("revocation_url", &inner.revocation_url)
             .field("token_placement", &inner.token_placement)
-            .field(
-                "api_base_url",
-                &inner.api_base_url.as_ref().map(Url::as_str),
-            )
-            .field("hooks", &inner.hooks)
+            .field("api_base_url", &inner.common.debug_base_url())
+            .field("hooks", &inner.common.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -710,7 +685,7 @@ impl fmt::Debug for OAuth2Client {
 /// Builds an [`OAuth2Client`]; see [`OAuth2Client::builder`].
 #[must_use]
 pub struct OAuth2ClientBuilder {
-    engine: Option<Engine>,
+    common: CommonBuilder,
     client_id: String,
     client_secret: Option<ClientSecret>,
     auth_method: ClientAuthMethod,
@@ -726,21 +701,12 @@ pub struct OAuth2ClientBuilder {
     code_challenge_method: Option<CodeChallengeMethod>,
     authorize_params: Vec<(String, String)>,
     token_placement: TokenPlacement,
-    api_base_url: Option<String>,
-    hooks: Hooks,
-    content_type: Option<MediaType>,
     leeway: i64,
     update_token: Option<UpdateTokenFn>,
-    token: Option<Token>,
-    hold_token: bool,
 }
 
 impl OAuth2ClientBuilder {
-    /// Sends through this engine (default: [`Engine::new`]).
-    pub fn engine(mut self, engine: Engine) -> Self {
-        self.engine = Some(engine);
-        self
-    }
+    super::common::common_setters!("fetch_token");
 
     /// `client_secret`.
     pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
@@ -839,24 +805,6 @@ impl OAuth2ClientBuilder {
         self
     }
 
-    /// `api_base_url`: relative API paths join to it.
-    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
-        self.api_base_url = Some(url.into());
-        self
-    }
-
-    /// Request and response hooks, appended to any given before.
-    pub fn hooks(mut self, hooks: &Hooks) -> Self {
-        self.hooks.extend(hooks);
-        self
-    }
-
-    /// Decodes API responses as this media type whatever their `Content-Type` says.
-    pub fn content_type(mut self, media_type: MediaType) -> Self {
-        self.content_type = Some(media_type);
-        self
-    }
-
     /// Seconds before `expires_at` at which a token counts as expired and is refreshed before
     /// use (default [`DEFAULT_LEEWAY_SECS`]).
     pub fn leeway(mut self, seconds: i64) -> Self {
@@ -884,46 +832,17 @@ impl OAuth2ClientBuilder {
         self
     }
 
-    /// A token to start with.
-    pub fn token(mut self, token: Token) -> Self {
-        self.token = Some(token);
-        self
-    }
-
-    /// Whether `fetch_token` and `refresh_token` keep their token in the client (default
-    /// `true`, as an Authlib `OAuth2Session`). Build a client shared between users with
-    /// `false`, so a request that forgets its user's token fails with
-    /// [`Error::MissingToken`] instead of going out with another user's.
-    pub fn hold_token(mut self, hold: bool) -> Self {
-        self.hold_token = hold;
-        self
-    }
-
     /// Builds the client; checks the URLs now, so a misconfiguration fails here.
     pub fn build(self) -> Result<OAuth2Client, crate::Error> {
-        let api_base_url = self
-            .api_base_url
-            .as_deref()
-            .map(|base| join_url(None, base))
-            .transpose()?;
-        for url in [
+        let common = self.common.build(&[
             &self.authorize_url,
             &self.access_token_url,
             &self.refresh_token_url,
             &self.revocation_url,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            join_url(api_base_url.as_ref(), url)?;
-        }
-        let engine = match self.engine {
-            Some(engine) => engine,
-            None => Engine::new()?,
-        };
+        ])?;
         Ok(OAuth2Client {
             inner: Arc::new(Inner {
-                engine,
+                common,
                 auth: ClientAuth {
                     client_id: self.client_id,
                     client_secret: self.client_secret,
@@ -941,13 +860,8 @@ impl OAuth2ClientBuilder {
                 code_challenge_method: self.code_challenge_method,
                 authorize_params: self.authorize_params,
                 token_placement: self.token_placement,
-                api_base_url,
-                hooks: self.hooks,
-                content_type: self.content_type,
                 leeway: self.leeway,
                 update_token: self.update_token,
-                token: RwLock::new(self.token),
-                hold_token: self.hold_token,
                 refreshes: SingleFlight::default(),
             }),
         })

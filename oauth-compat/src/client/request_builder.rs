@@ -10,7 +10,7 @@ use crate::engine::{self, OutgoingRequest};
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth2::Token;
 use crate::oauth2::form::{append_query, form_urlencode};
-use crate::response::{DecodeOptions, MediaType};
+use crate::response::MediaType;
 
 #[derive(Clone, Copy)]
 pub(crate) enum ClientRef<'a> {
@@ -170,22 +170,4 @@ impl<'a> RequestBuilder<'a> {
         request.body = std::mem::take(&mut self.body);
         Ok(request)
     }
-}
-
-/// Decodes an API response, honouring a forced content type and the engine's size bound.
-pub(crate) fn decode_api_response(
-    engine: &engine::Engine,
-    response: engine::RawResponse,
-    content_type: Option<MediaType>,
-) -> Result<OAuthResponse, crate::Error> {
-    let mut options = DecodeOptions::api().max_body_bytes(engine.max_response_bytes());
-    if let Some(media_type) = content_type {
-        options = options.content_type(media_type);
-    }
-    Ok(OAuthResponse::decode(
-        response.status,
-        response.headers,
-        response.body,
-        &options,
-    )?)
 }
