@@ -21,7 +21,11 @@ use crate::oauth2::{Token, parse_token_response};
 
 /// An OAuth 1.0a client: Authlib's `OAuth1Session`, requests-oauthlib's `OAuth1Session`.
 ///
-/// Cheap to clone; clones share the held token.
+/// Cheap to clone; clones share the held token. Token endpoints answer errors the way OAuth 2
+/// ones do (`error=invalid_signature`, Authlib's form-encoded OAuth 1 errors included), so a
+/// refusal there is [`oauth2::Error::Provider`](crate::oauth2::Error::Provider) with the
+/// status, `error`, `error_description` and raw body; any other non-2xx answer is
+/// [`oauth2::Error::HttpStatus`](crate::oauth2::Error::HttpStatus) keeping the body.
 ///
 /// ```no_run
 /// use oauth_compat::client::OAuth1Client;
