@@ -1441,3 +1441,24 @@ async fn a_bad_header_is_a_typed_error_and_the_first_one_is_reported() {
     );
     assert!(provider.seen().is_empty());
 }
+
+/// The futures are `Send`, so they can be awaited in axum handlers and spawned on tokio.
+#[test]
+fn client_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = authorizing_client().build().unwrap();
+    let oauth1 = oauth_compat::client::OAuth1Client::builder(
+        oauth_compat::oauth1::ClientCredentials::new("k", "s"),
+    )
+    .engine(engine())
+    .build()
+    .unwrap();
+    let token = Token::oauth1("t", "s");
+    assert_send(&client.fetch_token(TokenGrant::client_credentials()));
+    assert_send(&client.refresh_token(Some("rt")));
+    assert_send(&client.revoke_token("t", None));
+    assert_send(&client.get("me").send());
+    assert_send(&oauth1.fetch_request_token(None, &[]));
+    assert_send(&oauth1.fetch_access_token(&token, "v", &[]));
+    assert_send(&oauth1.get("me").send());
+}
