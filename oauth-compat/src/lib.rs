@@ -91,6 +91,7 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod cache;
 pub mod client;
 pub mod engine;
 pub mod env;
@@ -100,6 +101,8 @@ pub mod oauth1;
 pub mod oauth2;
 pub mod response;
 pub mod secret;
+pub mod server;
+pub mod store;
 
 pub use engine::Engine;
 pub use error::Error;

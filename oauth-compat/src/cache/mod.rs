@@ -1,0 +1,38 @@
+//! A small cache contract (Authlib's cache: `get`, `set` with expiry, `delete`) plus the atomic
+//! add-if-absent a nonce check needs: request tokens on the client side, nonces and temporary
+//! credentials on the provider side.
+//!
+//! Implementations: [`memory::MemoryCache`] (one process); a Redis one behind the `redis`
+//! feature (`SET NX EX` for [`Cache::add`]).
+
+pub mod memory;
+
+use std::time::Duration;
+
+pub use crate::server::store::{BoxFuture, StoreError};
+
+/// A key-value cache with expiry. Values are bytes; callers serialize.
+pub trait Cache: Send + Sync {
+    /// The value under `key`, unless absent or expired.
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>>;
+
+    /// Stores `value` under `key`, replacing any, for `ttl` (or until deleted when `None`).
+    fn set<'a>(
+        &'a self,
+        key: &'a str,
+        value: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Removes `key` (absent is fine).
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Stores `value` under `key` only if no unexpired value is there, atomically: `true` when
+    /// it stored. Never a get-then-set: two concurrent `add`s of one key give one `true`.
+    fn add<'a>(
+        &'a self,
+        key: &'a str,
+        value: Vec<u8>,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+}
