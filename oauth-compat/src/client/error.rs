@@ -55,9 +55,15 @@ pub enum Error {
     /// `invalid_grant`, say).
     #[error("refreshing the token failed: {0}")]
     RefreshFailed(#[source] Arc<crate::Error>),
-    /// The refresh task ended without an answer (it panicked, or the runtime is shutting down).
+    /// The refresh task ended without an answer (a hook or callback panicked, or the runtime is
+    /// shutting down); the refresh is forgotten, so a retry starts a new one.
     #[error("the token refresh was abandoned before it finished; retry the request")]
     RefreshAbandoned,
+    /// The refresh (grant and `update_token`) took longer than this; it was abandoned.
+    #[error(
+        "the token refresh took longer than {0:?} and was abandoned; check the provider and the `update_token` callback"
+    )]
+    RefreshTimedOut(std::time::Duration),
     /// A refresh succeeded but `update_token` failed: the new token is here, not lost (with a
     /// rotating refresh token the old one no longer works).
     #[error("the token was refreshed but the `update_token` callback failed: {source}")]

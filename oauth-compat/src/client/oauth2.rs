@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
 use http::Method;
 use url::Url;
@@ -172,7 +173,8 @@ impl TokenGrant {
 
 /// An OAuth 2.0 client: Authlib's `OAuth2Session` / `AsyncOAuth2Client`.
 ///
-/// Cheap to clone; clones share the held token and the refresh single-flight.
+/// Cheap to clone; clones share the held token and the refresh single-flight, so build one per
+/// provider and share it.
 ///
 /// ```no_run
 /// use oauth_compat::client::{OAuth2Client, TokenGrant};
@@ -404,7 +406,7 @@ impl OAuth2Client {
     ///
     /// The new token keeps the old refresh token when the provider sends none; it replaces the
     /// held token, and `update_token` is called with it. Concurrent refreshes of the same
-    /// refresh token in this process are one request.
+    /// refresh token on this client (and its clones) are one request.
     pub async fn refresh_token(&self, refresh_token: Option<&str>) -> Result<Token, crate::Error> {
         self.refresh_with(refresh_token, None, &[]).await
     }
@@ -417,6 +419,8 @@ impl OAuth2Client {
         scope: Option<&str>,
         params: &[(String, String)],
     ) -> Result<Token, crate::Error> {
+        // A refresh of this token that finishes after now answers this call too.
+        let read_at = Instant::now();
         let held = self.token();
         let refresh_token = match refresh_token {
             Some(rt) => rt.to_owned(),
@@ -438,7 +442,7 @@ impl OAuth2Client {
                 old_access,
                 scope.map(str::to_owned),
                 params.to_vec(),
-                Reuse::RunningOnly,
+                Reuse::FinishedAfter(read_at),
             )
             .await?;
         self.inner.common.hold(&token);
@@ -539,7 +543,7 @@ impl OAuth2Client {
             Some(token.access_token().to_owned()),
             None,
             Vec::new(),
-            Reuse::Finished,
+            Reuse::Recent,
         )
         .await
     }
@@ -557,19 +561,14 @@ impl OAuth2Client {
         let client = self.clone();
         let key = refresh_token.clone();
         let refresh = move || async move {
-            let token = match client
+            let token = client
                 .refresh_once(&refresh_token, scope.as_deref(), &params)
                 .await
-            {
-                Ok(token) => token,
-                Err(err) => return (Err(Arc::new(err)), false),
-            };
-            let saved = client
+                .map_err(Arc::new)?;
+            client
                 .save_refreshed(token, refresh_token, old_access_token)
-                .await;
-            // A failed save keeps the flight: its error carries the new token, which a
-            // replay of the rotated-out refresh token could not get back.
-            (saved.map_err(Arc::new), true)
+                .await
+                .map_err(Arc::new)
         };
         self.inner.refreshes.run(&key, reuse, refresh).await
     }
@@ -813,9 +812,12 @@ impl OAuth2ClientBuilder {
     }
 
     /// `update_token`: called once per refresh with the new token and the refresh token it
-    /// replaced, to save it where every process reads tokens from.
+    /// replaced, to save it where every process reads tokens from. If it fails, the caller gets
+    /// [`Error::UpdateTokenFailed`] carrying the new token, and requests still holding the old
+    /// token get the new one for a while, as after a successful refresh.
     ///
-    /// Refreshes are single-flight only within this process. Several processes sharing one
+    /// Refreshes are single-flight per client and its clones: build one client per provider and
+    /// share it (one per request gets no deduplication). Several processes sharing one
     /// user's token need that shared store behind `update_token` (and behind the token they
     /// pass to requests); with rotating refresh tokens, two processes refreshing at once will
     /// see one of them refused with `invalid_grant`, and should re-read the store and retry.

@@ -1,12 +1,14 @@
 //! Single-flight token refresh: concurrent requests holding the same expired token cause one
 //! refresh; the others wait for it and use its result.
 //!
-//! Keyed by the refresh token, in this process only. The refresh (and `update_token` after it)
-//! runs as a task of its own, so a caller that is dropped mid-way (a client hanging up on an
-//! axum handler) neither loses the new token nor leaves the waiters to replay a rotated-out
-//! refresh token. A finished refresh is kept for a while, so a request that read the old token
-//! just after it still gets the new one. A refresh the provider refused is forgotten at once,
-//! after its waiters got its error, so the next request may try again.
+//! Keyed by the refresh token, per client (and its clones: build one client and share it). The
+//! refresh (and `update_token` after it) runs as a task of its own, bounded by
+//! [`REFRESH_TIMEOUT`], so a caller that is dropped mid-way (a client hanging up on an axum
+//! handler) neither loses the new token nor leaves the waiters to replay a rotated-out refresh
+//! token. A successful refresh is kept for [`RETAIN`] (while its token is unexpired), so a
+//! request that read the old token just after it still gets the new one. A failed refresh
+//! (refused, unreachable, timed out, or a panicking hook) is shared with its waiters and then
+//! forgotten, so the next request may try again.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -16,46 +18,45 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::Error;
+use super::{Error, now_unix};
 use crate::oauth2::Token;
 
-/// How long a finished refresh answers late requests holding the old token.
-const RETAIN: Duration = Duration::from_secs(120);
+/// How long a successful refresh answers late requests holding the old token.
+pub(crate) const RETAIN: Duration = Duration::from_secs(120);
+
+/// The longest a refresh (grant and `update_token`) may take before its waiters are released
+/// with an error: a client passed without a timeout must not hold a user's requests forever.
+pub(crate) const REFRESH_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What a refresh ended with, shared by everyone who waited for it.
 pub(crate) type Outcome = Result<Token, Arc<crate::Error>>;
 
-/// Whether a finished refresh may answer this caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which finished refresh may answer this caller.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Reuse {
-    /// Auto refresh before a request: a recent result is what the caller needs.
-    Finished,
-    /// An explicit refresh: join one under way, but never answer from a finished one.
-    RunningOnly,
+    /// Auto refresh before a request: any recent success is what the caller needs.
+    Recent,
+    /// An explicit refresh: only one that finished after the caller read its token.
+    FinishedAfter(Instant),
 }
 
 #[derive(Default)]
 pub(crate) struct SingleFlight {
-    flights: Arc<Mutex<HashMap<String, Flight>>>,
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
     next_id: AtomicU64,
 }
 
-struct Flight {
-    id: u64,
-    outcome: watch::Receiver<Option<Outcome>>,
-    started: Instant,
-}
-
-impl Flight {
-    fn finished(&self) -> bool {
-        self.outcome.borrow().is_some()
-    }
+#[derive(Default)]
+struct Entry {
+    running: Option<(u64, watch::Receiver<Option<Outcome>>)>,
+    /// The last success: its id, when it finished, and the token.
+    succeeded: Option<(u64, Instant, Token)>,
 }
 
 impl SingleFlight {
-    /// The outcome of refreshing `key`: a running (or, with [`Reuse::Finished`], recent) flight's,
-    /// or that of `refresh`, spawned as a task. `refresh` returns the token and whether the
-    /// provider accepted the refresh (`false`: forget the flight so a later request retries).
+    /// The token refreshed from `key`: a running flight's, a reusable finished one's, or that
+    /// of `refresh`, spawned as a task. `refresh` returns the outcome and whether to keep it for
+    /// late callers (`false` for a failure: the next request retries).
     pub(crate) async fn run<F, Fut>(
         &self,
         key: &str,
@@ -64,45 +65,50 @@ impl SingleFlight {
     ) -> Result<Token, crate::Error>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = (Outcome, bool)> + Send + 'static,
+        Fut: Future<Output = Outcome> + Send + 'static,
     {
         let mut outcome = {
-            let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-            flights.retain(|_, f| !(f.finished() && f.started.elapsed() > RETAIN));
-            match flights.get(key) {
-                Some(f) if reuse == Reuse::Finished || !f.finished() => f.outcome.clone(),
-                _ => {
-                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-                    let (tx, rx) = watch::channel(None);
-                    let fut = refresh();
-                    let registry = self.flights.clone();
-                    let owned_key = key.to_owned();
-                    tokio::spawn(async move {
-                        let (outcome, accepted) = fut.await;
-                        if !accepted {
-                            let mut flights = registry.lock().unwrap_or_else(|e| e.into_inner());
-                            if flights.get(&owned_key).is_some_and(|f| f.id == id) {
-                                flights.remove(&owned_key);
-                            }
-                        }
-                        // No receiver left is fine: the flight's result was only for them.
-                        let _ = tx.send(Some(outcome));
-                    });
-                    flights.insert(
-                        key.to_owned(),
-                        Flight {
-                            id,
-                            outcome: rx.clone(),
-                            started: Instant::now(),
-                        },
-                    );
-                    rx
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let entry = entries.entry(key.to_owned()).or_default();
+            if let Some((_, running)) = &entry.running {
+                running.clone()
+            } else {
+                if let Some((_, finished, token)) = &entry.succeeded {
+                    let reusable = match reuse {
+                        Reuse::Recent => finished.elapsed() <= RETAIN,
+                        Reuse::FinishedAfter(read_at) => *finished > read_at,
+                    };
+                    if reusable && !token.is_expired(0, now_unix()) {
+                        return Ok(token.clone());
+                    }
                 }
+                let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                let (tx, rx) = watch::channel(None);
+                entry.running = Some((id, rx.clone()));
+                let mut guard = FlightGuard {
+                    entries: self.entries.clone(),
+                    key: key.to_owned(),
+                    id,
+                    finished: false,
+                };
+                let fut = refresh();
+                tokio::spawn(async move {
+                    let outcome = match tokio::time::timeout(REFRESH_TIMEOUT, fut).await {
+                        Ok(outcome) => outcome,
+                        Err(_) => Err(Arc::new(Error::RefreshTimedOut(REFRESH_TIMEOUT).into())),
+                    };
+                    guard.finish(&outcome);
+                    // Nobody left waiting is fine: the result was only for them.
+                    let _ = tx.send(Some(outcome));
+                    guard.forget_after(RETAIN).await;
+                });
+                rx
             }
         };
         let shared = match outcome.wait_for(Option::is_some).await {
             Ok(done) => done.clone(),
-            // The task ended without an answer: only if it panicked or the runtime shut down.
+            // The task ended without an answer (a panicking hook, a runtime shutting down);
+            // its guard has already forgotten the flight.
             Err(_) => None,
         };
         match shared {
@@ -113,8 +119,91 @@ impl SingleFlight {
     }
 
     #[cfg(test)]
-    fn len(&self) -> usize {
-        self.flights.lock().unwrap().len()
+    fn has_entry(&self, key: &str) -> bool {
+        self.entries.lock().unwrap().contains_key(key)
+    }
+}
+
+/// The running flight's bookkeeping: records its end, and forgets it if the task ends without
+/// an answer (panic, cancellation at runtime shutdown).
+struct FlightGuard {
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    key: String,
+    id: u64,
+    finished: bool,
+}
+
+impl FlightGuard {
+    fn with_entry(&self, f: impl FnOnce(&mut Entry)) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = entries.get_mut(&self.key) {
+            f(entry);
+            if entry.running.is_none() && entry.succeeded.is_none() {
+                entries.remove(&self.key);
+            }
+        }
+    }
+
+    /// Ends the flight before its waiters hear of it, so a caller arriving in between sees the
+    /// success (or starts afresh after a failure) instead of joining a finished flight.
+    /// A failed `update_token` still counts as a refresh for late callers: the provider issued
+    /// the token (and may have rotated the old refresh token out).
+    fn finish(&mut self, outcome: &Outcome) {
+        self.finished = true;
+        let id = self.id;
+        let issued = match outcome {
+            Ok(token) => Some(token),
+            Err(err) => match err.underlying() {
+                crate::Error::Client(Error::UpdateTokenFailed { token, .. }) => Some(&**token),
+                _ => None,
+            },
+        };
+        self.with_entry(|entry| {
+            if entry
+                .running
+                .as_ref()
+                .is_some_and(|(running, _)| *running == id)
+            {
+                entry.running = None;
+            }
+            if let Some(token) = issued {
+                entry.succeeded = Some((id, Instant::now(), token.clone()));
+            }
+        });
+    }
+
+    /// Forgets this flight's success after `retain`, unless a later one replaced it.
+    async fn forget_after(self, retain: Duration) {
+        tokio::time::sleep(retain).await;
+        let id = self.id;
+        self.with_entry(|entry| {
+            if entry
+                .succeeded
+                .as_ref()
+                .is_some_and(|(kept, ..)| *kept == id)
+            {
+                entry.succeeded = None;
+            }
+        });
+    }
+}
+
+impl Drop for FlightGuard {
+    // Matters only when the task ends before `finish` (a panic, or its runtime shutting down).
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let id = self.id;
+        self.with_entry(|entry| {
+            if entry
+                .running
+                .as_ref()
+                .is_some_and(|(running, _)| *running == id)
+            {
+                entry.running = None;
+            }
+        });
     }
 }
 
@@ -123,8 +212,8 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
 
-    fn ok(token: &str) -> (Outcome, bool) {
-        (Ok(Token::oauth1(token, "secret")), true)
+    fn ok(token: &str) -> Outcome {
+        Ok(Token::oauth1(token, "secret"))
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +225,7 @@ mod tests {
             let (flights, calls) = (flights.clone(), calls.clone());
             tasks.push(tokio::spawn(async move {
                 flights
-                    .run("rt-1", Reuse::Finished, || async move {
+                    .run("rt-1", Reuse::Recent, || async move {
                         calls.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         ok("new")
@@ -151,26 +240,37 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         // A late auto refresh with the same old refresh token gets the retained result...
         let late = flights
-            .run("rt-1", Reuse::Finished, || async {
+            .run("rt-1", Reuse::Recent, || async {
                 panic!("must not refresh again")
             })
             .await
             .unwrap();
         assert_eq!(late.access_token(), "new");
-        // ...an explicit one asks the provider again.
+        // ...and so does an explicit one that read its token before that refresh finished...
+        let read_before = Instant::now() - Duration::from_secs(1);
+        let joined = flights
+            .run("rt-1", Reuse::FinishedAfter(read_before), || async {
+                panic!("must not refresh again")
+            })
+            .await
+            .unwrap();
+        assert_eq!(joined.access_token(), "new");
+        // ...while one that read it afterwards asks the provider again.
         let again = flights
-            .run("rt-1", Reuse::RunningOnly, || async { ok("newer") })
+            .run("rt-1", Reuse::FinishedAfter(Instant::now()), || async {
+                ok("newer")
+            })
             .await
             .unwrap();
         assert_eq!(again.access_token(), "newer");
     }
 
     #[tokio::test]
-    async fn a_refused_refresh_is_shared_then_forgotten() {
+    async fn a_failed_refresh_is_shared_then_forgotten() {
         let flights = SingleFlight::default();
         let err = flights
-            .run("rt-2", Reuse::Finished, || async {
-                (Err(Arc::new(Error::MissingToken.into())), false)
+            .run("rt-2", Reuse::Recent, || async {
+                Err(Arc::new(Error::MissingToken.into()))
             })
             .await
             .unwrap_err();
@@ -178,12 +278,49 @@ mod tests {
             matches!(err.underlying(), crate::Error::Client(Error::MissingToken)),
             "{err:?}"
         );
-        assert_eq!(flights.len(), 0);
+        assert!(!flights.has_entry("rt-2"));
         let next = flights
-            .run("rt-2", Reuse::Finished, || async { ok("again") })
+            .run("rt-2", Reuse::Recent, || async { ok("again") })
             .await
             .unwrap();
         assert_eq!(next.access_token(), "again");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_refresh_is_forgotten_so_the_next_caller_retries() {
+        let flights = SingleFlight::default();
+        let err = flights
+            .run("rt-p", Reuse::Recent, || async {
+                panic!("a hook panicked")
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, crate::Error::Client(Error::RefreshAbandoned)),
+            "{err:?}"
+        );
+        let next = flights
+            .run("rt-p", Reuse::Recent, || async { ok("recovered") })
+            .await
+            .unwrap();
+        assert_eq!(next.access_token(), "recovered");
+    }
+
+    #[tokio::test]
+    async fn an_expired_retained_token_is_not_reused() {
+        let flights = SingleFlight::default();
+        let expired = || async {
+            let mut map = serde_json::Map::new();
+            map.insert("access_token".into(), "short".into());
+            map.insert("expires_at".into(), (now_unix() - 1).into());
+            Ok(Token::from_map(map).unwrap())
+        };
+        flights.run("rt-e", Reuse::Recent, expired).await.unwrap();
+        let next = flights
+            .run("rt-e", Reuse::Recent, || async { ok("fresh") })
+            .await
+            .unwrap();
+        assert_eq!(next.access_token(), "fresh");
     }
 
     #[tokio::test]
@@ -194,7 +331,7 @@ mod tests {
             let (flights, done) = (flights.clone(), done.clone());
             tokio::spawn(async move {
                 flights
-                    .run("rt-3", Reuse::Finished, || async move {
+                    .run("rt-3", Reuse::Recent, || async move {
                         tokio::time::sleep(Duration::from_millis(100)).await;
                         done.fetch_add(1, Ordering::SeqCst);
                         ok("kept")
@@ -205,12 +342,24 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(20)).await;
         first.abort();
         let second = flights
-            .run("rt-3", Reuse::Finished, || async {
+            .run("rt-3", Reuse::Recent, || async {
                 panic!("must join the running refresh")
             })
             .await
             .unwrap();
         assert_eq!(second.access_token(), "kept");
         assert_eq!(done.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_success_is_forgotten_after_the_retention_window() {
+        let flights = SingleFlight::default();
+        flights
+            .run("rt-4", Reuse::Recent, || async { ok("kept") })
+            .await
+            .unwrap();
+        assert!(flights.has_entry("rt-4"));
+        tokio::time::sleep(RETAIN + Duration::from_secs(1)).await;
+        assert!(!flights.has_entry("rt-4"));
     }
 }
