@@ -81,6 +81,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `blocking` | no | `oauth_compat::blocking`: a blocking API beside the async one, on a runtime of its own |
+//! | `redis` | no | `oauth_compat::cache::redis::RedisCache`: a [`Cache`](cache::Cache) in Redis, shared by every process, and the re-exported `redis` crate |
 //!
 //! TLS is always rustls with its aws-lc-rs provider (reqwest's own choice), so a client built
 //! from the re-exported [`reqwest`] works without installing a process-wide crypto provider; the
@@ -106,6 +107,11 @@ pub mod store;
 
 pub use engine::Engine;
 pub use error::Error;
+/// The exact redis the Redis cache uses: build the connection you pass to
+/// [`RedisCache::from_connection`](cache::redis::RedisCache::from_connection) from it, so the
+/// types match.
+#[cfg(feature = "redis")]
+pub use redis;
 /// The exact reqwest the engine uses: build the client you pass to
 /// [`EngineBuilder::client`](engine::EngineBuilder::client) from it, so the types match.
 pub use reqwest;

@@ -2,10 +2,19 @@
 //! add-if-absent a nonce check needs: request tokens on the client side, nonces and temporary
 //! credentials on the provider side.
 //!
-//! Implementations: [`memory::MemoryCache`] (one process); a Redis one behind the `redis`
-//! feature (`SET NX EX` for [`Cache::add`]).
+//! Implementations: [`memory::MemoryCache`] (one process) and, behind the `redis` feature,
+#![cfg_attr(
+    feature = "redis",
+    doc = "[`redis::RedisCache`] (shared by every process, `SET NX EX` for [`Cache::add`])."
+)]
+#![cfg_attr(
+    not(feature = "redis"),
+    doc = "`redis::RedisCache` (shared by every process, `SET NX EX` for [`Cache::add`])."
+)]
 
 pub mod memory;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 use std::time::Duration;
 
