@@ -1,4 +1,11 @@
-//! An OAuth 1.0 provider (RFC 5849), ported from Authlib's Flask OAuth 1 server: storage
-//! contracts in [`store`].
+//! An OAuth 1.0 provider (RFC 5849), ported from Authlib's Flask OAuth 1 server.
 
+pub mod config;
+mod error;
+pub mod request_uri;
+mod response;
 pub mod store;
+
+pub use config::{ConfigError, ServerConfig, TransportRule, generate_token};
+pub use error::OAuth1Error;
+pub use request_uri::request_uri;
