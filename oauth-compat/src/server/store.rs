@@ -75,7 +75,10 @@ impl fmt::Debug for Client {
 }
 
 /// Temporary credentials (a request token), from the initiate endpoint to the token endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializable, so a [`crate::cache::Cache`] can hold it (the secret serializes as is: keep
+/// the cache private).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TemporaryCredential {
     /// The client it was issued to.
     pub client_id: String,
@@ -94,7 +97,7 @@ pub struct TemporaryCredential {
 }
 
 /// Token credentials (an access token); they do not expire in OAuth 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TokenCredential {
     /// The client it was issued to.
     pub client_id: String,

@@ -1,0 +1,159 @@
+//! The checks every endpoint shares (Authlib's `BaseServer`): reading the signed request,
+//! the transport rule, the timestamp window and nonce, and the signature, verified for real
+//! by the sans-IO core.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::Request;
+
+use super::config::{ServerConfig, TransportRule};
+use super::error::OAuth1Error;
+use super::request_uri::public_uri;
+use super::store::{Client, NonceKey, NonceStore, StoreError};
+use crate::engine::transport::is_secure_transport;
+use crate::oauth1::signature::{HMAC_SHA1, HMAC_SHA256, PLAINTEXT, RSA_SHA1};
+use crate::oauth1::{KeyMaterial, RsaPublicKey, SignedRequest};
+use crate::secret::TokenSecret;
+
+/// Seconds since 1970 by the system clock.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Logs a store failure where it happens (the response body will not say it) and wraps it.
+pub(crate) fn store_failed(err: StoreError) -> OAuth1Error {
+    tracing::error!(error = %err, "OAuth 1 provider storage failed");
+    OAuth1Error::Store(err)
+}
+
+/// The signed request's protocol parameters, over its public URI, with the transport rule
+/// applied.
+pub(crate) fn signed_request<B: AsRef<[u8]>>(
+    req: &Request<B>,
+    config: &ServerConfig,
+) -> Result<SignedRequest, OAuth1Error> {
+    let uri = public_uri(req.uri(), req.headers(), config)?;
+    if config.transport_rule == TransportRule::EveryRequest {
+        check_transport(&uri)?;
+    }
+    let signed = SignedRequest::from_parts(req.method(), &uri, req.headers(), req.body().as_ref())?;
+    if config.transport_rule == TransportRule::PlaintextOnly
+        && signed.signature_method() == PLAINTEXT
+    {
+        check_transport(&uri)?;
+    }
+    Ok(signed)
+}
+
+/// The transport rule for requests that carry no signature (the authorization page).
+pub(crate) fn check_unsigned_transport<B>(
+    req: &Request<B>,
+    config: &ServerConfig,
+) -> Result<(), OAuth1Error> {
+    if config.transport_rule == TransportRule::EveryRequest {
+        check_transport(&public_uri(req.uri(), req.headers(), config)?)?;
+    }
+    Ok(())
+}
+
+fn check_transport(uri: &http::Uri) -> Result<(), OAuth1Error> {
+    let secure = url::Url::parse(&uri.to_string()).is_ok_and(|url| is_secure_transport(&url));
+    if secure {
+        Ok(())
+    } else {
+        Err(OAuth1Error::InsecureTransport)
+    }
+}
+
+/// `oauth_timestamp` within the window either way, then `oauth_nonce` recorded atomically
+/// (Authlib's `validate_timestamp_and_nonce`). PLAINTEXT may omit both.
+pub(crate) async fn validate_timestamp_and_nonce(
+    signed: &SignedRequest,
+    nonces: &dyn NonceStore,
+    config: &ServerConfig,
+) -> Result<(), OAuth1Error> {
+    let (timestamp, nonce) = (signed.timestamp(), signed.nonce().filter(|n| !n.is_empty()));
+    if signed.signature_method() == PLAINTEXT && timestamp.is_none() && nonce.is_none() {
+        return Ok(());
+    }
+    let timestamp = timestamp.ok_or(OAuth1Error::MissingRequiredParameter {
+        name: "oauth_timestamp",
+    })?;
+    let window = config.timestamp_window.as_secs();
+    let now = now();
+    if now.saturating_sub(timestamp) > window {
+        return Err(OAuth1Error::invalid_request(format!(
+            "Invalid \"oauth_timestamp\" value: it is more than {window} seconds old; sign each request when it is sent, with a correct clock"
+        )));
+    }
+    if timestamp.saturating_sub(now) > window {
+        return Err(OAuth1Error::invalid_request(format!(
+            "Invalid \"oauth_timestamp\" value: it is more than {window} seconds ahead of the server's clock; check the client's clock"
+        )));
+    }
+    let nonce = nonce.ok_or(OAuth1Error::MissingRequiredParameter {
+        name: "oauth_nonce",
+    })?;
+    let key = NonceKey {
+        client_id: signed.consumer_key().to_owned(),
+        timestamp,
+        nonce: nonce.to_owned(),
+        token: signed.token().map(str::to_owned),
+    };
+    // Remembered until the timestamp leaves the window, which for a timestamp ahead of the
+    // clock is up to twice the window from now; the extra second covers rounding.
+    let ttl = Duration::from_secs(timestamp + window - now + 1);
+    if nonces.insert_nonce(&key, ttl).await.map_err(store_failed)? {
+        Ok(())
+    } else {
+        Err(OAuth1Error::InvalidNonce)
+    }
+}
+
+/// The signature, with the client's secret or RSA public key and the token secret
+/// (Authlib's `validate_oauth_signature`, which also refuses the shared-secret methods to a
+/// client without a secret).
+pub(crate) fn validate_signature(
+    signed: &SignedRequest,
+    client: &Client,
+    token_secret: Option<&TokenSecret>,
+    config: &ServerConfig,
+) -> Result<(), OAuth1Error> {
+    let method = signed.signature_method();
+    if !config.supported_methods.iter().any(|m| m == method)
+        || !config.signature_methods.contains(method)
+    {
+        return Err(OAuth1Error::UnsupportedSignatureMethod {
+            method: method.to_owned(),
+        });
+    }
+    let shared_secret = matches!(method, HMAC_SHA1 | HMAC_SHA256 | PLAINTEXT);
+    if shared_secret && client.client_secret.expose_secret().is_empty() {
+        return Err(OAuth1Error::InvalidSignature {
+            reason: "the client has no secret, so it cannot use this signature method",
+        });
+    }
+    let rsa_key = match client.rsa_public_key.as_deref() {
+        Some(pem) if !shared_secret => match RsaPublicKey::from_pem(pem) {
+            Ok(key) => Some(key),
+            Err(err) => {
+                tracing::warn!(client_id = %client.client_id, error = %err, "the client's stored RSA public key does not parse");
+                None
+            }
+        },
+        _ => None,
+    };
+    if method == RSA_SHA1 && rsa_key.is_none() {
+        return Err(OAuth1Error::InvalidSignature {
+            reason: "the client has no usable RSA public key, so it cannot use RSA-SHA1",
+        });
+    }
+    let mut keys = KeyMaterial::new(Some(&client.client_secret), token_secret);
+    if let Some(key) = &rsa_key {
+        keys = keys.with_rsa_public_key(key);
+    }
+    signed.verify(&config.signature_methods, &[method], &keys)?;
+    Ok(())
+}

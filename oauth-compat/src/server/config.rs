@@ -1,0 +1,593 @@
+//! The provider's settings: Authlib's `OAUTH1_*` configuration keys and its class attributes
+//! (`SUPPORTED_SIGNATURE_METHODS`, `EXPIRY_TIME`, `TEMPORARY_CREDENTIALS_METHOD`), plus what a
+//! Rust deployment needs on top (the public URL behind a reverse proxy, the transport rule).
+//!
+//! ```
+//! use std::time::Duration;
+//! use oauth_compat::env::MapEnv;
+//! use oauth_compat::server::ServerConfig;
+//!
+//! // Flask: app.config["OAUTH1_SUPPORTED_SIGNATURE_METHODS"] = ["HMAC-SHA1", "RSA-SHA1"]
+//! let env = MapEnv::new().set("OAUTH1_SUPPORTED_SIGNATURE_METHODS", "HMAC-SHA1, RSA-SHA1");
+//! let config = ServerConfig::from_env(&env)?
+//!     .timestamp_window(Duration::from_secs(120))
+//!     .external_base_url("https://api.example.com/oauth")?;
+//! assert_eq!(config.supported_methods(), ["HMAC-SHA1", "RSA-SHA1"]);
+//! # Ok::<(), oauth_compat::server::ConfigError>(())
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::Method;
+use url::Url;
+
+use crate::engine::transport::insecure_transport_allowed;
+use crate::env::EnvSource;
+use crate::oauth1::{SignatureMethod, SignatureMethods};
+
+/// Makes a token, a token secret or a verifier (Authlib's `OAUTH1_TOKEN_GENERATOR`).
+pub type Generator = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// `OAUTH1_TOKEN_LENGTH`'s default, as Authlib's.
+pub const DEFAULT_TOKEN_LENGTH: usize = 42;
+/// `OAUTH1_TOKEN_SECRET_LENGTH`'s default, as Authlib's.
+pub const DEFAULT_TOKEN_SECRET_LENGTH: usize = 48;
+/// The length of `oauth_verifier`, as Authlib's (`generate_token(36)`).
+pub const VERIFIER_LENGTH: usize = 36;
+/// The shortest token or secret length accepted: 16 characters of 62 are 95 bits, still out of
+/// reach of guessing; Authlib accepts any length, but a short token is a guessable password.
+pub const MIN_TOKEN_LENGTH: usize = 16;
+/// The longest token or secret length accepted (tokens travel in headers and URLs).
+pub const MAX_TOKEN_LENGTH: usize = 1024;
+/// How far `oauth_timestamp` may be from the server's clock, either way (Authlib's
+/// `EXPIRY_TIME`: 300 seconds).
+pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
+/// How long temporary credentials live: ten minutes, time for a user to sign in and decide.
+/// Authlib's cache helper keeps them a day; a request token is a bearer of half a grant, so
+/// shorter is safer, and the client restarts the flow if the user was slower.
+pub const DEFAULT_TEMPORARY_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(600);
+
+const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Authlib's `generate_token(length)`: `length` characters of ASCII letters and digits from
+/// the operating system's CSPRNG (unbiased: bytes of 248 and above are drawn again).
+///
+/// ```
+/// let token = oauth_compat::server::generate_token(42);
+/// assert_eq!(token.len(), 42);
+/// assert!(token.bytes().all(|b| b.is_ascii_alphanumeric()));
+/// ```
+///
+/// # Panics
+///
+/// If the operating system's random number generator fails, which on supported platforms it
+/// does not once the system has booted.
+pub fn generate_token(length: usize) -> String {
+    let mut out = String::with_capacity(length);
+    let mut raw = [0u8; 64];
+    while out.len() < length {
+        if getrandom::fill(&mut raw).is_err() {
+            panic!("the OS random number generator failed while generating an OAuth 1 token");
+        }
+        for &b in &raw {
+            // 248 = 4 * 62: keeping only bytes below it makes `b % 62` uniform.
+            if b < 248 && out.len() < length {
+                out.push(char::from(ALPHABET[usize::from(b % 62)]));
+            }
+        }
+    }
+    out
+}
+
+fn random_generator(length: usize) -> Generator {
+    Arc::new(move || generate_token(length))
+}
+
+fn check_length(length: usize) -> Result<usize, &'static str> {
+    if length < MIN_TOKEN_LENGTH {
+        Err("it must be at least 16: shorter tokens can be guessed")
+    } else if length > MAX_TOKEN_LENGTH {
+        Err("it must be at most 1024")
+    } else {
+        Ok(length)
+    }
+}
+
+/// When OAuth 1 requests must arrive over a secure transport (`https`, or `http` to
+/// `localhost`, 127.0.0.0/8 or `::1`: the engine's rule,
+/// [`is_secure_transport`](crate::engine::transport::is_secure_transport)), judged on the
+/// public request URI (so behind a TLS-terminating proxy, configure
+/// [`ServerConfig::external_base_url`] or [`ServerConfig::trust_forwarded_headers`]).
+/// Refused requests get `insecure_transport` (400).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TransportRule {
+    /// PLAINTEXT requests only: they carry the secrets themselves (RFC 5849 §3.4.4). Signed
+    /// requests travel safely over plain HTTP. The default.
+    #[default]
+    PlaintextOnly,
+    /// Every request to the three endpoints and to protected resources (Authlib's rule: its
+    /// `OAuth1Request` refuses plain HTTP outright).
+    EveryRequest,
+    /// No check (`AUTHLIB_INSECURE_TRANSPORT` set): local development only.
+    Off,
+}
+
+/// A setting that cannot be used. Each variant names the setting and says what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An environment variable holds a value that is not allowed.
+    #[error("{variable}={value:?} is invalid: {reason}")]
+    InvalidValue {
+        /// The variable's name.
+        variable: &'static str,
+        /// The value found (these settings hold no secrets).
+        value: String,
+        /// What is expected.
+        reason: &'static str,
+    },
+    /// A generator named in the environment: Python imports it by module path, Rust cannot.
+    #[error(
+        "{variable} names a Python function, which Rust cannot import; unset it and pass a closure to ServerConfig::{setter} instead"
+    )]
+    GeneratorFromEnv {
+        /// The variable's name.
+        variable: &'static str,
+        /// The setter to use in code.
+        setter: &'static str,
+    },
+    /// The external base URL cannot be the public prefix of request URIs.
+    #[error("external_base_url {url:?} is invalid: {reason}")]
+    InvalidExternalBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is expected.
+        reason: &'static str,
+    },
+}
+
+/// The provider's settings, shared by [`AuthorizationServer`](super::AuthorizationServer) and
+/// [`ResourceProtector`](super::ResourceProtector). Start from [`ServerConfig::default`] (or
+/// [`ServerConfig::from_env`]) and change what you need with the consuming setters.
+///
+/// | Authlib | here | default |
+/// |---|---|---|
+/// | `OAUTH1_TOKEN_GENERATOR` | [`token_generator`](Self::token_generator) | random, `OAUTH1_TOKEN_LENGTH` |
+/// | `OAUTH1_TOKEN_SECRET_GENERATOR` | [`token_secret_generator`](Self::token_secret_generator) | random, `OAUTH1_TOKEN_SECRET_LENGTH` |
+/// | `OAUTH1_TOKEN_LENGTH` | [`token_length`](Self::token_length) | 42 |
+/// | `OAUTH1_TOKEN_SECRET_LENGTH` | [`token_secret_length`](Self::token_secret_length) | 48 |
+/// | `generate_token(36)` for `oauth_verifier` | [`verifier_generator`](Self::verifier_generator) | random, 36 |
+/// | `OAUTH1_SUPPORTED_SIGNATURE_METHODS` | [`supported_signature_methods`](Self::supported_signature_methods) | `["HMAC-SHA1"]` |
+/// | `register_signature_method` | [`register_signature_method`](Self::register_signature_method) | HMAC-SHA1, HMAC-SHA256, RSA-SHA1, PLAINTEXT known |
+/// | `EXPIRY_TIME` (past only) | [`timestamp_window`](Self::timestamp_window) (past and future) | 300 s |
+/// | the cache helper's one day | [`temporary_credential_lifetime`](Self::temporary_credential_lifetime) | 10 min |
+/// | `TEMPORARY_CREDENTIALS_METHOD` | [`temporary_credentials_methods`](Self::temporary_credentials_methods) | `POST` |
+/// | `AUTHLIB_INSECURE_TRANSPORT` | [`transport_rule`](Self::transport_rule) | [`TransportRule::PlaintextOnly`] |
+/// | werkzeug's `ProxyFix` | [`external_base_url`](Self::external_base_url), [`trust_forwarded_headers`](Self::trust_forwarded_headers) | off |
+#[derive(Clone)]
+pub struct ServerConfig {
+    pub(crate) token_generator: Generator,
+    pub(crate) token_secret_generator: Generator,
+    pub(crate) verifier_generator: Generator,
+    pub(crate) supported_methods: Vec<String>,
+    pub(crate) signature_methods: SignatureMethods,
+    pub(crate) timestamp_window: Duration,
+    pub(crate) temporary_credential_lifetime: Duration,
+    pub(crate) temporary_credentials_methods: Vec<Method>,
+    pub(crate) transport_rule: TransportRule,
+    pub(crate) external_base_url: Option<Url>,
+    pub(crate) trust_forwarded_headers: bool,
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("supported_methods", &self.supported_methods)
+            .field("signature_methods", &self.signature_methods)
+            .field("timestamp_window", &self.timestamp_window)
+            .field(
+                "temporary_credential_lifetime",
+                &self.temporary_credential_lifetime,
+            )
+            .field(
+                "temporary_credentials_methods",
+                &self.temporary_credentials_methods,
+            )
+            .field("transport_rule", &self.transport_rule)
+            .field(
+                "external_base_url",
+                &self.external_base_url.as_ref().map(Url::as_str),
+            )
+            .field("trust_forwarded_headers", &self.trust_forwarded_headers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            token_generator: random_generator(DEFAULT_TOKEN_LENGTH),
+            token_secret_generator: random_generator(DEFAULT_TOKEN_SECRET_LENGTH),
+            verifier_generator: random_generator(VERIFIER_LENGTH),
+            supported_methods: vec!["HMAC-SHA1".to_owned()],
+            signature_methods: SignatureMethods::new(),
+            timestamp_window: DEFAULT_TIMESTAMP_WINDOW,
+            temporary_credential_lifetime: DEFAULT_TEMPORARY_CREDENTIAL_LIFETIME,
+            temporary_credentials_methods: vec![Method::POST],
+            transport_rule: TransportRule::default(),
+            external_base_url: None,
+            trust_forwarded_headers: false,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The defaults (see the table above).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The defaults, with what the environment sets: `OAUTH1_TOKEN_LENGTH`,
+    /// `OAUTH1_TOKEN_SECRET_LENGTH` (16 to 1024), `OAUTH1_SUPPORTED_SIGNATURE_METHODS` (names
+    /// separated by commas or spaces), and `AUTHLIB_INSECURE_TRANSPORT` /
+    /// `OAUTHLIB_INSECURE_TRANSPORT` (set non-empty: [`TransportRule::Off`]). A bad value is
+    /// [`ConfigError::InvalidValue`] naming the variable; `OAUTH1_TOKEN_GENERATOR` or
+    /// `OAUTH1_TOKEN_SECRET_GENERATOR` set is [`ConfigError::GeneratorFromEnv`].
+    ///
+    /// ```
+    /// use oauth_compat::env::MapEnv;
+    /// use oauth_compat::server::{ConfigError, ServerConfig};
+    ///
+    /// let err = ServerConfig::from_env(&MapEnv::new().set("OAUTH1_TOKEN_LENGTH", "many")).unwrap_err();
+    /// assert!(matches!(err, ConfigError::InvalidValue { variable: "OAUTH1_TOKEN_LENGTH", .. }));
+    /// ```
+    pub fn from_env(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        for (variable, setter) in [
+            ("OAUTH1_TOKEN_GENERATOR", "token_generator"),
+            ("OAUTH1_TOKEN_SECRET_GENERATOR", "token_secret_generator"),
+        ] {
+            if env.var(variable).is_some_and(|v| !v.trim().is_empty()) {
+                return Err(ConfigError::GeneratorFromEnv { variable, setter });
+            }
+        }
+        if let Some(length) = env_length(env, "OAUTH1_TOKEN_LENGTH")? {
+            config.token_generator = random_generator(length);
+        }
+        if let Some(length) = env_length(env, "OAUTH1_TOKEN_SECRET_LENGTH")? {
+            config.token_secret_generator = random_generator(length);
+        }
+        const METHODS: &str = "OAUTH1_SUPPORTED_SIGNATURE_METHODS";
+        if let Some(value) = env.var(METHODS) {
+            let names: Vec<String> = value
+                .split(|c: char| c == ',' || c.is_ascii_whitespace())
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let invalid = |reason| ConfigError::InvalidValue {
+                variable: METHODS,
+                value: value.clone(),
+                reason,
+            };
+            if names.is_empty() {
+                return Err(invalid(
+                    "name at least one signature method, such as HMAC-SHA1",
+                ));
+            }
+            if names
+                .iter()
+                .any(|n| !n.bytes().all(|b| b.is_ascii_graphic()))
+            {
+                return Err(invalid(
+                    "method names are printable ASCII, separated by commas or spaces",
+                ));
+            }
+            config.supported_methods = names;
+        }
+        if insecure_transport_allowed(env) {
+            config.transport_rule = TransportRule::Off;
+        }
+        Ok(config)
+    }
+
+    /// Makes `oauth_token` values (temporary and token credentials) with `generator`.
+    pub fn token_generator(
+        mut self,
+        generator: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.token_generator = Arc::new(generator);
+        self
+    }
+
+    /// Makes `oauth_token_secret` values with `generator`.
+    pub fn token_secret_generator(
+        mut self,
+        generator: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.token_secret_generator = Arc::new(generator);
+        self
+    }
+
+    /// Makes `oauth_verifier` values with `generator`.
+    pub fn verifier_generator(
+        mut self,
+        generator: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.verifier_generator = Arc::new(generator);
+        self
+    }
+
+    /// Random tokens of `length` characters (`OAUTH1_TOKEN_LENGTH`).
+    ///
+    /// # Panics
+    ///
+    /// If `length` is below [`MIN_TOKEN_LENGTH`] or above [`MAX_TOKEN_LENGTH`].
+    pub fn token_length(mut self, length: usize) -> Self {
+        let length = check_length(length).unwrap_or_else(|reason| panic!("token_length: {reason}"));
+        self.token_generator = random_generator(length);
+        self
+    }
+
+    /// Random token secrets of `length` characters (`OAUTH1_TOKEN_SECRET_LENGTH`).
+    ///
+    /// # Panics
+    ///
+    /// If `length` is below [`MIN_TOKEN_LENGTH`] or above [`MAX_TOKEN_LENGTH`].
+    pub fn token_secret_length(mut self, length: usize) -> Self {
+        let length =
+            check_length(length).unwrap_or_else(|reason| panic!("token_secret_length: {reason}"));
+        self.token_secret_generator = random_generator(length);
+        self
+    }
+
+    /// The signature methods accepted (`OAUTH1_SUPPORTED_SIGNATURE_METHODS`), by the names
+    /// clients send. Each must be known to the registry: the four built-in ones are, others
+    /// need [`register_signature_method`](Self::register_signature_method). A request with
+    /// another method gets `unsupported_signature_method`.
+    pub fn supported_signature_methods<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.supported_methods = methods.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Registers (or replaces) a signature method by name (Authlib's
+    /// `register_signature_method`); add the name to
+    /// [`supported_signature_methods`](Self::supported_signature_methods) to accept it.
+    /// Verification is the method's [`SignatureMethod::verify`]: it must check the signature
+    /// (the default implementation signs and compares in constant time).
+    pub fn register_signature_method(
+        mut self,
+        name: impl Into<String>,
+        method: impl SignatureMethod + 'static,
+    ) -> Self {
+        self.signature_methods.register(name, method);
+        self
+    }
+
+    /// How far `oauth_timestamp` may be from the server's clock, in the past or the future
+    /// (default 300 s). Nonces are remembered for as long as their request could be accepted.
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.timestamp_window = window;
+        self
+    }
+
+    /// How long temporary credentials stay usable (default 10 minutes).
+    pub fn temporary_credential_lifetime(mut self, lifetime: Duration) -> Self {
+        self.temporary_credential_lifetime = lifetime;
+        self
+    }
+
+    /// The HTTP methods the temporary credentials endpoint accepts (Authlib's
+    /// `TEMPORARY_CREDENTIALS_METHOD`, default `POST` as RFC 5849 §2.1 says); others get
+    /// `method_not_allowed` (405). Flask-OAuthlib clients send `GET` unless told otherwise:
+    /// add it here to keep them working.
+    pub fn temporary_credentials_methods(
+        mut self,
+        methods: impl IntoIterator<Item = Method>,
+    ) -> Self {
+        self.temporary_credentials_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// When requests must arrive over a secure transport (default
+    /// [`TransportRule::PlaintextOnly`]).
+    pub fn transport_rule(mut self, rule: TransportRule) -> Self {
+        self.transport_rule = rule;
+        self
+    }
+
+    /// The scheme, host, port and path prefix the public uses to reach this server
+    /// (`https://api.example.com/oauth`), when a reverse proxy stands in front of it: the
+    /// signature base string URI is this prefix followed by the request's path as the server
+    /// receives it. It wins over the `Host` header and the forwarded headers.
+    pub fn external_base_url(mut self, url: &str) -> Result<Self, ConfigError> {
+        let invalid = |reason| ConfigError::InvalidExternalBaseUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        let parsed = Url::parse(url).map_err(|_| {
+            invalid("it must be an absolute URL such as https://api.example.com/prefix")
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid("the scheme must be http or https"));
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(invalid("it must name a host"));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(invalid("it must not carry a user name or password"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(invalid("it must not have a query or a fragment"));
+        }
+        self.external_base_url = Some(parsed);
+        Ok(self)
+    }
+
+    /// Whether to take the scheme and host of the request URI from `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host` when a request carries them (default `false`). Turn it on only when
+    /// every request comes through a proxy that sets them: otherwise a client chooses the URI
+    /// its signature is checked against. With several values (proxies appending), the last
+    /// one, set by the proxy nearest to this server, is used.
+    pub fn trust_forwarded_headers(mut self, trust: bool) -> Self {
+        self.trust_forwarded_headers = trust;
+        self
+    }
+
+    /// The accepted signature method names.
+    pub fn supported_methods(&self) -> &[String] {
+        &self.supported_methods
+    }
+
+    /// The signature method registry.
+    pub fn signature_methods(&self) -> &SignatureMethods {
+        &self.signature_methods
+    }
+
+    pub(crate) fn register_method_in_place(
+        &mut self,
+        name: String,
+        method: impl SignatureMethod + 'static,
+    ) {
+        self.signature_methods.register(name, method);
+    }
+
+    /// Supported names no registry entry verifies (a typo, or a method registered elsewhere).
+    pub(crate) fn warn_unregistered_methods(&self) {
+        for name in &self.supported_methods {
+            if !self.signature_methods.contains(name) {
+                tracing::warn!(
+                    method = %name,
+                    "OAuth 1 signature method is supported but not registered; requests using it get unsupported_signature_method"
+                );
+            }
+        }
+    }
+}
+
+fn env_length(env: &dyn EnvSource, variable: &'static str) -> Result<Option<usize>, ConfigError> {
+    let Some(value) = env.var(variable) else {
+        return Ok(None);
+    };
+    let length = value
+        .trim()
+        .parse::<usize>()
+        .map_err(|_| ConfigError::InvalidValue {
+            variable,
+            value: value.clone(),
+            reason: "it must be a whole number of characters",
+        })?;
+    check_length(length)
+        .map(Some)
+        .map_err(|reason| ConfigError::InvalidValue {
+            variable,
+            value,
+            reason,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MapEnv;
+
+    #[test]
+    fn defaults_are_authlibs() {
+        let c = ServerConfig::default();
+        assert_eq!((c.token_generator)().len(), 42);
+        assert_eq!((c.token_secret_generator)().len(), 48);
+        assert_eq!((c.verifier_generator)().len(), 36);
+        assert_eq!(c.supported_methods(), ["HMAC-SHA1"]);
+        assert_eq!(c.timestamp_window, Duration::from_secs(300));
+        assert_eq!(c.transport_rule, TransportRule::PlaintextOnly);
+        assert_eq!(c.temporary_credentials_methods, [Method::POST]);
+    }
+
+    #[test]
+    fn tokens_are_distinct_and_use_the_alphabet() {
+        let a = generate_token(100);
+        assert!(a.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(a, generate_token(100));
+        assert_eq!(generate_token(0), "");
+        assert_eq!(generate_token(1000).len(), 1000);
+    }
+
+    #[test]
+    fn env_lengths_and_methods() {
+        let env = MapEnv::new()
+            .set("OAUTH1_TOKEN_LENGTH", "20")
+            .set("OAUTH1_TOKEN_SECRET_LENGTH", " 64 ")
+            .set(
+                "OAUTH1_SUPPORTED_SIGNATURE_METHODS",
+                "HMAC-SHA256,RSA-SHA1 PLAINTEXT",
+            );
+        let c = ServerConfig::from_env(&env).unwrap();
+        assert_eq!((c.token_generator)().len(), 20);
+        assert_eq!((c.token_secret_generator)().len(), 64);
+        assert_eq!(
+            c.supported_methods(),
+            ["HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"]
+        );
+        assert_eq!(c.transport_rule, TransportRule::PlaintextOnly);
+        let c =
+            ServerConfig::from_env(&MapEnv::new().set("AUTHLIB_INSECURE_TRANSPORT", "1")).unwrap();
+        assert_eq!(c.transport_rule, TransportRule::Off);
+    }
+
+    #[test]
+    fn env_errors_name_the_variable() {
+        for (variable, value) in [
+            ("OAUTH1_TOKEN_LENGTH", "-1"),
+            ("OAUTH1_TOKEN_LENGTH", "8"),
+            ("OAUTH1_TOKEN_SECRET_LENGTH", "99999"),
+            ("OAUTH1_SUPPORTED_SIGNATURE_METHODS", " , "),
+        ] {
+            let err = ServerConfig::from_env(&MapEnv::new().set(variable, value)).unwrap_err();
+            match &err {
+                ConfigError::InvalidValue { variable: v, .. } => assert_eq!(*v, variable),
+                other => panic!("{other:?}"),
+            }
+            assert!(err.to_string().starts_with(variable), "{err}");
+        }
+        let err = ServerConfig::from_env(
+            &MapEnv::new().set("OAUTH1_TOKEN_GENERATOR", "myapp.tokens.make"),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("ServerConfig::token_generator"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn external_base_url_is_checked() {
+        let ok = ServerConfig::new().external_base_url("https://api.example.com/oauth/");
+        assert!(ok.is_ok());
+        for bad in [
+            "/oauth",
+            "ftp://example.com/",
+            "https://user:pw@example.com/",
+            "https://example.com/?a=1",
+        ] {
+            assert!(
+                matches!(
+                    ServerConfig::new().external_base_url(bad),
+                    Err(ConfigError::InvalidExternalBaseUrl { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "token_length")]
+    fn short_token_length_panics() {
+        let _ = ServerConfig::new().token_length(4);
+    }
+}
