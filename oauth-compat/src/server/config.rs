@@ -85,6 +85,15 @@ fn random_generator(length: usize) -> Generator {
     Arc::new(move || generate_token(length))
 }
 
+/// [`check_length`] for a value given in code, as the error of the setting it stands for.
+fn check_setting_length(variable: &'static str, length: usize) -> Result<usize, ConfigError> {
+    check_length(length).map_err(|reason| ConfigError::InvalidValue {
+        variable,
+        value: length.to_string(),
+        reason,
+    })
+}
+
 fn check_length(length: usize) -> Result<usize, &'static str> {
     if length < MIN_TOKEN_LENGTH {
         Err("it must be at least 16: shorter tokens can be guessed")
@@ -119,7 +128,8 @@ pub enum TransportRule {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// An environment variable holds a value that is not allowed.
+    /// A setting (an environment variable, or the setter standing for it) holds a value that is
+    /// not allowed.
     #[error("{variable}={value:?} is invalid: {reason}")]
     InvalidValue {
         /// The variable's name.
@@ -320,27 +330,20 @@ impl ServerConfig {
         self
     }
 
-    /// Random tokens of `length` characters (`OAUTH1_TOKEN_LENGTH`).
-    ///
-    /// # Panics
-    ///
-    /// If `length` is below [`MIN_TOKEN_LENGTH`] or above [`MAX_TOKEN_LENGTH`].
-    pub fn token_length(mut self, length: usize) -> Self {
-        let length = check_length(length).unwrap_or_else(|reason| panic!("token_length: {reason}"));
+    /// Random tokens of `length` characters (`OAUTH1_TOKEN_LENGTH`): between
+    /// [`MIN_TOKEN_LENGTH`] and [`MAX_TOKEN_LENGTH`], else [`ConfigError::InvalidValue`].
+    pub fn token_length(mut self, length: usize) -> Result<Self, ConfigError> {
+        let length = check_setting_length("OAUTH1_TOKEN_LENGTH", length)?;
         self.token_generator = random_generator(length);
-        self
+        Ok(self)
     }
 
-    /// Random token secrets of `length` characters (`OAUTH1_TOKEN_SECRET_LENGTH`).
-    ///
-    /// # Panics
-    ///
-    /// If `length` is below [`MIN_TOKEN_LENGTH`] or above [`MAX_TOKEN_LENGTH`].
-    pub fn token_secret_length(mut self, length: usize) -> Self {
-        let length =
-            check_length(length).unwrap_or_else(|reason| panic!("token_secret_length: {reason}"));
+    /// Random token secrets of `length` characters (`OAUTH1_TOKEN_SECRET_LENGTH`): between
+    /// [`MIN_TOKEN_LENGTH`] and [`MAX_TOKEN_LENGTH`], else [`ConfigError::InvalidValue`].
+    pub fn token_secret_length(mut self, length: usize) -> Result<Self, ConfigError> {
+        let length = check_setting_length("OAUTH1_TOKEN_SECRET_LENGTH", length)?;
         self.token_secret_generator = random_generator(length);
-        self
+        Ok(self)
     }
 
     /// The signature methods accepted (`OAUTH1_SUPPORTED_SIGNATURE_METHODS`), by the names
@@ -586,8 +589,15 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "token_length")]
-    fn short_token_length_panics() {
-        let _ = ServerConfig::new().token_length(4);
+    fn a_short_token_length_is_a_config_error() {
+        let err = ServerConfig::new().token_length(4).err().unwrap();
+        assert!(matches!(
+            err,
+            ConfigError::InvalidValue {
+                variable: "OAUTH1_TOKEN_LENGTH",
+                ..
+            }
+        ));
+        assert!(ServerConfig::new().token_secret_length(48).is_ok());
     }
 }
