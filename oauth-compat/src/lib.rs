@@ -81,6 +81,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `blocking` | no | `oauth_compat::blocking`: a blocking API beside the async one, on a runtime of its own |
+//! | `axum` | no | `oauth_compat::integrations::axum`: the provider's endpoints as axum handlers, the `OAuth1Credential` extractor and the `require_oauth` layer |
 //! | `redis` | no | `oauth_compat::cache::redis::RedisCache`: a [`Cache`](cache::Cache) in Redis, shared by every process, and the re-exported `redis` crate |
 //!
 //! TLS is always rustls with its aws-lc-rs provider (reqwest's own choice), so a client built
@@ -98,6 +99,7 @@ pub mod engine;
 pub mod env;
 pub mod error;
 pub mod hooks;
+pub mod integrations;
 pub mod oauth1;
 pub mod oauth2;
 pub mod response;

@@ -1,0 +1,87 @@
+//! The extractor that protects a route and yields the seed's `current_credential`.
+
+use std::ops::Deref;
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequestParts};
+use http::request::Parts;
+
+use super::rejection::OAuth1Rejection;
+use super::signed_parts::SignedParts;
+use crate::oauth1::params::has_form_body;
+use crate::server::{Credential, ResourceProtector};
+
+/// The token credential a request was signed with, and its user: the seed's
+/// `current_credential`. Taking it as a handler argument protects the route (the seed's
+/// `@require_oauth()`); the [`ResourceProtector`] comes from the router's state
+/// ([`FromRef`]).
+///
+/// A refused request never reaches the handler: it is answered with the
+/// [`OAuth1Rejection`] (Authlib's status, JSON body).
+///
+/// It reads only the request's parts, so it combines with `Json`, `Form` or `Bytes`. A
+/// form-encoded body is signed, though, and a parts extractor cannot read it: routes that take
+/// form bodies need [`require_oauth`](super::require_oauth) as a `route_layer`, which reads the
+/// body, checks the request and leaves the credential for this extractor (without the layer
+/// such a request is a 500, [`OAuth1Rejection::FormBodyNotRead`]). Behind the layer it costs
+/// nothing: the check is not repeated.
+///
+/// ```
+/// use axum::{Json, Router, routing::get};
+/// use oauth_compat::integrations::axum::OAuth1Credential;
+/// use oauth_compat::server::{ResourceProtector, ServerConfig};
+/// use oauth_compat::store::memory::MemoryStore;
+/// use std::sync::Arc;
+///
+/// // @app.route('/user') @require_oauth() def user_profile(): ...
+/// async fn user_profile(current_credential: OAuth1Credential) -> Json<serde_json::Value> {
+///     Json(serde_json::json!({ "user": current_credential.user_id() }))
+/// }
+///
+/// let require_oauth = ResourceProtector::from_store(Arc::new(MemoryStore::new()), ServerConfig::default());
+/// let app: Router = Router::new().route("/user", get(user_profile)).with_state(require_oauth);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuth1Credential(pub Credential);
+
+impl OAuth1Credential {
+    /// The [`Credential`].
+    pub fn into_inner(self) -> Credential {
+        self.0
+    }
+}
+
+impl Deref for OAuth1Credential {
+    type Target = Credential;
+
+    fn deref(&self) -> &Credential {
+        &self.0
+    }
+}
+
+impl<S> FromRequestParts<S> for OAuth1Credential
+where
+    ResourceProtector: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = OAuth1Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Checked already (by the layer, or by this extractor earlier in the handler's
+        // arguments): checking again would meet its own nonce and refuse it as a replay.
+        if let Some(credential) = parts.extensions.get::<Credential>() {
+            return Ok(Self(credential.clone()));
+        }
+        if has_form_body(&parts.headers) {
+            return Err(OAuth1Rejection::FormBodyNotRead);
+        }
+        let protector = ResourceProtector::from_ref(state);
+        // Not form-encoded: the body is not signed, so an empty one checks the same.
+        let signed = SignedParts::take(parts, Bytes::new());
+        let checked = protector.validate_request(signed.request()).await;
+        signed.restore(parts);
+        let credential = checked?;
+        parts.extensions.insert(credential.clone());
+        Ok(Self(credential))
+    }
+}

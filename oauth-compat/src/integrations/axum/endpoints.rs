@@ -1,0 +1,63 @@
+//! The temporary credentials and token credentials endpoints as axum handlers.
+
+use axum::extract::{Request, State};
+use axum::response::Response;
+
+use super::body::{ENDPOINT_BODY_LIMIT, read_body};
+use super::signed_parts::SignedParts;
+use crate::server::AuthorizationServer;
+
+/// `POST /initiate` (the seed's `initiate_temporary_credential` view): answers
+/// [`AuthorizationServer::create_temporary_credential_response`]. The server comes from the
+/// router's state (`AuthorizationServer: FromRef<S>`).
+///
+/// Mount it with `any`, not `post`: the server itself refuses other methods with Authlib's
+/// form-encoded `method_not_allowed` (405), and accepts those set in
+/// [`temporary_credentials_methods`](crate::server::ServerConfig::temporary_credentials_methods).
+/// Bodies over [`ENDPOINT_BODY_LIMIT`] get 413.
+///
+/// ```
+/// # use std::sync::Arc;
+/// use axum::{Router, routing::{any, post}};
+/// use oauth_compat::integrations::axum::{initiate_temporary_credential, issue_token};
+/// # use oauth_compat::server::{AuthorizationServer, ServerConfig};
+/// # use oauth_compat::store::memory::MemoryStore;
+/// # let server = AuthorizationServer::from_store(Arc::new(MemoryStore::new()), ServerConfig::default());
+///
+/// let app: Router = Router::new()
+///     .route("/initiate", any(initiate_temporary_credential))
+///     .route("/token", post(issue_token))
+///     .with_state(server);
+/// ```
+pub async fn initiate_temporary_credential(
+    State(server): State<AuthorizationServer>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = match read_body(body, ENDPOINT_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_form_response(),
+    };
+    let signed = SignedParts::new(parts, body);
+    server
+        .create_temporary_credential_response(signed.request())
+        .await
+        .map(Into::into)
+}
+
+/// `POST /token` (the seed's `issue_token` view): answers
+/// [`AuthorizationServer::create_token_response`]. The server comes from the router's state.
+/// The server accepts any method, as Authlib does: mount it with `any` too to serve
+/// Flask-OAuthlib clients, which send GET. Bodies over [`ENDPOINT_BODY_LIMIT`] get 413.
+pub async fn issue_token(State(server): State<AuthorizationServer>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = match read_body(body, ENDPOINT_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_form_response(),
+    };
+    let signed = SignedParts::new(parts, body);
+    server
+        .create_token_response(signed.request())
+        .await
+        .map(Into::into)
+}
