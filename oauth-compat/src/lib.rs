@@ -81,6 +81,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `blocking` | no | `oauth_compat::blocking`: a blocking API beside the async one, on a runtime of its own |
+//! | `sqlite` | no | `oauth_compat::store::sqlite`: provider storage in SQLite (bundled), the embedded default |
+//! | `postgres` | no | `oauth_compat::store::postgres`: provider storage in PostgreSQL, for several machines |
 //!
 //! TLS is always rustls with its aws-lc-rs provider (reqwest's own choice), so a client built
 //! from the re-exported [`reqwest`] works without installing a process-wide crypto provider; the
