@@ -196,3 +196,21 @@ async fn a_newer_schema_is_refused() {
         "{error}"
     );
 }
+
+/// Servers starting together on a new file: each sets WAL mode and migrates, none fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_first_connects() {
+    for _ in 0..5 {
+        let db = TempDatabase::new();
+        let url = db.url();
+        let starts: Vec<_> = (0..8)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { SqliteStore::connect(&url).await })
+            })
+            .collect();
+        for start in starts {
+            start.await.unwrap().unwrap();
+        }
+    }
+}

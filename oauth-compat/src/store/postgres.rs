@@ -69,7 +69,7 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     /// Connects a pool with sqlx's defaults to `url` (`postgres://user:password@host/db`) and
-    /// creates the schema if needed. Connection errors never include the URL.
+    /// creates the schema if needed. Errors do not repeat the URL or its password.
     ///
     /// ```no_run
     /// use oauth_compat::store::postgres::PostgresStore;
