@@ -85,6 +85,8 @@
 //! |---|---|---|
 //! | `blocking` | no | `oauth_compat::blocking`: a blocking API beside the async one, on a runtime of its own |
 //! | `redis` | no | `oauth_compat::cache::redis::RedisCache`: a [`Cache`](cache::Cache) in Redis, shared by every process, and the re-exported `redis` crate |
+//! | `sqlite` | no | `oauth_compat::store::sqlite`: provider storage in SQLite (bundled), the embedded default |
+//! | `postgres` | no | `oauth_compat::store::postgres`: provider storage in PostgreSQL, for several machines |
 //!
 //! TLS is always rustls with its aws-lc-rs provider (reqwest's own choice), so a client built
 //! from the re-exported [`reqwest`] works without installing a process-wide crypto provider; the
