@@ -12,11 +12,14 @@
 //! | [`oauth1`] | RFC 5849 signing and verification, sans-IO, exact to the RFC's own examples |
 //! | [`oauth2`] | RFC 6749/6750/7636/7009 pieces, sans-IO: PKCE, state, client authentication, token requests and responses, [`Token`](oauth2::Token) |
 //! | [`response`] | `resp.status` / `resp.data`, decoded from JSON, XML or form bodies as Flask-OAuthlib's `parse_response` does |
+//! | [`server`] | an OAuth 1.0 provider (Authlib's Flask OAuth 1 server): `AuthorizationServer`, `ResourceProtector`, the storage traits |
+//! | [`store`] | the provider's storage: in memory, over any [`Cache`](cache::Cache), SQLite and PostgreSQL (features) |
+//! | [`cache`] | a cache with an atomic add-if-absent: in memory, Redis (feature) |
 //! | [`secret`] | secrets whose `Debug` prints `[redacted]` |
 //! | [`env`](mod@env) | an injectable source of environment variables |
 //!
-//! The `OAuth` registry with lazy configuration, the `remote_app!` / `#[tokengetter]` macros and
-//! the provider's endpoints build on these.
+//! The `OAuth` registry with lazy configuration and the `remote_app!` / `#[tokengetter]` macros
+//! build on these.
 //!
 //! ## Call an API (Authlib's `OAuth2Session`)
 //!
@@ -83,6 +86,8 @@
 //! | `blocking` | no | `oauth_compat::blocking`: a blocking API beside the async one, on a runtime of its own |
 //! | `axum` | no | `oauth_compat::integrations::axum`: the provider's endpoints as axum handlers, the `OAuth1Credential` extractor and the `require_oauth` layer |
 //! | `redis` | no | `oauth_compat::cache::redis::RedisCache`: a [`Cache`](cache::Cache) in Redis, shared by every process, and the re-exported `redis` crate |
+//! | `sqlite` | no | `oauth_compat::store::sqlite`: provider storage in SQLite (bundled), the embedded default |
+//! | `postgres` | no | `oauth_compat::store::postgres`: provider storage in PostgreSQL, for several machines |
 //!
 //! TLS is always rustls with its aws-lc-rs provider (reqwest's own choice), so a client built
 //! from the re-exported [`reqwest`] works without installing a process-wide crypto provider; the

@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | [`memory::MemoryStore`] | all four traits | tests, examples, one process |
 //! | [`cache::CacheStore`] | [`NonceStore`](crate::server::store::NonceStore), [`TemporaryCredentialStore`](crate::server::store::TemporaryCredentialStore) | any [`Cache`](crate::cache::Cache): in memory, Redis |
+//! | `sqlite::SqliteStore` (feature `sqlite`) | all four traits | the embedded default: one machine, a file |
+//! | `postgres::PostgresStore` (feature `postgres`) | all four traits | several machines sharing one database |
 //!
 //! The seed's helpers, in Rust:
 //!
@@ -17,3 +19,13 @@
 
 pub mod cache;
 pub mod memory;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+/// The exact sqlx the SQL stores use: build the pools you pass to `from_pool` from it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sqlx;
