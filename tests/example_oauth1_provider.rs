@@ -1,0 +1,1007 @@
+//! Runs the built `oauth1_provider` example as the outside world does (its env contract, a free
+//! port, SIGTERM to stop) and drives it with our `OAuth1Client`, with raw HTTP for the refusals,
+//! and with requests-oauthlib (tests/interop/oauth1_client_driver.py) as an independent client.
+//!
+//! Also the nonce guarantee end to end: one signed request sent 100 times at once is accepted
+//! exactly once, by one process and by two processes sharing a store (a SQLite file; with the
+//! `postgres` and `redis` features, PostgreSQL and Redis servers the tests start).
+
+#[cfg(feature = "postgres")]
+#[path = "support/postgres.rs"]
+mod postgres;
+#[cfg(feature = "redis")]
+mod redis_server;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use http::{Method, header};
+use oauth_compat::client::OAuth1Client;
+use oauth_compat::env::MapEnv;
+use oauth_compat::oauth1::{
+    ClientCredentials, RsaPrivateKey, SignatureType, Signer, SignerBuilder, TokenCredentials,
+};
+use oauth_compat::oauth2::Token;
+use oauth_compat::{Engine, reqwest};
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+use url::Url;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const CLIENT_KEY: &str = "printer-client";
+const CLIENT_SECRET: &str = "kd94hf93k423kf44";
+const TEST_USER: &str = "jane";
+/// Never contacted: the tests read the redirect instead of following it.
+const CALLBACK: &str = "http://127.0.0.1:9/ready";
+const RSA_PRIVATE_PEM: &str = include_str!("interop/keys/oauth1_rsa_private.pem");
+const METHODS: [&str; 4] = ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"];
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+// --- the example process ---------------------------------------------------------------------
+
+/// `target/<profile>/examples/oauth1_provider`, which `cargo test` builds before the tests.
+fn example_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current test executable");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test executable under target/<profile>/deps");
+    let path = profile_dir
+        .join("examples")
+        .join(format!("oauth1_provider{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo test` (which builds the examples) or scripts/test",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind 127.0.0.1:0")
+        .port()
+}
+
+/// The env contract, for the client above, plus `extra`.
+fn contract_env(port: u16, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let public_key = format!("{ROOT}/tests/interop/keys/oauth1_rsa_public.pem");
+    let mut env: Vec<(String, String)> = [
+        ("PORT", port.to_string().as_str()),
+        ("CLIENT_KEY", CLIENT_KEY),
+        ("CLIENT_SECRET", CLIENT_SECRET),
+        ("CLIENT_RSA_PUBLIC_KEY_FILE", &public_key),
+        ("CALLBACK_URL", CALLBACK),
+        ("TEST_USER", TEST_USER),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    env.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    env
+}
+
+/// The example with exactly `env` (plus PATH), so the caller's variables never leak in.
+fn command(env: &[(String, String)]) -> Command {
+    let mut command = Command::new(example_binary());
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command.envs(env.iter().map(|(k, v)| (k, v)));
+    command
+}
+
+/// A running example, killed (and reaped) when dropped unless stopped.
+struct Example {
+    child: Child,
+    port: u16,
+}
+
+impl Example {
+    fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts on a free port (another one if it was taken meanwhile) and waits, bounded, for
+    /// the line that says it listens there.
+    fn start_with(extra: &[(&str, &str)]) -> Self {
+        for _ in 0..5 {
+            let port = free_port();
+            if let Some(example) = Self::start_on(port, extra) {
+                return example;
+            }
+        }
+        panic!("the example did not start on any of 5 free ports");
+    }
+
+    /// `None` when the port was taken meanwhile; a panic with its stderr if it exits otherwise.
+    fn start_on(port: u16, extra: &[(&str, &str)]) -> Option<Self> {
+        let mut child = command(&contract_env(port, extra))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the oauth1_provider example");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let mut example = Self { child, port };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = tx.send(reader.read_line(&mut line).map(|_| line));
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        // Its stderr, kept for the panic message and echoed into the test's output.
+        let (err_tx, err_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("[oauth1_provider :{port}] {line}");
+                all.push_str(&line);
+                all.push('\n');
+            }
+            let _ = err_tx.send(all);
+        });
+        let line = match rx.recv_timeout(START_TIMEOUT) {
+            Ok(Ok(line)) => line,
+            Ok(Err(err)) => panic!("reading the example's stdout: {err}"),
+            Err(_) => panic!("the example printed nothing within {START_TIMEOUT:?}"),
+        };
+        if line.is_empty() {
+            let status = example.child.wait().expect("wait for the example");
+            let stderr = err_rx.recv_timeout(STOP_TIMEOUT).unwrap_or_default();
+            if stderr.contains("cannot listen") {
+                return None;
+            }
+            panic!(
+                "the example exited with {status} before listening (a binary built without \
+                 this test's features? `cargo test` builds it with them): {stderr}"
+            );
+        }
+        assert_eq!(
+            line.trim_end(),
+            format!("listening on http://127.0.0.1:{port}")
+        );
+        Some(example)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Sends SIGTERM and asserts a clean exit within [`STOP_TIMEOUT`].
+    fn stop(mut self) {
+        let status = terminate(&mut self.child);
+        assert!(
+            status.success(),
+            "the example exited with {status} after SIGTERM"
+        );
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn terminate(child: &mut Child) -> ExitStatus {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill -TERM failed");
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for the example") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the example was still running {STOP_TIMEOUT:?} after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A directory of the test's own, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "oauth-compat-{name}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("create a temp dir");
+        Self(dir)
+    }
+
+    fn sqlite_url(&self) -> String {
+        format!("sqlite://{}?mode=rwc", self.0.join("shared.db").display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+// --- clients ---------------------------------------------------------------------------------
+
+/// An engine that reads no process variable and bounds every request.
+fn engine() -> Engine {
+    Engine::builder()
+        .env(MapEnv::new())
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("engine")
+}
+
+fn client(example: &Example, method: &str, placement: SignatureType) -> OAuth1Client {
+    let builder = OAuth1Client::builder(ClientCredentials::new(CLIENT_KEY, CLIENT_SECRET))
+        .signature_method(method)
+        .signature_type(placement)
+        .request_token_url(example.url("/initiate"))
+        .access_token_url(example.url("/token"))
+        .authorize_url(example.url("/authorize"))
+        .api_base_url(example.url("/api/"))
+        .engine(engine());
+    let builder = if method == "RSA-SHA1" {
+        builder.rsa_key(RsaPrivateKey::from_pem(RSA_PRIVATE_PEM).expect("test RSA key"))
+    } else {
+        builder
+    };
+    builder.build().expect("client")
+}
+
+/// A browser that does not follow redirects: the `Location` is what the tests read.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("reqwest client")
+}
+
+/// Where a 302 sends the browser.
+fn redirect_of(resp: &reqwest::Response) -> Url {
+    assert_eq!(resp.status(), 302, "expected a redirect");
+    let location = resp.headers()[header::LOCATION].to_str().unwrap();
+    Url::parse(location).expect("absolute Location")
+}
+
+fn query_value(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The user's visit: `GET /authorize?oauth_token=..&user=..`, which grants at once.
+async fn visit_as_user(client: &OAuth1Client, request_token: &Token) -> Url {
+    let url = client
+        .authorization_url(request_token, &[("user", TEST_USER)])
+        .unwrap();
+    redirect_of(&browser().get(url).send().await.unwrap())
+}
+
+/// Token credentials for `client`, through the whole dance.
+async fn token_credentials(client: &OAuth1Client) -> Token {
+    let request_token = client
+        .fetch_request_token(Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    let callback = visit_as_user(client, &request_token).await;
+    let verifier = query_value(&callback, "oauth_verifier").expect("a verifier");
+    client
+        .fetch_access_token(&request_token, &verifier, &[])
+        .await
+        .unwrap()
+}
+
+async fn body_json(resp: reqwest::Response) -> Value {
+    serde_json::from_slice(&resp.bytes().await.unwrap()).expect("a JSON body")
+}
+
+async fn body_form(resp: reqwest::Response) -> Vec<(String, String)> {
+    let bytes = resp.bytes().await.unwrap();
+    url::form_urlencoded::parse(&bytes).into_owned().collect()
+}
+
+fn form_error(form: &[(String, String)]) -> Option<&str> {
+    form.iter()
+        .find(|(n, _)| n == "error")
+        .map(|(_, v)| v.as_str())
+}
+
+// --- full flows with our client --------------------------------------------------------------
+
+/// initiate → the user grants by GET → token → signed GET and POST to /api.
+async fn full_flow(method: &str, placement: SignatureType) {
+    let example = Example::start();
+    let client = client(&example, method, placement);
+
+    let request_token = client
+        .fetch_request_token(Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    assert_eq!(request_token["oauth_callback_confirmed"], "true");
+    assert_eq!(request_token.access_token().len(), 42);
+    assert_eq!(request_token.token_secret().map(str::len), Some(48));
+    let callback = visit_as_user(&client, &request_token).await;
+    assert_eq!(callback.as_str().split('?').next(), Some(CALLBACK));
+    assert_eq!(
+        query_value(&callback, "oauth_token").as_deref(),
+        Some(request_token.access_token())
+    );
+    let verifier = query_value(&callback, "oauth_verifier").expect("a verifier");
+    let token = client
+        .fetch_access_token(&request_token, &verifier, &[])
+        .await
+        .unwrap();
+    assert_ne!(token.access_token(), request_token.access_token());
+
+    let resp = client.get("me").send().await.unwrap();
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.data["name"], TEST_USER);
+
+    let resp = client
+        .get("echo")
+        .query(&[("q", "a b"), ("n", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(
+        resp.json::<Value>().unwrap(),
+        json!({"method": "GET", "query": [["q", "a b"], ["n", "1"]], "form": [], "user": TEST_USER})
+    );
+
+    let status = "Hello Ladies + Gentlemen, a signed OAuth request!";
+    let resp = client
+        .post("echo")
+        .form(&[("status", status)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(
+        resp.json::<Value>().unwrap(),
+        json!({"method": "POST", "query": [], "form": [["status", status]], "user": TEST_USER})
+    );
+    example.stop();
+}
+
+macro_rules! full_flow_tests {
+    ($($name:ident: $method:literal, $placement:ident;)*) => {$(
+        #[tokio::test]
+        async fn $name() {
+            full_flow($method, SignatureType::$placement).await;
+        }
+    )*};
+}
+
+full_flow_tests! {
+    full_flow_hmac_sha1_header: "HMAC-SHA1", Header;
+    full_flow_hmac_sha1_query: "HMAC-SHA1", Query;
+    full_flow_hmac_sha1_body: "HMAC-SHA1", Body;
+    full_flow_hmac_sha256_header: "HMAC-SHA256", Header;
+    full_flow_hmac_sha256_query: "HMAC-SHA256", Query;
+    full_flow_hmac_sha256_body: "HMAC-SHA256", Body;
+    full_flow_rsa_sha1_header: "RSA-SHA1", Header;
+    full_flow_rsa_sha1_query: "RSA-SHA1", Query;
+    full_flow_rsa_sha1_body: "RSA-SHA1", Body;
+    full_flow_plaintext_header: "PLAINTEXT", Header;
+    full_flow_plaintext_query: "PLAINTEXT", Query;
+    full_flow_plaintext_body: "PLAINTEXT", Body;
+}
+
+// --- the authorization page ------------------------------------------------------------------
+
+async fn post_decision(example: &Example, oauth_token: &str, confirm: &str) -> reqwest::Response {
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("oauth_token", oauth_token),
+            ("user", TEST_USER),
+            ("confirm", confirm),
+        ])
+        .finish();
+    browser()
+        .post(example.url("/authorize"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn authorize_by_post_yes_and_no() {
+    let example = Example::start();
+    let client = client(&example, "HMAC-SHA1", SignatureType::Header);
+
+    // Without `user`, the page asks.
+    let request_token = client
+        .fetch_request_token(Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    let url = client.authorization_url(&request_token, &[]).unwrap();
+    let resp = browser().get(url).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains(CLIENT_KEY) && page.contains("name=confirm"),
+        "{page}"
+    );
+
+    // confirm=yes: a verifier that works.
+    let resp = post_decision(&example, request_token.access_token(), "yes").await;
+    let callback = redirect_of(&resp);
+    assert_eq!(callback.as_str().split('?').next(), Some(CALLBACK));
+    let verifier = query_value(&callback, "oauth_verifier").expect("a verifier");
+    client
+        .fetch_access_token(&request_token, &verifier, &[])
+        .await
+        .unwrap();
+    let resp = client.get("me").send().await.unwrap();
+    assert_eq!(resp.data["name"], TEST_USER);
+
+    // confirm=no: access_denied, no verifier, and nothing to exchange.
+    let request_token = client
+        .fetch_request_token(Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    let resp = post_decision(&example, request_token.access_token(), "no").await;
+    let callback = redirect_of(&resp);
+    assert_eq!(callback.as_str().split('?').next(), Some(CALLBACK));
+    assert_eq!(
+        query_value(&callback, "error").as_deref(),
+        Some("access_denied")
+    );
+    assert_eq!(query_value(&callback, "oauth_verifier"), None);
+    let err = client
+        .fetch_access_token(&request_token, "no-verifier-was-issued", &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("oauth_verifier"), "{err}");
+    example.stop();
+}
+
+#[tokio::test]
+async fn authorize_refusals_and_oob() {
+    let example = Example::start();
+    let client = client(&example, "HMAC-SHA1", SignatureType::Header);
+
+    let resp = browser()
+        .get(example.url("/authorize?oauth_token=not-a-token&user=jane"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(resp.text().await.unwrap().contains("invalid_token"));
+
+    let request_token = client
+        .fetch_request_token(Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    let url = client
+        .authorization_url(&request_token, &[("user", "mallory")])
+        .unwrap();
+    assert_eq!(browser().get(url).send().await.unwrap().status(), 403);
+
+    // oauth_callback=oob: the registered CALLBACK_URL receives the user.
+    let request_token = client.fetch_request_token(None, &[]).await.unwrap();
+    let callback = visit_as_user(&client, &request_token).await;
+    assert_eq!(callback.as_str().split('?').next(), Some(CALLBACK));
+    assert!(query_value(&callback, "oauth_verifier").is_some());
+    example.stop();
+}
+
+// --- the protected resources -----------------------------------------------------------------
+
+#[tokio::test]
+async fn every_api_route_and_its_content_type() {
+    let example = Example::start();
+    let client = client(&example, "HMAC-SHA1", SignatureType::Header);
+    token_credentials(&client).await;
+
+    let resp = client.get("me").send().await.unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.media_type().unwrap().essence(), "application/json");
+    assert_eq!(resp.data["name"], TEST_USER);
+
+    let resp = client.get("me.xml").send().await.unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.media_type().unwrap().essence(), "application/xml");
+    let root = resp.data.xml().expect("an XML body");
+    assert_eq!(root.tag, "user");
+    assert_eq!(root.find_text("name"), Some(TEST_USER));
+
+    let resp = client.get("form").send().await.unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(
+        resp.media_type().unwrap().essence(),
+        "application/x-www-form-urlencoded"
+    );
+    assert_eq!(resp.data["name"], TEST_USER);
+
+    let resp = client.get("me.txt").send().await.unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.media_type().unwrap().essence(), "text/plain");
+    let json: Value = serde_json::from_slice(&resp.raw_data).expect("JSON as text/plain");
+    assert_eq!(json["name"], TEST_USER);
+
+    let resp = client
+        .get("echo")
+        .query(&[("q", "1"), ("x", "a&b"), ("q", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.json::<Value>().unwrap(),
+        json!({"method": "GET", "query": [["q", "1"], ["x", "a&b"], ["q", "2"]], "form": [], "user": TEST_USER})
+    );
+    let resp = client
+        .post("echo")
+        .query(&[("page", "2")])
+        .form(&[("status", "héllo wörld"), ("empty", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.json::<Value>().unwrap(),
+        json!({"method": "POST", "query": [["page", "2"]], "form": [["status", "héllo wörld"], ["empty", ""]], "user": TEST_USER})
+    );
+
+    // An unknown path under /api is a 404, not a 401.
+    let resp = browser()
+        .get(example.url("/api/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    example.stop();
+}
+
+// --- refusals --------------------------------------------------------------------------------
+
+/// A request signed by `signer`, as reqwest sends it (to `example`, or with `host` as `Host`).
+fn signed(signer: &Signer, method: Method, url: &str) -> reqwest::Request {
+    let mut req = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .body(Vec::new())
+        .unwrap();
+    signer.sign_request(&mut req).unwrap();
+    reqwest::Request::try_from(req.map(reqwest::Body::from)).unwrap()
+}
+
+fn signer() -> SignerBuilder {
+    Signer::builder(ClientCredentials::new(CLIENT_KEY, CLIENT_SECRET))
+}
+
+fn token_signer(token: &Token) -> Signer {
+    signer()
+        .token(TokenCredentials::new(
+            token.access_token(),
+            token.token_secret().unwrap(),
+        ))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn refusals_at_the_endpoints() {
+    let example = Example::start();
+    let http = browser();
+
+    // GET /initiate: 405, as Authlib.
+    let req = signed(
+        &signer().callback(CALLBACK).build().unwrap(),
+        Method::GET,
+        &example.url("/initiate"),
+    );
+    let resp = http.execute(req).await.unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(resp.headers()[header::ALLOW], "POST");
+    assert_eq!(
+        form_error(&body_form(resp).await),
+        Some("method_not_allowed")
+    );
+
+    // A bad signature (wrong client secret): 401.
+    let wrong = Signer::builder(ClientCredentials::new(CLIENT_KEY, "not-the-secret"))
+        .callback(CALLBACK)
+        .build()
+        .unwrap();
+    let resp = http
+        .execute(signed(&wrong, Method::POST, &example.url("/initiate")))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        form_error(&body_form(resp).await),
+        Some("invalid_signature")
+    );
+
+    // An unknown client: 401.
+    let unknown = Signer::builder(ClientCredentials::new("nobody", CLIENT_SECRET))
+        .callback(CALLBACK)
+        .build()
+        .unwrap();
+    let resp = http
+        .execute(signed(&unknown, Method::POST, &example.url("/initiate")))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(form_error(&body_form(resp).await), Some("invalid_client"));
+
+    // A malformed Authorization header: 400 saying so, never a 500.
+    let resp = http
+        .post(example.url("/initiate"))
+        .header(header::AUTHORIZATION, "OAuth oauth_consumer_key=\"printer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(form_error(&body_form(resp).await), Some("invalid_request"));
+
+    // An old timestamp: 400.
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let old = signer()
+        .callback(CALLBACK)
+        .with_nonce_and_timestamp("an-old-nonce", now - 3600)
+        .build()
+        .unwrap();
+    let resp = http
+        .execute(signed(&old, Method::POST, &example.url("/initiate")))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(form_error(&body_form(resp).await), Some("invalid_request"));
+
+    // A wrong verifier: 400, and the temporary credential is gone (as Authlib).
+    let client = client(&example, "HMAC-SHA1", SignatureType::Header);
+    let request_token = client
+        .fetch_request_token(Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    let callback = visit_as_user(&client, &request_token).await;
+    let verifier = query_value(&callback, "oauth_verifier").unwrap();
+    let err = client
+        .fetch_access_token(&request_token, "wrong-verifier", &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("oauth_verifier"), "{err}");
+    let err = client
+        .fetch_access_token(&request_token, &verifier, &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("invalid_token"), "{err}");
+    example.stop();
+}
+
+#[tokio::test]
+async fn refusals_at_a_protected_resource() {
+    let example = Example::start();
+    let client = client(&example, "HMAC-SHA1", SignatureType::Header);
+    let token = token_credentials(&client).await;
+    let http = browser();
+
+    // A replay: the same signed request twice.
+    let req = signed(&token_signer(&token), Method::GET, &example.url("/api/me"));
+    let again = req.try_clone().unwrap();
+    let resp = http.execute(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = http.execute(again).await.unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/json");
+    assert_eq!(body_json(resp).await["error"], "invalid_nonce");
+
+    // A wrong token secret: 401.
+    let wrong = signer()
+        .token(TokenCredentials::new(
+            token.access_token(),
+            "not-the-secret",
+        ))
+        .build()
+        .unwrap();
+    let resp = http
+        .execute(signed(&wrong, Method::GET, &example.url("/api/me")))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(body_json(resp).await["error"], "invalid_signature");
+
+    // An unknown token: 401.
+    let unknown = signer()
+        .token(TokenCredentials::new("not-a-token", "x"))
+        .build()
+        .unwrap();
+    let resp = http
+        .execute(signed(&unknown, Method::GET, &example.url("/api/me")))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(body_json(resp).await["error"], "invalid_token");
+
+    // Unsigned, and a malformed header: 400 with a JSON body.
+    let resp = http.get(example.url("/api/me")).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(body_json(resp).await["error"], "missing_required_parameter");
+    let resp = http
+        .get(example.url("/api/me"))
+        .header(header::AUTHORIZATION, "OAuth realm=\"x\", ,=")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(body_json(resp).await["error"], "invalid_request");
+    example.stop();
+}
+
+// --- settings --------------------------------------------------------------------------------
+
+#[test]
+fn missing_or_invalid_settings_exit_2_naming_the_variable() {
+    let port = free_port().to_string();
+    let cases: [(&str, &str, &str); 7] = [
+        ("PORT", "", "PORT"),
+        ("PORT", "http", "PORT"),
+        ("CLIENT_KEY", "", "CLIENT_KEY"),
+        ("CALLBACK_URL", "not a url", "CALLBACK_URL"),
+        ("TEST_USER", "", "TEST_USER"),
+        (
+            "CLIENT_RSA_PUBLIC_KEY_FILE",
+            "/nonexistent/key.pem",
+            "CLIENT_RSA_PUBLIC_KEY_FILE",
+        ),
+        ("DATABASE_URL", "mysql://db/oauth", "DATABASE_URL"),
+    ];
+    for (variable, value, named) in cases {
+        let mut env = contract_env(port.parse().unwrap(), &[]);
+        env.retain(|(k, _)| k != variable);
+        if !value.is_empty() {
+            env.push((variable.to_owned(), value.to_owned()));
+        }
+        let output = command(&env)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run the example");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{variable}={value:?}: {stderr}"
+        );
+        assert!(stderr.contains(named), "{variable}={value:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+// --- one signed request, 100 times at once ---------------------------------------------------
+
+/// Sends `req` 100 times at once, spread over `ports` (every copy keeps the `Host` it was
+/// signed for, as behind a load balancer): the count of 200s, of 401 `invalid_nonce`, and
+/// anything else.
+async fn race(req: &reqwest::Request, ports: &[u16]) -> (usize, usize, Vec<String>) {
+    let http = reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let host = req.url().authority().to_owned();
+    let mut tasks = JoinSet::new();
+    for i in 0..100 {
+        let mut copy = req.try_clone().unwrap();
+        copy.url_mut()
+            .set_port(Some(ports[i % ports.len()]))
+            .unwrap();
+        copy.headers_mut()
+            .insert(header::HOST, host.parse().unwrap());
+        let http = http.clone();
+        tasks.spawn(async move {
+            let resp = http.execute(copy).await.expect("an answer");
+            let status = resp.status().as_u16();
+            (status, body_json(resp).await)
+        });
+    }
+    let (mut ok, mut replays, mut other) = (0, 0, Vec::new());
+    while let Some(result) = tasks.join_next().await {
+        match result.unwrap() {
+            (200, _) => ok += 1,
+            (401, body) if body["error"] == "invalid_nonce" => replays += 1,
+            (status, body) => other.push(format!("{status} {body}")),
+        }
+    }
+    (ok, replays, other)
+}
+
+async fn accepted_once(examples: &[&Example]) {
+    let first = examples[0];
+    let client = client(first, "HMAC-SHA1", SignatureType::Header);
+    let token = token_credentials(&client).await;
+    // Every process knows the token (the store is shared).
+    for example in examples {
+        let req = signed(&token_signer(&token), Method::GET, &example.url("/api/me"));
+        let resp = browser().execute(req).await.unwrap();
+        assert_eq!(resp.status(), 200, "port {}", example.port);
+    }
+    let req = signed(&token_signer(&token), Method::GET, &first.url("/api/me"));
+    let ports: Vec<u16> = examples.iter().map(|e| e.port).collect();
+    let (ok, replays, other) = race(&req, &ports).await;
+    assert_eq!((ok, replays), (1, 99), "other answers: {other:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_process_accepts_a_nonce_once() {
+    let example = Example::start();
+    accepted_once(&[&example]).await;
+    example.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_sharing_a_sqlite_file_accept_a_nonce_once() {
+    let dir = TempDir::new("two-sqlite");
+    let url = dir.sqlite_url();
+    let a = Example::start_with(&[("DATABASE_URL", &url)]);
+    let b = Example::start_with(&[("DATABASE_URL", &url)]);
+    accepted_once(&[&a, &b]).await;
+    a.stop();
+    b.stop();
+    assert!(Path::new(&dir.0.join("shared.db")).is_file());
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_sharing_postgres_accept_a_nonce_once() {
+    let url = postgres::server().fresh_database().await;
+    let a = Example::start_with(&[("DATABASE_URL", &url)]);
+    let b = Example::start_with(&[("DATABASE_URL", &url)]);
+    accepted_once(&[&a, &b]).await;
+    a.stop();
+    b.stop();
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_sharing_redis_accept_a_nonce_once() {
+    let redis = redis_server::RedisServer::start();
+    let dir = TempDir::new("two-redis");
+    let (db, cache) = (dir.sqlite_url(), redis.url());
+    let env = [("DATABASE_URL", db.as_str()), ("REDIS_URL", cache.as_str())];
+    let a = Example::start_with(&env);
+    let b = Example::start_with(&env);
+    accepted_once(&[&a, &b]).await;
+    a.stop();
+    b.stop();
+}
+
+// --- requests-oauthlib as the client ---------------------------------------------------------
+
+/// Runs tests/interop/oauth1_client_driver.py `mode` against `example`: its JSON answer.
+fn driver(example: &Example, mode: &str, method: &str, placement: &str) -> Value {
+    let python = PathBuf::from(ROOT).join(".venv/bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run scripts/test, which installs requests-oauthlib into .venv",
+        python.display()
+    );
+    let output = Command::new(&python)
+        .arg(format!("{ROOT}/tests/interop/oauth1_client_driver.py"))
+        .args([mode, &example.url("")])
+        .env_clear()
+        .envs(contract_env(example.port, &[]))
+        .env("SIGNATURE_METHOD", method)
+        .env("SIGNATURE_TYPE", placement)
+        .env(
+            "RSA_PRIVATE_KEY_FILE",
+            format!("{ROOT}/tests/interop/keys/oauth1_rsa_private.pem"),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the driver");
+    assert!(
+        output.status.success(),
+        "driver {mode} {method} {placement}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the driver's JSON")
+}
+
+fn requests_oauthlib_flows(method: &str) {
+    let example = Example::start();
+    for placement in ["AUTH_HEADER", "QUERY", "BODY"] {
+        let got = driver(&example, "flow", method, placement);
+        let status = "Hello Ladies + Gentlemen, a signed OAuth request!";
+        assert_eq!(
+            got,
+            json!({
+                "callback_confirmed": "true",
+                "redirect": CALLBACK,
+                "callback_token_matches": true,
+                "verifier": true,
+                "token": true,
+                "me": [200, "application/json", {"name": TEST_USER, "client_id": CLIENT_KEY}],
+                "echo_get": [200, {"method": "GET", "query": [["q", "a b"], ["n", "1"]], "form": [], "user": TEST_USER}],
+                "echo_post": [200, {"method": "POST", "query": [], "form": [["status", status]], "user": TEST_USER}],
+            }),
+            "{method} {placement}"
+        );
+    }
+    let got = driver(&example, "refusals", method, "AUTH_HEADER");
+    // RSA-SHA1 signs with the private key alone: the shared secrets play no part.
+    let secret_refusal = if method == "RSA-SHA1" {
+        json!([200, null])
+    } else {
+        json!([401, "invalid_signature"])
+    };
+    assert_eq!(
+        got,
+        json!({
+            "good": [200, null],
+            "tampered_signature": [401, "invalid_signature"],
+            "wrong_client_secret": secret_refusal,
+            "wrong_token_secret": secret_refusal,
+            "replay_first": [200, null],
+            "replay_second": [401, "invalid_nonce"],
+            "unknown_client": [401, "invalid_client"],
+            "unsigned": [400, "missing_required_parameter"],
+            "old_timestamp": [400, "invalid_request"],
+            "wrong_verifier": [400, "invalid_request"],
+            "right_verifier_after_wrong": [401, "invalid_token"],
+        }),
+        "{method} refusals"
+    );
+    example.stop();
+}
+
+#[test]
+fn requests_oauthlib_hmac_sha1() {
+    requests_oauthlib_flows(METHODS[0]);
+}
+
+#[test]
+fn requests_oauthlib_hmac_sha256() {
+    requests_oauthlib_flows(METHODS[1]);
+}
+
+#[test]
+fn requests_oauthlib_rsa_sha1() {
+    requests_oauthlib_flows(METHODS[2]);
+}
+
+#[test]
+fn requests_oauthlib_plaintext() {
+    requests_oauthlib_flows(METHODS[3]);
+}
