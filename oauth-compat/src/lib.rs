@@ -13,6 +13,7 @@
 //! | [`oauth2`] | RFC 6749/6750/7636/7009 pieces, sans-IO: PKCE, state, client authentication, token requests and responses, [`Token`](oauth2::Token) |
 //! | [`response`] | `resp.status` / `resp.data`, decoded from JSON, XML or form bodies as Flask-OAuthlib's `parse_response` does |
 //! | [`server`] | an OAuth 1.0 provider (Authlib's Flask OAuth 1 server): `AuthorizationServer`, `ResourceProtector`, the storage traits |
+//! | [`integrations`] | the provider in web frameworks: axum handlers, extractors and a `require_oauth` layer (feature `axum`) |
 //! | [`store`] | the provider's storage: in memory, over any [`Cache`](cache::Cache), SQLite and PostgreSQL (features) |
 //! | [`cache`] | a cache with an atomic add-if-absent: in memory, Redis (feature) |
 //! | [`secret`] | secrets whose `Debug` prints `[redacted]` |

@@ -361,3 +361,20 @@ async fn the_extractor_alone_protects_a_route() {
         "server_error"
     );
 }
+
+#[tokio::test]
+async fn endpoint_bodies_are_bounded() {
+    let (mut router, _) = app();
+    let long = format!("a={}", "x".repeat(70 * 1024));
+    let req = http::Request::post(format!("{BASE}/initiate"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(long.into_bytes())
+        .unwrap();
+    let (status, headers, body) = call(&mut router, req).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "application/x-www-form-urlencoded"
+    );
+    assert!(body.starts_with("error=invalid_request&"), "{body}");
+}
