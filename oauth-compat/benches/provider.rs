@@ -22,8 +22,8 @@
 //! The load client shares the machine with the server: on 2 cores, the client's own work per
 //! request (about as much as the server's) is part of every variant's time, so the ratio is not
 //! the server's alone. The last lines time the server's own work: the same router called in
-//! process (no network, no client) with the same kind of requests, unprotected and over the
-//! memory store, and the difference, which is what the protector adds per request.
+//! process (no network, no client), one request at a time, with the same kind of requests, and
+//! the difference to the unprotected route, which is what the protector adds per request.
 //!
 //! `PROVIDER_BENCH_ROUNDS` and `PROVIDER_BENCH_CALLS` override the round count and size;
 //! `PROVIDER_BENCH_VARIANTS=memory` (or `sqlite`) runs only that one against the unprotected
@@ -138,16 +138,22 @@ fn main() {
         let name = format!("{} / {}", VARIANTS[variant], VARIANTS[0]);
         println!("{name:>22}: {median:8.3} (IQR {q1:.3}-{q3:.3})");
     }
-    let [open, protected] = server_rt.block_on(in_process(&app, &uris, rounds, calls, &sign));
+    let per_request = server_rt.block_on(in_process(&app, &uris, &variants, rounds, calls, &sign));
     println!(
-        "{rounds} rounds x {calls} requests per variant through the router in process (no network):"
+        "{rounds} rounds x {calls} requests per variant through the router in process, one at a time (no network):"
     );
-    println!("{:>22}: {open:8.2} µs per request", VARIANTS[0]);
-    println!(
-        "{:>22}: {protected:8.2} µs per request (the protector: +{:.2} µs)",
-        VARIANTS[1],
-        protected - open
-    );
+    for &variant in &variants {
+        let extra = per_request[variant] - per_request[0];
+        let extra = if variant == 0 {
+            String::new()
+        } else {
+            format!(" (the protector: +{extra:.2} µs)")
+        };
+        println!(
+            "{:>22}: {:8.2} µs per request{extra}",
+            VARIANTS[variant], per_request[variant]
+        );
+    }
 }
 
 /// Starts the server and returns its base URL, the memory store and the router.
@@ -264,14 +270,15 @@ async fn check_protection(
 }
 
 /// The median over `rounds` (taking turns) of the time per request the router takes to answer
-/// `calls` distinct signed GETs in process, unprotected and over the memory store (in µs).
+/// `calls` distinct signed GETs in process, one after another, for each variant (in µs).
 async fn in_process(
     app: &Router,
     uris: &[Uri],
+    variants: &[usize],
     rounds: usize,
     calls: usize,
     sign: &impl Fn(usize, usize) -> Vec<HeaderValue>,
-) -> [f64; 2] {
+) -> Vec<f64> {
     let host = uris[0].authority().unwrap().as_str().to_owned();
     let requests = |variant: usize| -> Vec<axum::extract::Request> {
         sign(variant, calls)
@@ -285,10 +292,10 @@ async fn in_process(
             })
             .collect()
     };
-    let mut times = [Vec::new(), Vec::new()];
+    let mut times = vec![Vec::new(); VARIANTS.len()];
     for round in 0..=rounds {
-        for step in 0..2 {
-            let variant = (round + step) % 2;
+        for step in 0..variants.len() {
+            let variant = variants[(round + step) % variants.len()];
             let requests = requests(variant);
             let started = Instant::now();
             for req in requests {
@@ -302,7 +309,16 @@ async fn in_process(
             }
         }
     }
-    times.map(|mut values| quartiles(&mut values)[1])
+    times
+        .iter_mut()
+        .map(|values| {
+            if values.is_empty() {
+                f64::NAN
+            } else {
+                quartiles(values)[1]
+            }
+        })
+        .collect()
 }
 
 /// The variants `PROVIDER_BENCH_VARIANTS` names (comma-separated; default all), the unprotected
