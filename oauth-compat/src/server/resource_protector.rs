@@ -41,7 +41,9 @@ pub struct ResourceProtector {
     clients: Arc<dyn ClientStore>,
     token_credentials: Arc<dyn TokenCredentialStore>,
     nonces: Arc<dyn NonceStore>,
-    config: ServerConfig,
+    /// Shared, so a clone (one per request when axum takes the protector from the router's
+    /// state) copies no settings; changed copy-on-write by `register_signature_method`.
+    config: Arc<ServerConfig>,
 }
 
 impl std::fmt::Debug for ResourceProtector {
@@ -65,7 +67,7 @@ impl ResourceProtector {
             clients,
             token_credentials,
             nonces,
-            config,
+            config: Arc::new(config),
         }
     }
 
@@ -89,7 +91,7 @@ impl ResourceProtector {
         name: impl Into<String>,
         method: impl SignatureMethod + 'static,
     ) -> &mut Self {
-        self.config.register_method_in_place(name.into(), method);
+        Arc::make_mut(&mut self.config).register_method_in_place(name.into(), method);
         self
     }
 
