@@ -672,3 +672,177 @@ async fn store_failures_are_500_without_internals() {
     let resp = err.into_json_response();
     assert!(!body(&resp).contains("db.internal"));
 }
+
+impl oauth_compat::server::store::TemporaryCredentialStore for Broken {
+    fn create_temporary_credential<'a>(
+        &'a self,
+        _: &'a oauth_compat::server::store::TemporaryCredential,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { broken() })
+    }
+
+    fn get_temporary_credential<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Option<oauth_compat::server::store::TemporaryCredential>, StoreError>>
+    {
+        Box::pin(async { broken() })
+    }
+
+    fn delete_temporary_credential<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { broken() })
+    }
+
+    fn create_authorization_verifier<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async { broken() })
+    }
+}
+
+impl oauth_compat::server::store::TokenCredentialStore for Broken {
+    fn create_token_credential<'a>(
+        &'a self,
+        _: &'a TokenCredential,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { broken() })
+    }
+
+    fn query_token<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TokenCredential>, StoreError>> {
+        Box::pin(async { broken() })
+    }
+}
+
+/// Protocol parameters a database would refuse (a NUL byte, which PostgreSQL `text` cannot
+/// hold; values too long for an index row), as the header of a request to `path`.
+fn hostile_headers() -> Vec<(&'static str, String)> {
+    let long = "x".repeat(4000);
+    let ts = now();
+    let with = |name: &str, value: &str| {
+        let mut params = vec![
+            ("oauth_consumer_key", CLIENT_ID.to_owned()),
+            ("oauth_signature_method", "HMAC-SHA1".to_owned()),
+            ("oauth_timestamp", ts.to_string()),
+            ("oauth_nonce", "n".to_owned()),
+            ("oauth_token", "t".to_owned()),
+            ("oauth_verifier", "v".to_owned()),
+            ("oauth_callback", "oob".to_owned()),
+            ("oauth_signature", "x".to_owned()),
+        ];
+        for p in &mut params {
+            if p.0 == name {
+                p.1 = value.to_owned();
+            }
+        }
+        let joined: Vec<String> = params.iter().map(|(n, v)| format!("{n}=\"{v}\"")).collect();
+        format!("OAuth {}", joined.join(", "))
+    };
+    vec![
+        ("oauth_consumer_key", with("oauth_consumer_key", "a%00b")),
+        ("oauth_consumer_key", with("oauth_consumer_key", &long)),
+        ("oauth_token", with("oauth_token", "a%00")),
+        ("oauth_token", with("oauth_token", &long)),
+        ("oauth_nonce", with("oauth_nonce", &long)),
+        ("oauth_nonce", with("oauth_nonce", "n%0A")),
+        ("oauth_verifier", with("oauth_verifier", "v%00")),
+        ("oauth_verifier", with("oauth_verifier", &long)),
+        (
+            "oauth_signature_method",
+            with("oauth_signature_method", &long),
+        ),
+        (
+            "oauth_callback",
+            with("oauth_callback", &format!("https://c.example/{long}")),
+        ),
+        ("oauth_callback", with("oauth_callback", "oob%00")),
+    ]
+}
+
+/// The answers to hostile parameters are `invalid_request` naming the parameter, decided before
+/// any store is asked: over stores that fail every call, they are 400, never 500.
+#[tokio::test]
+async fn hostile_parameters_are_400_before_any_store_access() {
+    let broken = Arc::new(Broken);
+    let server = AuthorizationServer::new(
+        broken.clone(),
+        broken.clone(),
+        broken.clone(),
+        broken.clone(),
+        ServerConfig::default(),
+    );
+    let protector = ResourceProtector::new(
+        broken.clone(),
+        broken.clone(),
+        broken,
+        ServerConfig::default(),
+    );
+    let memory = provider(Backend::Memory, ServerConfig::default());
+    for (name, value) in hostile_headers() {
+        for path in ["initiate", "token", "api/me"] {
+            let mut req = origin_form(request(Method::POST, &format!("{BASE}/{path}"), Some("")));
+            req.headers_mut().insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_str(&value).unwrap(),
+            );
+            for (server, protector) in [(&server, &protector), (&memory.server, &memory.protector)]
+            {
+                let resp = match path {
+                    "initiate" => server.create_temporary_credential_response(&req).await,
+                    "token" => server.create_token_response(&req).await,
+                    _ => protector
+                        .validate_request(&req)
+                        .await
+                        .unwrap_err()
+                        .into_response(),
+                };
+                assert_eq!(
+                    error(&resp),
+                    (400, "invalid_request".into()),
+                    "{name} {path}"
+                );
+                let description = field(&resp, "error_description").unwrap();
+                assert!(description.contains(name), "{name}: {description}");
+            }
+        }
+    }
+
+    // The authorization page, by query and by form.
+    for token in ["a%00", &"x".repeat(4000)] {
+        for (server, memory) in [(&server, false), (&memory.server, true)] {
+            let req = request(
+                Method::GET,
+                &format!("{BASE}/authorize?oauth_token={token}"),
+                None,
+            );
+            let err = server.check_authorization_request(&req).await.unwrap_err();
+            assert_eq!(
+                (err.status().as_u16(), err.error()),
+                (400, "invalid_request")
+            );
+            assert!(err.description().contains("oauth_token"), "{memory}");
+            let req = request(
+                Method::POST,
+                &format!("{BASE}/authorize"),
+                Some(&format!("oauth_token={token}")),
+            );
+            let err = server
+                .create_authorization_response(&req, Some(USER))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                (err.status().as_u16(), err.error()),
+                (400, "invalid_request")
+            );
+        }
+    }
+}

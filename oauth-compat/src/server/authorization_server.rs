@@ -10,8 +10,8 @@ use subtle::ConstantTimeEq as _;
 use url::Url;
 
 use super::base_server::{
-    check_unsigned_transport, now, signed_request, store_failed, validate_signature,
-    validate_timestamp_and_nonce,
+    MAX_PARAMETER_LENGTH, check_parameter, check_unsigned_transport, now, signed_request,
+    store_failed, validate_signature, validate_timestamp_and_nonce,
 };
 use super::config::ServerConfig;
 use super::error::OAuth1Error;
@@ -454,6 +454,7 @@ fn authorization_token<B: AsRef<[u8]>>(req: &Request<B>) -> Result<String, OAuth
             description: "\"oauth_token\" appears more than once; send it once".to_owned(),
         });
     }
+    check_parameter("oauth_token", &token, MAX_PARAMETER_LENGTH)?;
     Ok(token)
 }
 

@@ -39,12 +39,60 @@ pub(crate) fn signed_request<B: AsRef<[u8]>>(
         check_transport(&uri)?;
     }
     let signed = SignedRequest::from_parts(req.method(), &uri, req.headers(), req.body().as_ref())?;
+    check_protocol_parameters(&signed)?;
     if config.transport_rule == TransportRule::PlaintextOnly
         && signed.signature_method() == PLAINTEXT
     {
         check_transport(&uri)?;
     }
     Ok(signed)
+}
+
+/// The longest `oauth_consumer_key`, `oauth_token`, `oauth_nonce`, `oauth_verifier` or
+/// `oauth_signature_method` accepted, in bytes: far above what any client sends, and below
+/// what a database index or column refuses (PostgreSQL's btree rows stop near 2700 bytes).
+pub(crate) const MAX_PARAMETER_LENGTH: usize = 255;
+/// The longest `oauth_callback` accepted, in bytes.
+pub(crate) const MAX_CALLBACK_LENGTH: usize = 2048;
+
+/// Refuses, with `invalid_request` naming it, a protocol parameter that holds a control
+/// character (PostgreSQL `text` refuses NUL outright) or is longer than its cap, before any
+/// store sees it: such input is the client's error, never a storage failure.
+pub(crate) fn check_parameter(
+    name: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), OAuth1Error> {
+    if value.chars().any(char::is_control) {
+        return Err(OAuth1Error::invalid_request(format!(
+            "Invalid \"{name}\" value: it must not contain control characters"
+        )));
+    }
+    if value.len() > max {
+        return Err(OAuth1Error::invalid_request(format!(
+            "Invalid \"{name}\" value: it must be at most {max} bytes long"
+        )));
+    }
+    Ok(())
+}
+
+fn check_protocol_parameters(signed: &SignedRequest) -> Result<(), OAuth1Error> {
+    let capped = [
+        ("oauth_consumer_key", Some(signed.consumer_key())),
+        ("oauth_token", signed.token()),
+        ("oauth_nonce", signed.nonce()),
+        ("oauth_verifier", signed.verifier()),
+        ("oauth_signature_method", Some(signed.signature_method())),
+    ];
+    for (name, value) in capped {
+        if let Some(value) = value {
+            check_parameter(name, value, MAX_PARAMETER_LENGTH)?;
+        }
+    }
+    if let Some(callback) = signed.callback() {
+        check_parameter("oauth_callback", callback, MAX_CALLBACK_LENGTH)?;
+    }
+    Ok(())
 }
 
 /// The transport rule for requests that carry no signature (the authorization page).
