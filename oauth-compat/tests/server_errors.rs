@@ -283,21 +283,7 @@ async fn a_wrong_verifier_burns_the_temporary_credential() {
             .unwrap_err();
         assert!(matches!(err, OAuth1Error::InvalidToken));
 
-        // A failed signature burns it too (Authlib deletes after any failed attempt).
-        let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
-        let verifier = verifier_of(&authorize(&p, BASE, &temporary.token, Some(USER)).await);
-        let forged = TokenCredentials::new(temporary.token.clone(), "guessed-secret");
-        let resp = exchange(&p, BASE, hmac(), &forged, &verifier).await;
-        assert_eq!(error(&resp), (401, "invalid_signature".into()));
-        assert!(
-            p.temporary
-                .get_temporary_credential(&temporary.token)
-                .await
-                .unwrap()
-                .is_none()
-        );
-
-        // A missing verifier.
+        // A missing verifier, from the credential's own client, burns it too.
         let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
         let req = origin_form(sign(
             hmac().token(temporary.clone()),
@@ -305,6 +291,51 @@ async fn a_wrong_verifier_burns_the_temporary_credential() {
         ));
         let resp = p.server.create_token_response(&req).await;
         assert_eq!(error(&resp), (400, "missing_required_parameter".into()));
+        assert!(
+            p.temporary
+                .get_temporary_credential(&temporary.token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+/// Only the credential's own client, authenticated, can burn a pending request token: a
+/// request naming a victim's `oauth_token` with an unknown client, another client's key, or a
+/// bad signature is refused and leaves the token usable (Authlib deletes on any failure).
+#[tokio::test]
+async fn a_forged_token_request_does_not_burn_the_victims_temporary_credential() {
+    for backend in BACKENDS {
+        let p = provider(backend, ServerConfig::default());
+        let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
+        let verifier = verifier_of(&authorize(&p, BASE, &temporary.token, Some(USER)).await);
+
+        let unknown = signer_for("nobody", "x", "HMAC-SHA1", SignatureType::Header);
+        let resp = exchange(&p, BASE, unknown, &temporary, "guess").await;
+        assert_eq!(error(&resp), (401, "invalid_client".into()));
+
+        let other = signer_for(OTHER_ID, OTHER_SECRET, "HMAC-SHA1", SignatureType::Header);
+        let resp = exchange(&p, BASE, other, &temporary, "guess").await;
+        assert_eq!(error(&resp), (401, "invalid_token".into()));
+
+        let forged = TokenCredentials::new(temporary.token.clone(), "guessed-secret");
+        let resp = exchange(&p, BASE, hmac(), &forged, "guess").await;
+        assert_eq!(error(&resp), (401, "invalid_signature".into()));
+        let wrong_client_secret =
+            signer_for(CLIENT_ID, "guessed", "HMAC-SHA1", SignatureType::Header);
+        let resp = exchange(&p, BASE, wrong_client_secret, &temporary, "guess").await;
+        assert_eq!(error(&resp), (401, "invalid_signature".into()));
+
+        assert!(
+            p.temporary
+                .get_temporary_credential(&temporary.token)
+                .await
+                .unwrap()
+                .is_some(),
+            "{backend:?}"
+        );
+        credentials(&exchange(&p, BASE, hmac(), &temporary, &verifier).await);
     }
 }
 
