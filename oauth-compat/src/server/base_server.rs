@@ -162,7 +162,8 @@ pub(crate) async fn validate_timestamp_and_nonce(
 
 /// The signature, with the client's secret or RSA public key and the token secret
 /// (Authlib's `validate_oauth_signature`, which also refuses the shared-secret methods to a
-/// client without a secret).
+/// client without a secret; here every method but RSA-SHA1 is refused to it, custom ones
+/// included).
 pub(crate) fn validate_signature(
     signed: &SignedRequest,
     client: &Client,
@@ -178,9 +179,11 @@ pub(crate) fn validate_signature(
         });
     }
     let shared_secret = matches!(method, HMAC_SHA1 | HMAC_SHA256 | PLAINTEXT);
-    if shared_secret && client.client_secret.expose_secret().is_empty() {
+    // Only RSA-SHA1 is known not to use the client's secret: any other method, a registered
+    // custom one included, could be computed by anyone from an empty secret.
+    if method != RSA_SHA1 && client.client_secret.expose_secret().is_empty() {
         return Err(OAuth1Error::InvalidSignature {
-            reason: "the client has no secret, so it cannot use this signature method",
+            reason: "the client has no secret, so it can only use RSA-SHA1",
         });
     }
     let rsa_key = match client.rsa_public_key.as_deref() {
