@@ -178,6 +178,87 @@ async fn reused_nonces_are_invalid_nonce() {
     }
 }
 
+/// The signature is verified before the nonce is recorded (Authlib records it first): a badly
+/// signed request does not use up its nonce, nor grow the nonce store, on any endpoint.
+#[tokio::test]
+async fn a_forged_request_does_not_use_up_its_nonce() {
+    for backend in BACKENDS {
+        let p = provider(backend, ServerConfig::default());
+        let token = token_credentials(&p, BASE, "HMAC-SHA1", SignatureType::Header).await;
+        let before = p.db.nonce_count();
+        let ts = now();
+        let forger = || signer_for(CLIENT_ID, "guessed", "HMAC-SHA1", SignatureType::Header);
+
+        for i in 0..20 {
+            let req = origin_form(sign(
+                forger()
+                    .callback(CALLBACK)
+                    .with_nonce_and_timestamp(&format!("flood-{i}"), ts),
+                request(Method::POST, &format!("{BASE}/initiate"), Some("")),
+            ));
+            let resp = p.server.create_temporary_credential_response(&req).await;
+            assert_eq!(error(&resp), (401, "invalid_signature".into()));
+            let forged = TokenCredentials::new(token.token.clone(), "guessed-secret");
+            let req = origin_form(sign(
+                hmac()
+                    .token(forged)
+                    .with_nonce_and_timestamp(&format!("flood-{i}"), ts),
+                request(Method::GET, &format!("{BASE}/api/me"), None),
+            ));
+            assert_eq!(
+                resource_error(&p, req).await,
+                (401, "invalid_signature".into())
+            );
+        }
+        if backend == Backend::Memory {
+            assert_eq!(p.db.nonce_count(), before);
+        }
+
+        // The nonce of a forged request is still free for the real client.
+        let forged = origin_form(sign(
+            forger()
+                .callback(CALLBACK)
+                .with_nonce_and_timestamp("shared", ts),
+            request(Method::POST, &format!("{BASE}/initiate"), Some("")),
+        ));
+        let resp = p.server.create_temporary_credential_response(&forged).await;
+        assert_eq!(error(&resp), (401, "invalid_signature".into()));
+        let real = origin_form(sign(
+            hmac()
+                .callback(CALLBACK)
+                .with_nonce_and_timestamp("shared", ts),
+            request(Method::POST, &format!("{BASE}/initiate"), Some("")),
+        ));
+        let resp = p.server.create_temporary_credential_response(&real).await;
+        assert_eq!(resp.status(), 200, "{}", body(&resp));
+        // And replaying the real one is still refused.
+        let resp = p.server.create_temporary_credential_response(&real).await;
+        assert_eq!(error(&resp), (401, "invalid_nonce".into()));
+
+        let forged = TokenCredentials::new(token.token.clone(), "guessed-secret");
+        let at = |t: TokenCredentials| {
+            origin_form(sign(
+                hmac().token(t).with_nonce_and_timestamp("api", ts),
+                request(Method::GET, &format!("{BASE}/api/me"), None),
+            ))
+        };
+        assert_eq!(
+            resource_error(&p, at(forged)).await,
+            (401, "invalid_signature".into())
+        );
+        assert!(
+            p.protector
+                .validate_request(&at(token.clone()))
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            resource_error(&p, at(token.clone())).await,
+            (401, "invalid_nonce".into())
+        );
+    }
+}
+
 #[tokio::test]
 async fn stale_and_future_timestamps_are_refused() {
     let p = provider(Backend::Memory, ServerConfig::default());

@@ -10,8 +10,8 @@ use subtle::ConstantTimeEq as _;
 use url::Url;
 
 use super::base_server::{
-    MAX_PARAMETER_LENGTH, check_parameter, check_unsigned_transport, now, signed_request,
-    store_failed, validate_signature, validate_timestamp_and_nonce,
+    MAX_PARAMETER_LENGTH, check_parameter, check_unsigned_transport, now, record_nonce,
+    signed_request, store_failed, validate_signature, validate_timestamp,
 };
 use super::config::ServerConfig;
 use super::error::OAuth1Error;
@@ -168,8 +168,9 @@ impl AuthorizationServer {
             check_callback(callback)?;
         }
         let client = self.client(signed.consumer_key()).await?;
-        validate_timestamp_and_nonce(&signed, self.nonces.as_ref(), &self.config).await?;
+        let nonce = validate_timestamp(&signed, &self.config)?;
         validate_signature(&signed, &client, None, &self.config)?;
+        record_nonce(nonce, self.nonces.as_ref()).await?;
 
         let credential = TemporaryCredential {
             client_id: client.client_id,
@@ -326,13 +327,14 @@ impl AuthorizationServer {
         if credential.client_id != client.client_id {
             return Err(OAuth1Error::InvalidToken);
         }
-        validate_timestamp_and_nonce(signed, self.nonces.as_ref(), &self.config).await?;
+        let nonce = validate_timestamp(signed, &self.config)?;
         validate_signature(
             signed,
             &client,
             Some(&credential.oauth_token_secret),
             &self.config,
         )?;
+        record_nonce(nonce, self.nonces.as_ref()).await?;
         // Authenticated as the credential's own client: a wrong verifier now burns it.
         *burn = true;
         let verifier = signed.verifier().filter(|v| !v.is_empty()).ok_or(

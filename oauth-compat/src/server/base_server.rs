@@ -115,16 +115,21 @@ fn check_transport(uri: &http::Uri) -> Result<(), OAuth1Error> {
     }
 }
 
-/// `oauth_timestamp` within the window either way, then `oauth_nonce` recorded atomically
-/// (Authlib's `validate_timestamp_and_nonce`). PLAINTEXT may omit both.
-pub(crate) async fn validate_timestamp_and_nonce(
+/// A request's nonce, checked for presence but not yet recorded: [`record_nonce`] records it
+/// once the signature is verified.
+pub(crate) struct PendingNonce(Option<(NonceKey, Duration)>);
+
+/// `oauth_timestamp` within the window either way, and `oauth_nonce` present (the first half
+/// of Authlib's `validate_timestamp_and_nonce`; PLAINTEXT may omit both). Nothing is stored
+/// yet: the nonce is recorded by [`record_nonce`] after the signature is verified, so badly
+/// signed requests cannot fill the nonce store.
+pub(crate) fn validate_timestamp(
     signed: &SignedRequest,
-    nonces: &dyn NonceStore,
     config: &ServerConfig,
-) -> Result<(), OAuth1Error> {
+) -> Result<PendingNonce, OAuth1Error> {
     let (timestamp, nonce) = (signed.timestamp(), signed.nonce().filter(|n| !n.is_empty()));
     if signed.signature_method() == PLAINTEXT && timestamp.is_none() && nonce.is_none() {
-        return Ok(());
+        return Ok(PendingNonce(None));
     }
     let timestamp = timestamp.ok_or(OAuth1Error::MissingRequiredParameter {
         name: "oauth_timestamp",
@@ -152,7 +157,25 @@ pub(crate) async fn validate_timestamp_and_nonce(
     };
     // Remembered until the timestamp leaves the window, which for a timestamp ahead of the
     // clock is up to twice the window from now; the extra second covers rounding.
-    let ttl = Duration::from_secs(timestamp + window - now + 1);
+    let ttl = Duration::from_secs(
+        timestamp
+            .saturating_add(window)
+            .saturating_sub(now)
+            .saturating_add(1),
+    );
+    Ok(PendingNonce(Some((key, ttl))))
+}
+
+/// Records the nonce [`validate_timestamp`] found, atomically (the second half of Authlib's
+/// `validate_timestamp_and_nonce`): a replay is `invalid_nonce`. Call it only once the
+/// signature is verified.
+pub(crate) async fn record_nonce(
+    pending: PendingNonce,
+    nonces: &dyn NonceStore,
+) -> Result<(), OAuth1Error> {
+    let Some((key, ttl)) = pending.0 else {
+        return Ok(());
+    };
     if nonces.insert_nonce(&key, ttl).await.map_err(store_failed)? {
         Ok(())
     } else {
