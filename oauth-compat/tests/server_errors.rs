@@ -444,6 +444,47 @@ async fn a_temporary_credential_is_exchanged_once() {
     }
 }
 
+/// A second grant on the same temporary credential is refused, and the first verifier still
+/// works (it used to be silently replaced).
+#[tokio::test]
+async fn a_second_grant_is_refused() {
+    for backend in BACKENDS {
+        let p = provider(backend, ServerConfig::default());
+        let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
+        let verifier = verifier_of(&authorize(&p, BASE, &temporary.token, Some(USER)).await);
+        let req = origin_form(request(
+            Method::POST,
+            &format!("{BASE}/authorize"),
+            Some(&format!("oauth_token={}&confirm=yes", temporary.token)),
+        ));
+        let err = p
+            .server
+            .create_authorization_response(&req, Some("mallory"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.error(), "invalid_token", "{backend:?}");
+        let stored = p
+            .temporary
+            .get_temporary_credential(&temporary.token)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.user_id.as_deref(), Some(USER));
+        let token = credentials(&exchange(&p, BASE, hmac(), &temporary, &verifier).await);
+        let resp = p
+            .protector
+            .validate_request(&resource_request(
+                BASE,
+                "HMAC-SHA1",
+                SignatureType::Header,
+                &token,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(resp.user_id(), USER);
+    }
+}
+
 #[tokio::test]
 async fn another_clients_temporary_credential_is_refused() {
     let p = provider(Backend::Memory, ServerConfig::default());

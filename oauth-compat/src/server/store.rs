@@ -164,8 +164,9 @@ pub trait TemporaryCredentialStore: Send + Sync {
         oauth_token: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
 
-    /// Records the user's grant and the verifier on the unexpired credential: `false` when it is
-    /// gone.
+    /// Records the user's grant and the verifier on the unexpired credential, only if it has no
+    /// verifier yet (atomically: of two concurrent grants, one wins): `false` when it is gone
+    /// or already granted.
     fn create_authorization_verifier<'a>(
         &'a self,
         oauth_token: &'a str,
