@@ -999,3 +999,39 @@ async fn hostile_parameters_are_400_before_any_store_access() {
         }
     }
 }
+
+/// Debug output never shows `oauth_verifier` (nor the token secret): not on the stored
+/// temporary credential, not on the signed request.
+#[test]
+fn debug_redacts_the_verifier() {
+    use oauth_compat::server::store::TemporaryCredential;
+    let credential = TemporaryCredential {
+        client_id: CLIENT_ID.into(),
+        oauth_token: "t".into(),
+        oauth_token_secret: TokenSecret::new("token-secret-XYZ"),
+        oauth_callback: "oob".into(),
+        oauth_verifier: Some("verifier-ABC".into()),
+        user_id: Some(USER.into()),
+        expires_at: 1,
+    };
+    let printed = format!("{credential:?}");
+    assert!(!printed.contains("verifier-ABC"), "{printed}");
+    assert!(!printed.contains("token-secret-XYZ"), "{printed}");
+    assert!(printed.contains("[redacted]"), "{printed}");
+
+    let req = sign(
+        hmac()
+            .token(TokenCredentials::new("t", "s"))
+            .verifier("verifier-ABC"),
+        request(Method::POST, &format!("{BASE}/token"), Some("")),
+    );
+    let signed = oauth_compat::oauth1::SignedRequest::from_parts(
+        req.method(),
+        req.uri(),
+        req.headers(),
+        req.body(),
+    )
+    .unwrap();
+    let printed = format!("{signed:?}");
+    assert!(!printed.contains("verifier-ABC"), "{printed}");
+}
