@@ -193,7 +193,7 @@ async fn a_forged_request_does_not_use_up_its_nonce() {
             let req = origin_form(sign(
                 forger()
                     .callback(CALLBACK)
-                    .with_nonce_and_timestamp(&format!("flood-{i}"), ts),
+                    .with_nonce_and_timestamp(format!("flood-{i}"), ts),
                 request(Method::POST, &format!("{BASE}/initiate"), Some("")),
             ));
             let resp = p.server.create_temporary_credential_response(&req).await;
@@ -202,7 +202,7 @@ async fn a_forged_request_does_not_use_up_its_nonce() {
             let req = origin_form(sign(
                 hmac()
                     .token(forged)
-                    .with_nonce_and_timestamp(&format!("flood-{i}"), ts),
+                    .with_nonce_and_timestamp(format!("flood-{i}"), ts),
                 request(Method::GET, &format!("{BASE}/api/me"), None),
             ));
             assert_eq!(
@@ -281,7 +281,9 @@ async fn stale_and_future_timestamps_are_refused() {
     // A configured window.
     let p = provider(
         Backend::Memory,
-        ServerConfig::default().timestamp_window(Duration::from_secs(10)),
+        ServerConfig::default()
+            .timestamp_window(Duration::from_secs(10))
+            .unwrap(),
     );
     let resp = initiate(&p, BASE, at(now() - 30, "n"), CALLBACK).await;
     assert_eq!(error(&resp), (400, "invalid_request".into()));
@@ -499,7 +501,9 @@ async fn another_clients_temporary_credential_is_refused() {
 async fn expired_temporary_credentials_are_invalid_token() {
     let p = provider(
         Backend::Cache,
-        ServerConfig::default().temporary_credential_lifetime(Duration::ZERO),
+        ServerConfig::default()
+            .temporary_credential_lifetime(Duration::ZERO)
+            .unwrap(),
     );
     let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
     let req = request(
@@ -1034,4 +1038,37 @@ fn debug_redacts_the_verifier() {
     .unwrap();
     let printed = format!("{signed:?}");
     assert!(!printed.contains("verifier-ABC"), "{printed}");
+}
+
+/// Durations past the caps are refused by the setters, naming the setting, instead of
+/// overflowing an expiry later.
+#[test]
+fn huge_durations_are_config_errors() {
+    use oauth_compat::server::ConfigError;
+    for huge in [Duration::MAX, Duration::from_secs(86_401)] {
+        let err = ServerConfig::default().timestamp_window(huge).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::InvalidValue {
+                variable: "timestamp_window",
+                ..
+            }
+        ));
+    }
+    let err = ServerConfig::default()
+        .temporary_credential_lifetime(Duration::from_secs(8 * 86_400))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::InvalidValue {
+            variable: "temporary_credential_lifetime",
+            ..
+        }
+    ));
+    assert!(
+        ServerConfig::default()
+            .timestamp_window(Duration::from_secs(86_400))
+            .and_then(|c| c.temporary_credential_lifetime(Duration::from_secs(7 * 86_400)))
+            .is_ok()
+    );
 }
