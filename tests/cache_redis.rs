@@ -245,3 +245,77 @@ async fn errors_name_the_backend_and_operation_but_no_value() {
     assert_eq!(err.operation, "parse the connection URL");
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+/// `replace` (`SET ... XX`) overwrites only a key that is there: a deleted one stays gone, and
+/// a temporary credential granted over Redis is granted once.
+#[tokio::test]
+async fn replace_overwrites_only_a_present_key() {
+    use oauth_compat::secret::TokenSecret;
+    use oauth_compat::server::store::{TemporaryCredential, TemporaryCredentialStore};
+    use oauth_compat::store::cache::CacheStore;
+
+    let server = RedisServer::start();
+    let cache = RedisCache::connect(&server.url()).await.unwrap();
+    assert!(
+        !cache
+            .replace("k", b"v".to_vec(), Some(MINUTE))
+            .await
+            .unwrap()
+    );
+    assert_eq!(cache.get("k").await.unwrap(), None);
+    cache.set("k", b"a".to_vec(), None).await.unwrap();
+    assert!(
+        cache
+            .replace("k", b"b".to_vec(), Some(MINUTE))
+            .await
+            .unwrap()
+    );
+    assert_eq!(cache.get("k").await.unwrap().as_deref(), Some(&b"b"[..]));
+    cache.delete("k").await.unwrap();
+    assert!(!cache.replace("k", b"c".to_vec(), None).await.unwrap());
+    assert_eq!(cache.get("k").await.unwrap(), None);
+
+    let store = CacheStore::new(cache);
+    let expires_at = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+        + 60;
+    store
+        .create_temporary_credential(&TemporaryCredential {
+            client_id: "c".into(),
+            oauth_token: "t".into(),
+            oauth_token_secret: TokenSecret::new("s"),
+            oauth_callback: "oob".into(),
+            oauth_verifier: None,
+            user_id: None,
+            expires_at,
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .create_authorization_verifier("t", "alice", "v1")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .create_authorization_verifier("t", "mallory", "v2")
+            .await
+            .unwrap()
+    );
+    let stored = store.get_temporary_credential("t").await.unwrap().unwrap();
+    assert_eq!(stored.oauth_verifier.as_deref(), Some("v1"));
+    store.delete_temporary_credential("t").await.unwrap();
+    assert!(
+        !store
+            .create_authorization_verifier("t", "alice", "v3")
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.get_temporary_credential("t").await.unwrap(), None);
+}

@@ -145,3 +145,61 @@ async fn a_newer_schema_is_refused() {
         "{error}"
     );
 }
+
+/// Input PostgreSQL refuses (a NUL byte in `text`, an index row too large) is the client's
+/// error: the server answers `invalid_request` (400) before the store sees it, not a 500.
+#[tokio::test]
+async fn hostile_parameters_are_400_not_500() {
+    use std::sync::Arc;
+
+    use oauth_compat::secret::ClientSecret;
+    use oauth_compat::server::{AuthorizationServer, ServerConfig};
+
+    let store = Arc::new(fresh().await.0);
+    store
+        .add_client(Client {
+            client_id: "c".into(),
+            client_secret: ClientSecret::new("s"),
+            rsa_public_key: None,
+            default_redirect_uri: None,
+        })
+        .await
+        .unwrap();
+    let server = AuthorizationServer::from_store(store, ServerConfig::default());
+    let long = "x".repeat(4000);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for (key, nonce, token) in [
+        ("a%00b", "n", "t"),
+        ("c", long.as_str(), "t"),
+        ("c", "n", long.as_str()),
+        ("c", "n", "a%00"),
+    ] {
+        let auth = format!(
+            "OAuth oauth_consumer_key=\"{key}\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"{now}\", oauth_nonce=\"{nonce}\", oauth_token=\"{token}\", oauth_verifier=\"v\", oauth_callback=\"oob\", oauth_signature=\"x\""
+        );
+        for path in ["/initiate", "/token"] {
+            let req = http::Request::post(format!("http://provider.test{path}"))
+                .header(http::header::AUTHORIZATION, &auth)
+                .body(Vec::new())
+                .unwrap();
+            let resp = if path == "/initiate" {
+                server.create_temporary_credential_response(&req).await
+            } else {
+                server.create_token_response(&req).await
+            };
+            assert_eq!(resp.status(), 400, "{key} {path}");
+        }
+    }
+    for token in ["a%00", long.as_str()] {
+        let req = http::Request::get(format!(
+            "http://provider.test/authorize?oauth_token={token}"
+        ))
+        .body(Vec::new())
+        .unwrap();
+        let err = server.check_authorization_request(&req).await.unwrap_err();
+        assert_eq!(err.status(), 400);
+    }
+}

@@ -178,6 +178,87 @@ async fn reused_nonces_are_invalid_nonce() {
     }
 }
 
+/// The signature is verified before the nonce is recorded (Authlib records it first): a badly
+/// signed request does not use up its nonce, nor grow the nonce store, on any endpoint.
+#[tokio::test]
+async fn a_forged_request_does_not_use_up_its_nonce() {
+    for backend in BACKENDS {
+        let p = provider(backend, ServerConfig::default());
+        let token = token_credentials(&p, BASE, "HMAC-SHA1", SignatureType::Header).await;
+        let before = p.db.nonce_count();
+        let ts = now();
+        let forger = || signer_for(CLIENT_ID, "guessed", "HMAC-SHA1", SignatureType::Header);
+
+        for i in 0..20 {
+            let req = origin_form(sign(
+                forger()
+                    .callback(CALLBACK)
+                    .with_nonce_and_timestamp(format!("flood-{i}"), ts),
+                request(Method::POST, &format!("{BASE}/initiate"), Some("")),
+            ));
+            let resp = p.server.create_temporary_credential_response(&req).await;
+            assert_eq!(error(&resp), (401, "invalid_signature".into()));
+            let forged = TokenCredentials::new(token.token.clone(), "guessed-secret");
+            let req = origin_form(sign(
+                hmac()
+                    .token(forged)
+                    .with_nonce_and_timestamp(format!("flood-{i}"), ts),
+                request(Method::GET, &format!("{BASE}/api/me"), None),
+            ));
+            assert_eq!(
+                resource_error(&p, req).await,
+                (401, "invalid_signature".into())
+            );
+        }
+        if backend == Backend::Memory {
+            assert_eq!(p.db.nonce_count(), before);
+        }
+
+        // The nonce of a forged request is still free for the real client.
+        let forged = origin_form(sign(
+            forger()
+                .callback(CALLBACK)
+                .with_nonce_and_timestamp("shared", ts),
+            request(Method::POST, &format!("{BASE}/initiate"), Some("")),
+        ));
+        let resp = p.server.create_temporary_credential_response(&forged).await;
+        assert_eq!(error(&resp), (401, "invalid_signature".into()));
+        let real = origin_form(sign(
+            hmac()
+                .callback(CALLBACK)
+                .with_nonce_and_timestamp("shared", ts),
+            request(Method::POST, &format!("{BASE}/initiate"), Some("")),
+        ));
+        let resp = p.server.create_temporary_credential_response(&real).await;
+        assert_eq!(resp.status(), 200, "{}", body(&resp));
+        // And replaying the real one is still refused.
+        let resp = p.server.create_temporary_credential_response(&real).await;
+        assert_eq!(error(&resp), (401, "invalid_nonce".into()));
+
+        let forged = TokenCredentials::new(token.token.clone(), "guessed-secret");
+        let at = |t: TokenCredentials| {
+            origin_form(sign(
+                hmac().token(t).with_nonce_and_timestamp("api", ts),
+                request(Method::GET, &format!("{BASE}/api/me"), None),
+            ))
+        };
+        assert_eq!(
+            resource_error(&p, at(forged)).await,
+            (401, "invalid_signature".into())
+        );
+        assert!(
+            p.protector
+                .validate_request(&at(token.clone()))
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            resource_error(&p, at(token.clone())).await,
+            (401, "invalid_nonce".into())
+        );
+    }
+}
+
 #[tokio::test]
 async fn stale_and_future_timestamps_are_refused() {
     let p = provider(Backend::Memory, ServerConfig::default());
@@ -200,7 +281,9 @@ async fn stale_and_future_timestamps_are_refused() {
     // A configured window.
     let p = provider(
         Backend::Memory,
-        ServerConfig::default().timestamp_window(Duration::from_secs(10)),
+        ServerConfig::default()
+            .timestamp_window(Duration::from_secs(10))
+            .unwrap(),
     );
     let resp = initiate(&p, BASE, at(now() - 30, "n"), CALLBACK).await;
     assert_eq!(error(&resp), (400, "invalid_request".into()));
@@ -283,21 +366,7 @@ async fn a_wrong_verifier_burns_the_temporary_credential() {
             .unwrap_err();
         assert!(matches!(err, OAuth1Error::InvalidToken));
 
-        // A failed signature burns it too (Authlib deletes after any failed attempt).
-        let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
-        let verifier = verifier_of(&authorize(&p, BASE, &temporary.token, Some(USER)).await);
-        let forged = TokenCredentials::new(temporary.token.clone(), "guessed-secret");
-        let resp = exchange(&p, BASE, hmac(), &forged, &verifier).await;
-        assert_eq!(error(&resp), (401, "invalid_signature".into()));
-        assert!(
-            p.temporary
-                .get_temporary_credential(&temporary.token)
-                .await
-                .unwrap()
-                .is_none()
-        );
-
-        // A missing verifier.
+        // A missing verifier, from the credential's own client, burns it too.
         let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
         let req = origin_form(sign(
             hmac().token(temporary.clone()),
@@ -305,6 +374,51 @@ async fn a_wrong_verifier_burns_the_temporary_credential() {
         ));
         let resp = p.server.create_token_response(&req).await;
         assert_eq!(error(&resp), (400, "missing_required_parameter".into()));
+        assert!(
+            p.temporary
+                .get_temporary_credential(&temporary.token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+/// Only the credential's own client, authenticated, can burn a pending request token: a
+/// request naming a victim's `oauth_token` with an unknown client, another client's key, or a
+/// bad signature is refused and leaves the token usable (Authlib deletes on any failure).
+#[tokio::test]
+async fn a_forged_token_request_does_not_burn_the_victims_temporary_credential() {
+    for backend in BACKENDS {
+        let p = provider(backend, ServerConfig::default());
+        let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
+        let verifier = verifier_of(&authorize(&p, BASE, &temporary.token, Some(USER)).await);
+
+        let unknown = signer_for("nobody", "x", "HMAC-SHA1", SignatureType::Header);
+        let resp = exchange(&p, BASE, unknown, &temporary, "guess").await;
+        assert_eq!(error(&resp), (401, "invalid_client".into()));
+
+        let other = signer_for(OTHER_ID, OTHER_SECRET, "HMAC-SHA1", SignatureType::Header);
+        let resp = exchange(&p, BASE, other, &temporary, "guess").await;
+        assert_eq!(error(&resp), (401, "invalid_token".into()));
+
+        let forged = TokenCredentials::new(temporary.token.clone(), "guessed-secret");
+        let resp = exchange(&p, BASE, hmac(), &forged, "guess").await;
+        assert_eq!(error(&resp), (401, "invalid_signature".into()));
+        let wrong_client_secret =
+            signer_for(CLIENT_ID, "guessed", "HMAC-SHA1", SignatureType::Header);
+        let resp = exchange(&p, BASE, wrong_client_secret, &temporary, "guess").await;
+        assert_eq!(error(&resp), (401, "invalid_signature".into()));
+
+        assert!(
+            p.temporary
+                .get_temporary_credential(&temporary.token)
+                .await
+                .unwrap()
+                .is_some(),
+            "{backend:?}"
+        );
+        credentials(&exchange(&p, BASE, hmac(), &temporary, &verifier).await);
     }
 }
 
@@ -332,6 +446,47 @@ async fn a_temporary_credential_is_exchanged_once() {
     }
 }
 
+/// A second grant on the same temporary credential is refused, and the first verifier still
+/// works (it used to be silently replaced).
+#[tokio::test]
+async fn a_second_grant_is_refused() {
+    for backend in BACKENDS {
+        let p = provider(backend, ServerConfig::default());
+        let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
+        let verifier = verifier_of(&authorize(&p, BASE, &temporary.token, Some(USER)).await);
+        let req = origin_form(request(
+            Method::POST,
+            &format!("{BASE}/authorize"),
+            Some(&format!("oauth_token={}&confirm=yes", temporary.token)),
+        ));
+        let err = p
+            .server
+            .create_authorization_response(&req, Some("mallory"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.error(), "invalid_token", "{backend:?}");
+        let stored = p
+            .temporary
+            .get_temporary_credential(&temporary.token)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.user_id.as_deref(), Some(USER));
+        let token = credentials(&exchange(&p, BASE, hmac(), &temporary, &verifier).await);
+        let resp = p
+            .protector
+            .validate_request(&resource_request(
+                BASE,
+                "HMAC-SHA1",
+                SignatureType::Header,
+                &token,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(resp.user_id(), USER);
+    }
+}
+
 #[tokio::test]
 async fn another_clients_temporary_credential_is_refused() {
     let p = provider(Backend::Memory, ServerConfig::default());
@@ -346,7 +501,9 @@ async fn another_clients_temporary_credential_is_refused() {
 async fn expired_temporary_credentials_are_invalid_token() {
     let p = provider(
         Backend::Cache,
-        ServerConfig::default().temporary_credential_lifetime(Duration::ZERO),
+        ServerConfig::default()
+            .temporary_credential_lifetime(Duration::ZERO)
+            .unwrap(),
     );
     let temporary = credentials(&initiate(&p, BASE, hmac(), CALLBACK).await);
     let req = request(
@@ -671,4 +828,247 @@ async fn store_failures_are_500_without_internals() {
     assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let resp = err.into_json_response();
     assert!(!body(&resp).contains("db.internal"));
+}
+
+impl oauth_compat::server::store::TemporaryCredentialStore for Broken {
+    fn create_temporary_credential<'a>(
+        &'a self,
+        _: &'a oauth_compat::server::store::TemporaryCredential,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { broken() })
+    }
+
+    fn get_temporary_credential<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Option<oauth_compat::server::store::TemporaryCredential>, StoreError>>
+    {
+        Box::pin(async { broken() })
+    }
+
+    fn delete_temporary_credential<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { broken() })
+    }
+
+    fn create_authorization_verifier<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async { broken() })
+    }
+}
+
+impl oauth_compat::server::store::TokenCredentialStore for Broken {
+    fn create_token_credential<'a>(
+        &'a self,
+        _: &'a TokenCredential,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { broken() })
+    }
+
+    fn query_token<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TokenCredential>, StoreError>> {
+        Box::pin(async { broken() })
+    }
+}
+
+/// Protocol parameters a database would refuse (a NUL byte, which PostgreSQL `text` cannot
+/// hold; values too long for an index row), as the header of a request to `path`.
+fn hostile_headers() -> Vec<(&'static str, String)> {
+    let long = "x".repeat(4000);
+    let ts = now();
+    let with = |name: &str, value: &str| {
+        let mut params = vec![
+            ("oauth_consumer_key", CLIENT_ID.to_owned()),
+            ("oauth_signature_method", "HMAC-SHA1".to_owned()),
+            ("oauth_timestamp", ts.to_string()),
+            ("oauth_nonce", "n".to_owned()),
+            ("oauth_token", "t".to_owned()),
+            ("oauth_verifier", "v".to_owned()),
+            ("oauth_callback", "oob".to_owned()),
+            ("oauth_signature", "x".to_owned()),
+        ];
+        for p in &mut params {
+            if p.0 == name {
+                p.1 = value.to_owned();
+            }
+        }
+        let joined: Vec<String> = params.iter().map(|(n, v)| format!("{n}=\"{v}\"")).collect();
+        format!("OAuth {}", joined.join(", "))
+    };
+    vec![
+        ("oauth_consumer_key", with("oauth_consumer_key", "a%00b")),
+        ("oauth_consumer_key", with("oauth_consumer_key", &long)),
+        ("oauth_token", with("oauth_token", "a%00")),
+        ("oauth_token", with("oauth_token", &long)),
+        ("oauth_nonce", with("oauth_nonce", &long)),
+        ("oauth_nonce", with("oauth_nonce", "n%0A")),
+        ("oauth_verifier", with("oauth_verifier", "v%00")),
+        ("oauth_verifier", with("oauth_verifier", &long)),
+        (
+            "oauth_signature_method",
+            with("oauth_signature_method", &long),
+        ),
+        (
+            "oauth_callback",
+            with("oauth_callback", &format!("https://c.example/{long}")),
+        ),
+        ("oauth_callback", with("oauth_callback", "oob%00")),
+    ]
+}
+
+/// The answers to hostile parameters are `invalid_request` naming the parameter, decided before
+/// any store is asked: over stores that fail every call, they are 400, never 500.
+#[tokio::test]
+async fn hostile_parameters_are_400_before_any_store_access() {
+    let broken = Arc::new(Broken);
+    let server = AuthorizationServer::new(
+        broken.clone(),
+        broken.clone(),
+        broken.clone(),
+        broken.clone(),
+        ServerConfig::default(),
+    );
+    let protector = ResourceProtector::new(
+        broken.clone(),
+        broken.clone(),
+        broken,
+        ServerConfig::default(),
+    );
+    let memory = provider(Backend::Memory, ServerConfig::default());
+    for (name, value) in hostile_headers() {
+        for path in ["initiate", "token", "api/me"] {
+            let mut req = origin_form(request(Method::POST, &format!("{BASE}/{path}"), Some("")));
+            req.headers_mut().insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_str(&value).unwrap(),
+            );
+            for (server, protector) in [(&server, &protector), (&memory.server, &memory.protector)]
+            {
+                let resp = match path {
+                    "initiate" => server.create_temporary_credential_response(&req).await,
+                    "token" => server.create_token_response(&req).await,
+                    _ => protector
+                        .validate_request(&req)
+                        .await
+                        .unwrap_err()
+                        .into_response(),
+                };
+                assert_eq!(
+                    error(&resp),
+                    (400, "invalid_request".into()),
+                    "{name} {path}"
+                );
+                let description = field(&resp, "error_description").unwrap();
+                assert!(description.contains(name), "{name}: {description}");
+            }
+        }
+    }
+
+    // The authorization page, by query and by form.
+    for token in ["a%00", &"x".repeat(4000)] {
+        for (server, memory) in [(&server, false), (&memory.server, true)] {
+            let req = request(
+                Method::GET,
+                &format!("{BASE}/authorize?oauth_token={token}"),
+                None,
+            );
+            let err = server.check_authorization_request(&req).await.unwrap_err();
+            assert_eq!(
+                (err.status().as_u16(), err.error()),
+                (400, "invalid_request")
+            );
+            assert!(err.description().contains("oauth_token"), "{memory}");
+            let req = request(
+                Method::POST,
+                &format!("{BASE}/authorize"),
+                Some(&format!("oauth_token={token}")),
+            );
+            let err = server
+                .create_authorization_response(&req, Some(USER))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                (err.status().as_u16(), err.error()),
+                (400, "invalid_request")
+            );
+        }
+    }
+}
+
+/// Debug output never shows `oauth_verifier` (nor the token secret): not on the stored
+/// temporary credential, not on the signed request.
+#[test]
+fn debug_redacts_the_verifier() {
+    use oauth_compat::server::store::TemporaryCredential;
+    let credential = TemporaryCredential {
+        client_id: CLIENT_ID.into(),
+        oauth_token: "t".into(),
+        oauth_token_secret: TokenSecret::new("token-secret-XYZ"),
+        oauth_callback: "oob".into(),
+        oauth_verifier: Some("verifier-ABC".into()),
+        user_id: Some(USER.into()),
+        expires_at: 1,
+    };
+    let printed = format!("{credential:?}");
+    assert!(!printed.contains("verifier-ABC"), "{printed}");
+    assert!(!printed.contains("token-secret-XYZ"), "{printed}");
+    assert!(printed.contains("[redacted]"), "{printed}");
+
+    let req = sign(
+        hmac()
+            .token(TokenCredentials::new("t", "s"))
+            .verifier("verifier-ABC"),
+        request(Method::POST, &format!("{BASE}/token"), Some("")),
+    );
+    let signed = oauth_compat::oauth1::SignedRequest::from_parts(
+        req.method(),
+        req.uri(),
+        req.headers(),
+        req.body(),
+    )
+    .unwrap();
+    let printed = format!("{signed:?}");
+    assert!(!printed.contains("verifier-ABC"), "{printed}");
+}
+
+/// Durations past the caps are refused by the setters, naming the setting, instead of
+/// overflowing an expiry later.
+#[test]
+fn huge_durations_are_config_errors() {
+    use oauth_compat::server::ConfigError;
+    for huge in [Duration::MAX, Duration::from_secs(86_401)] {
+        let err = ServerConfig::default().timestamp_window(huge).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::InvalidValue {
+                variable: "timestamp_window",
+                ..
+            }
+        ));
+    }
+    let err = ServerConfig::default()
+        .temporary_credential_lifetime(Duration::from_secs(8 * 86_400))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::InvalidValue {
+            variable: "temporary_credential_lifetime",
+            ..
+        }
+    ));
+    assert!(
+        ServerConfig::default()
+            .timestamp_window(Duration::from_secs(86_400))
+            .and_then(|c| c.temporary_credential_lifetime(Duration::from_secs(7 * 86_400)))
+            .is_ok()
+    );
 }

@@ -274,6 +274,27 @@ async fn a_registered_signature_method_verifies_for_real() {
     );
 }
 
+/// A client without a secret can use RSA-SHA1 only: a registered custom method (which may
+/// well use the client's secret) signed with an empty secret is refused, not accepted as a
+/// signature anyone could compute.
+#[tokio::test]
+async fn a_client_without_a_secret_cannot_use_a_custom_method() {
+    let mut methods = SignatureMethods::new();
+    methods.register("X-HMAC-SHA256", Sha256Alias);
+    let config = ServerConfig::default()
+        .register_signature_method("X-HMAC-SHA256", Sha256Alias)
+        .supported_signature_methods(["X-HMAC-SHA256", "RSA-SHA1"]);
+    let p = provider(Backend::Memory, config);
+    p.db.add_client(client("rsa-only", ""));
+    let base = "https://provider.example";
+    let forged = signer_for("rsa-only", "", "X-HMAC-SHA256", SignatureType::Header)
+        .signature_methods(methods);
+    let resp = initiate(&p, base, forged, CALLBACK).await;
+    assert_eq!(error(&resp), (401, "invalid_signature".into()));
+    let rsa = signer_for("rsa-only", "", "RSA-SHA1", SignatureType::Header);
+    credentials(&initiate(&p, base, rsa, CALLBACK).await);
+}
+
 #[tokio::test]
 async fn hmac_sha256_is_allowed_by_name() {
     let config = ServerConfig::default().supported_signature_methods(["HMAC-SHA256"]);

@@ -201,6 +201,20 @@ pub(crate) async fn temporary_credentials(store: &impl SqlStore, backend: &str) 
         .unwrap();
     assert_eq!(authorized.user_id.as_deref(), Some("alice"));
     assert_eq!(authorized.oauth_verifier.as_deref(), Some("verifier-1"));
+    // A second grant does not replace the first one's verifier.
+    assert!(
+        !store
+            .create_authorization_verifier("request-token", "mallory", "verifier-2")
+            .await
+            .unwrap()
+    );
+    let still = store
+        .get_temporary_credential("request-token")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.user_id.as_deref(), Some("alice"));
+    assert_eq!(still.oauth_verifier.as_deref(), Some("verifier-1"));
     assert!(
         !store
             .create_authorization_verifier("other", "alice", "verifier-1")

@@ -87,8 +87,27 @@ impl Cache for MemoryCache {
         value: Vec<u8>,
         ttl: Option<Duration>,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.with(|entries, now| entries.insert(key, value, ttl.map(|ttl| now + ttl), now));
+        // A TTL too large for the clock to represent never expires.
+        self.with(|entries, now| {
+            entries.insert(key, value, ttl.and_then(|ttl| now.checked_add(ttl)), now);
+        });
         Box::pin(async { Ok(()) })
+    }
+
+    fn replace<'a>(
+        &'a self,
+        key: &'a str,
+        value: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let replaced = self.with(|entries, now| {
+            if entries.live(key, now).is_none() {
+                return false;
+            }
+            entries.insert(key, value, ttl.and_then(|ttl| now.checked_add(ttl)), now);
+            true
+        });
+        Box::pin(async move { Ok(replaced) })
     }
 
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
@@ -106,7 +125,7 @@ impl Cache for MemoryCache {
             if entries.live(key, now).is_some() {
                 false
             } else {
-                entries.insert(key, value, Some(now + ttl), now);
+                entries.insert(key, value, now.checked_add(ttl), now);
                 true
             }
         });
@@ -116,6 +135,25 @@ impl Cache for MemoryCache {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn replace_only_overwrites_a_live_key() {
+        let cache = MemoryCache::new();
+        assert!(!cache.replace("k", b"v".to_vec(), None).await.unwrap());
+        assert_eq!(cache.get("k").await.unwrap(), None);
+        cache.set("k", b"a".to_vec(), None).await.unwrap();
+        assert!(cache.replace("k", b"b".to_vec(), None).await.unwrap());
+        assert_eq!(cache.get("k").await.unwrap().as_deref(), Some(&b"b"[..]));
+        cache.delete("k").await.unwrap();
+        assert!(!cache.replace("k", b"c".to_vec(), None).await.unwrap());
+        assert_eq!(cache.get("k").await.unwrap(), None);
+        // A TTL past what the clock can represent does not panic.
+        cache
+            .set("huge", b"h".to_vec(), Some(Duration::MAX))
+            .await
+            .unwrap();
+        assert!(cache.add("huge2", Vec::new(), Duration::MAX).await.unwrap());
+    }
+
     use super::*;
     use std::sync::Arc;
 

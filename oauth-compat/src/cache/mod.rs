@@ -36,6 +36,28 @@ pub trait Cache: Send + Sync {
     /// Removes `key` (absent is fine).
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
 
+    /// Stores `value` under `key` for `ttl` only if an unexpired value is already there: `true`
+    /// when it stored. A key deleted (or expired) meanwhile stays gone, where a get-then-set
+    /// would bring it back.
+    ///
+    /// The default implementation is that get-then-set, so it narrows the window without
+    /// closing it; [`memory::MemoryCache`] and Redis (`SET ... XX`) do it atomically, and a
+    /// custom cache should too.
+    fn replace<'a>(
+        &'a self,
+        key: &'a str,
+        value: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            if self.get(key).await?.is_none() {
+                return Ok(false);
+            }
+            self.set(key, value, ttl).await?;
+            Ok(true)
+        })
+    }
+
     /// Stores `value` under `key` only if no unexpired value is there, atomically: `true` when
     /// it stored. Never a get-then-set: two concurrent `add`s of one key give one `true`.
     fn add<'a>(

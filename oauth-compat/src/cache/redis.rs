@@ -158,6 +158,27 @@ impl Cache for RedisCache {
         })
     }
 
+    fn replace<'a>(
+        &'a self,
+        key: &'a str,
+        value: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let mut cmd = ::redis::cmd("SET");
+            cmd.arg(self.key(key)).arg(value.as_slice()).arg("XX");
+            if let Some(ttl) = ttl {
+                expire(&mut cmd, ttl);
+            }
+            // `OK` when replaced, nil when the key was gone.
+            match self.query(cmd, "replace a key").await? {
+                Value::Okay => Ok(true),
+                Value::Nil => Ok(false),
+                _ => Err(error("replace a key", "unexpected reply to SET XX")),
+            }
+        })
+    }
+
     fn add<'a>(
         &'a self,
         key: &'a str,

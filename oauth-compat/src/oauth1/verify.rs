@@ -69,7 +69,7 @@ impl fmt::Debug for SignedRequest {
             .field("timestamp", &self.timestamp)
             .field("nonce", &self.nonce)
             .field("callback", &self.callback)
-            .field("verifier", &self.verifier)
+            .field("verifier", &self.verifier.as_ref().map(|_| "[redacted]"))
             .finish_non_exhaustive()
     }
 }

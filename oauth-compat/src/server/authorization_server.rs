@@ -10,8 +10,8 @@ use subtle::ConstantTimeEq as _;
 use url::Url;
 
 use super::base_server::{
-    check_unsigned_transport, now, signed_request, store_failed, validate_signature,
-    validate_timestamp_and_nonce,
+    MAX_PARAMETER_LENGTH, check_parameter, check_unsigned_transport, now, record_nonce,
+    signed_request, store_failed, validate_signature, validate_timestamp,
 };
 use super::config::ServerConfig;
 use super::error::OAuth1Error;
@@ -168,8 +168,9 @@ impl AuthorizationServer {
             check_callback(callback)?;
         }
         let client = self.client(signed.consumer_key()).await?;
-        validate_timestamp_and_nonce(&signed, self.nonces.as_ref(), &self.config).await?;
+        let nonce = validate_timestamp(&signed, &self.config)?;
         validate_signature(&signed, &client, None, &self.config)?;
+        record_nonce(nonce, self.nonces.as_ref()).await?;
 
         let credential = TemporaryCredential {
             client_id: client.client_id,
@@ -266,9 +267,11 @@ impl AuthorizationServer {
     /// `oauth_verifier` the user's grant produced, gets `200` with `oauth_token` and
     /// `oauth_token_secret`, form-encoded.
     ///
-    /// The temporary credential is deleted once exchanged, and also after any failed attempt
-    /// that named it (as Authlib: a wrong verifier cannot be retried); a store failure does
-    /// not delete it. The exchange is recorded atomically in the nonce store first, so two
+    /// The temporary credential is deleted once exchanged, and also after a failed attempt
+    /// authenticated as its own client (signature, timestamp and nonce good: a wrong or
+    /// missing verifier cannot be retried, as Authlib); a request that is not (an unknown
+    /// client, another client's token, a bad signature) leaves it alone, so nobody but its
+    /// client can destroy a pending request token. A store failure does not delete it. The exchange is recorded atomically in the nonce store first, so two
     /// concurrent requests cannot both exchange it. Any HTTP method is accepted, as Authlib
     /// does (Flask-OAuthlib clients send GET).
     pub async fn create_token_response<B: AsRef<[u8]> + Sync>(
@@ -279,7 +282,8 @@ impl AuthorizationServer {
             Ok(signed) => signed,
             Err(err) => return err.into_response(),
         };
-        match self.create_token_credential(&signed).await {
+        let mut burn = false;
+        match self.create_token_credential(&signed, &mut burn).await {
             Ok(token) => form_response(
                 StatusCode::OK,
                 [
@@ -291,7 +295,8 @@ impl AuthorizationServer {
                 ],
             ),
             Err(err) => {
-                if !matches!(err, OAuth1Error::Store(_))
+                if burn
+                    && !matches!(err, OAuth1Error::Store(_))
                     && let Some(token) = signed.token().filter(|t| !t.is_empty())
                     && let Err(store_err) = self
                         .temporary_credentials
@@ -305,9 +310,12 @@ impl AuthorizationServer {
         }
     }
 
+    /// Sets `burn` once the request is authenticated as the temporary credential's own client:
+    /// from then on a failure deletes the credential (see `create_token_response`).
     async fn create_token_credential(
         &self,
         signed: &SignedRequest,
+        burn: &mut bool,
     ) -> Result<TokenCredential, OAuth1Error> {
         let client = self.client(signed.consumer_key()).await?;
         let token = signed.token().filter(|t| !t.is_empty()).ok_or(
@@ -319,6 +327,16 @@ impl AuthorizationServer {
         if credential.client_id != client.client_id {
             return Err(OAuth1Error::InvalidToken);
         }
+        let nonce = validate_timestamp(signed, &self.config)?;
+        validate_signature(
+            signed,
+            &client,
+            Some(&credential.oauth_token_secret),
+            &self.config,
+        )?;
+        record_nonce(nonce, self.nonces.as_ref()).await?;
+        // Authenticated as the credential's own client: a wrong verifier now burns it.
+        *burn = true;
         let verifier = signed.verifier().filter(|v| !v.is_empty()).ok_or(
             OAuth1Error::MissingRequiredParameter {
                 name: "oauth_verifier",
@@ -331,13 +349,6 @@ impl AuthorizationServer {
             (Some(user_id), true) => user_id.clone(),
             _ => return Err(OAuth1Error::invalid_request("Invalid \"oauth_verifier\"")),
         };
-        validate_timestamp_and_nonce(signed, self.nonces.as_ref(), &self.config).await?;
-        validate_signature(
-            signed,
-            &client,
-            Some(&credential.oauth_token_secret),
-            &self.config,
-        )?;
 
         // Exactly once, even across processes: the nonce store's insert is atomic.
         let exchange = NonceKey {
@@ -454,6 +465,7 @@ fn authorization_token<B: AsRef<[u8]>>(req: &Request<B>) -> Result<String, OAuth
             description: "\"oauth_token\" appears more than once; send it once".to_owned(),
         });
     }
+    check_parameter("oauth_token", &token, MAX_PARAMETER_LENGTH)?;
     Ok(token)
 }
 

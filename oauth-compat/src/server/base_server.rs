@@ -39,12 +39,60 @@ pub(crate) fn signed_request<B: AsRef<[u8]>>(
         check_transport(&uri)?;
     }
     let signed = SignedRequest::from_parts(req.method(), &uri, req.headers(), req.body().as_ref())?;
+    check_protocol_parameters(&signed)?;
     if config.transport_rule == TransportRule::PlaintextOnly
         && signed.signature_method() == PLAINTEXT
     {
         check_transport(&uri)?;
     }
     Ok(signed)
+}
+
+/// The longest `oauth_consumer_key`, `oauth_token`, `oauth_nonce`, `oauth_verifier` or
+/// `oauth_signature_method` accepted, in bytes: far above what any client sends, and below
+/// what a database index or column refuses (PostgreSQL's btree rows stop near 2700 bytes).
+pub(crate) const MAX_PARAMETER_LENGTH: usize = 255;
+/// The longest `oauth_callback` accepted, in bytes.
+pub(crate) const MAX_CALLBACK_LENGTH: usize = 2048;
+
+/// Refuses, with `invalid_request` naming it, a protocol parameter that holds a control
+/// character (PostgreSQL `text` refuses NUL outright) or is longer than its cap, before any
+/// store sees it: such input is the client's error, never a storage failure.
+pub(crate) fn check_parameter(
+    name: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), OAuth1Error> {
+    if value.chars().any(char::is_control) {
+        return Err(OAuth1Error::invalid_request(format!(
+            "Invalid \"{name}\" value: it must not contain control characters"
+        )));
+    }
+    if value.len() > max {
+        return Err(OAuth1Error::invalid_request(format!(
+            "Invalid \"{name}\" value: it must be at most {max} bytes long"
+        )));
+    }
+    Ok(())
+}
+
+fn check_protocol_parameters(signed: &SignedRequest) -> Result<(), OAuth1Error> {
+    let capped = [
+        ("oauth_consumer_key", Some(signed.consumer_key())),
+        ("oauth_token", signed.token()),
+        ("oauth_nonce", signed.nonce()),
+        ("oauth_verifier", signed.verifier()),
+        ("oauth_signature_method", Some(signed.signature_method())),
+    ];
+    for (name, value) in capped {
+        if let Some(value) = value {
+            check_parameter(name, value, MAX_PARAMETER_LENGTH)?;
+        }
+    }
+    if let Some(callback) = signed.callback() {
+        check_parameter("oauth_callback", callback, MAX_CALLBACK_LENGTH)?;
+    }
+    Ok(())
 }
 
 /// The transport rule for requests that carry no signature (the authorization page).
@@ -67,16 +115,21 @@ fn check_transport(uri: &http::Uri) -> Result<(), OAuth1Error> {
     }
 }
 
-/// `oauth_timestamp` within the window either way, then `oauth_nonce` recorded atomically
-/// (Authlib's `validate_timestamp_and_nonce`). PLAINTEXT may omit both.
-pub(crate) async fn validate_timestamp_and_nonce(
+/// A request's nonce, checked for presence but not yet recorded: [`record_nonce`] records it
+/// once the signature is verified.
+pub(crate) struct PendingNonce(Option<(NonceKey, Duration)>);
+
+/// `oauth_timestamp` within the window either way, and `oauth_nonce` present (the first half
+/// of Authlib's `validate_timestamp_and_nonce`; PLAINTEXT may omit both). Nothing is stored
+/// yet: the nonce is recorded by [`record_nonce`] after the signature is verified, so badly
+/// signed requests cannot fill the nonce store.
+pub(crate) fn validate_timestamp(
     signed: &SignedRequest,
-    nonces: &dyn NonceStore,
     config: &ServerConfig,
-) -> Result<(), OAuth1Error> {
+) -> Result<PendingNonce, OAuth1Error> {
     let (timestamp, nonce) = (signed.timestamp(), signed.nonce().filter(|n| !n.is_empty()));
     if signed.signature_method() == PLAINTEXT && timestamp.is_none() && nonce.is_none() {
-        return Ok(());
+        return Ok(PendingNonce(None));
     }
     let timestamp = timestamp.ok_or(OAuth1Error::MissingRequiredParameter {
         name: "oauth_timestamp",
@@ -104,7 +157,25 @@ pub(crate) async fn validate_timestamp_and_nonce(
     };
     // Remembered until the timestamp leaves the window, which for a timestamp ahead of the
     // clock is up to twice the window from now; the extra second covers rounding.
-    let ttl = Duration::from_secs(timestamp + window - now + 1);
+    let ttl = Duration::from_secs(
+        timestamp
+            .saturating_add(window)
+            .saturating_sub(now)
+            .saturating_add(1),
+    );
+    Ok(PendingNonce(Some((key, ttl))))
+}
+
+/// Records the nonce [`validate_timestamp`] found, atomically (the second half of Authlib's
+/// `validate_timestamp_and_nonce`): a replay is `invalid_nonce`. Call it only once the
+/// signature is verified.
+pub(crate) async fn record_nonce(
+    pending: PendingNonce,
+    nonces: &dyn NonceStore,
+) -> Result<(), OAuth1Error> {
+    let Some((key, ttl)) = pending.0 else {
+        return Ok(());
+    };
     if nonces.insert_nonce(&key, ttl).await.map_err(store_failed)? {
         Ok(())
     } else {
@@ -114,7 +185,8 @@ pub(crate) async fn validate_timestamp_and_nonce(
 
 /// The signature, with the client's secret or RSA public key and the token secret
 /// (Authlib's `validate_oauth_signature`, which also refuses the shared-secret methods to a
-/// client without a secret).
+/// client without a secret; here every method but RSA-SHA1 is refused to it, custom ones
+/// included).
 pub(crate) fn validate_signature(
     signed: &SignedRequest,
     client: &Client,
@@ -130,9 +202,11 @@ pub(crate) fn validate_signature(
         });
     }
     let shared_secret = matches!(method, HMAC_SHA1 | HMAC_SHA256 | PLAINTEXT);
-    if shared_secret && client.client_secret.expose_secret().is_empty() {
+    // Only RSA-SHA1 is known not to use the client's secret: any other method, a registered
+    // custom one included, could be computed by anyone from an empty secret.
+    if method != RSA_SHA1 && client.client_secret.expose_secret().is_empty() {
         return Err(OAuth1Error::InvalidSignature {
-            reason: "the client has no secret, so it cannot use this signature method",
+            reason: "the client has no secret, so it can only use RSA-SHA1",
         });
     }
     let rsa_key = match client.rsa_public_key.as_deref() {

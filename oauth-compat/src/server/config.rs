@@ -10,7 +10,7 @@
 //! // Flask: app.config["OAUTH1_SUPPORTED_SIGNATURE_METHODS"] = ["HMAC-SHA1", "RSA-SHA1"]
 //! let env = MapEnv::new().set("OAUTH1_SUPPORTED_SIGNATURE_METHODS", "HMAC-SHA1, RSA-SHA1");
 //! let config = ServerConfig::from_env(&env)?
-//!     .timestamp_window(Duration::from_secs(120))
+//!     .timestamp_window(Duration::from_secs(120))?
 //!     .external_base_url("https://api.example.com/oauth")?;
 //! assert_eq!(config.supported_methods(), ["HMAC-SHA1", "RSA-SHA1"]);
 //! # Ok::<(), oauth_compat::server::ConfigError>(())
@@ -48,6 +48,11 @@ pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
 /// Authlib's cache helper keeps them a day; a request token is a bearer of half a grant, so
 /// shorter is safer, and the client restarts the flow if the user was slower.
 pub const DEFAULT_TEMPORARY_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(600);
+
+/// The longest [`ServerConfig::timestamp_window`] accepted: one day.
+pub const MAX_TIMESTAMP_WINDOW: Duration = Duration::from_secs(86_400);
+/// The longest [`ServerConfig::temporary_credential_lifetime`] accepted: seven days.
+pub const MAX_TEMPORARY_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
 
 const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -375,15 +380,43 @@ impl ServerConfig {
 
     /// How far `oauth_timestamp` may be from the server's clock, in the past or the future
     /// (default 300 s). Nonces are remembered for as long as their request could be accepted.
-    pub fn timestamp_window(mut self, window: Duration) -> Self {
+    /// More than [`MAX_TIMESTAMP_WINDOW`] (a day) is [`ConfigError::InvalidValue`]: a window
+    /// that long makes every store keep nonces for days, and a huge one overflows expiries.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use oauth_compat::server::ServerConfig;
+    ///
+    /// assert!(ServerConfig::default().timestamp_window(Duration::from_secs(120)).is_ok());
+    /// assert!(ServerConfig::default().timestamp_window(Duration::MAX).is_err());
+    /// ```
+    pub fn timestamp_window(mut self, window: Duration) -> Result<Self, ConfigError> {
+        if window > MAX_TIMESTAMP_WINDOW {
+            return Err(ConfigError::InvalidValue {
+                variable: "timestamp_window",
+                value: format!("{window:?}"),
+                reason: "it must be at most one day (86400 s)",
+            });
+        }
         self.timestamp_window = window;
-        self
+        Ok(self)
     }
 
-    /// How long temporary credentials stay usable (default 10 minutes).
-    pub fn temporary_credential_lifetime(mut self, lifetime: Duration) -> Self {
+    /// How long temporary credentials stay usable (default 10 minutes). More than
+    /// [`MAX_TEMPORARY_CREDENTIAL_LIFETIME`] (7 days) is [`ConfigError::InvalidValue`].
+    pub fn temporary_credential_lifetime(
+        mut self,
+        lifetime: Duration,
+    ) -> Result<Self, ConfigError> {
+        if lifetime > MAX_TEMPORARY_CREDENTIAL_LIFETIME {
+            return Err(ConfigError::InvalidValue {
+                variable: "temporary_credential_lifetime",
+                value: format!("{lifetime:?}"),
+                reason: "it must be at most 7 days",
+            });
+        }
         self.temporary_credential_lifetime = lifetime;
-        self
+        Ok(self)
     }
 
     /// The HTTP methods the temporary credentials endpoint accepts (Authlib's

@@ -186,7 +186,10 @@ mod response;
 pub mod store;
 
 pub use authorization_server::{AuthorizationRequest, AuthorizationServer};
-pub use config::{ConfigError, ServerConfig, TransportRule, generate_token};
+pub use config::{
+    ConfigError, MAX_TEMPORARY_CREDENTIAL_LIFETIME, MAX_TIMESTAMP_WINDOW, ServerConfig,
+    TransportRule, generate_token,
+};
 pub use error::OAuth1Error;
 pub use request_uri::request_uri;
 pub use resource_protector::{Credential, ResourceProtector};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::Request;
 
 use super::base_server::{
-    signed_request, store_failed, validate_signature, validate_timestamp_and_nonce,
+    record_nonce, signed_request, store_failed, validate_signature, validate_timestamp,
 };
 use super::config::ServerConfig;
 use super::error::OAuth1Error;
@@ -95,8 +95,10 @@ impl ResourceProtector {
         self
     }
 
-    /// Checks a request to a protected resource, in Authlib's order: the client, the token
-    /// credential (issued to that client), the timestamp and nonce, the signature. The error's
+    /// Checks a request to a protected resource: the client, the token credential (issued to
+    /// that client), the timestamp, the signature, and then the nonce, recorded only for a
+    /// well-signed request (Authlib records it before checking the signature, so a flood of
+    /// forged requests filled its nonce store). The error's
     /// [`into_json_response`](OAuth1Error::into_json_response) is what Authlib's Flask
     /// `require_oauth()` answers.
     pub async fn validate_request<B: AsRef<[u8]> + Sync>(
@@ -122,13 +124,14 @@ impl ResourceProtector {
             .map_err(store_failed)?
             .filter(|t| t.client_id == client.client_id)
             .ok_or(OAuth1Error::InvalidToken)?;
-        validate_timestamp_and_nonce(&signed, self.nonces.as_ref(), &self.config).await?;
+        let nonce = validate_timestamp(&signed, &self.config)?;
         validate_signature(
             &signed,
             &client,
             Some(&token.oauth_token_secret),
             &self.config,
         )?;
+        record_nonce(nonce, self.nonces.as_ref()).await?;
         Ok(Credential {
             token,
             client_id: client.client_id,

@@ -78,7 +78,7 @@ impl fmt::Debug for Client {
 ///
 /// Serializable, so a [`crate::cache::Cache`] can hold it (the secret serializes as is: keep
 /// the cache private).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TemporaryCredential {
     /// The client it was issued to.
     pub client_id: String,
@@ -94,6 +94,23 @@ pub struct TemporaryCredential {
     pub user_id: Option<String>,
     /// Unix seconds after which it is gone.
     pub expires_at: i64,
+}
+
+/// `oauth_verifier` is what turns the credential into a token: redacted, like the secret.
+impl fmt::Debug for TemporaryCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TemporaryCredential")
+            .field("client_id", &self.client_id)
+            .field("oauth_token", &self.oauth_token)
+            .field("oauth_token_secret", &self.oauth_token_secret)
+            .field(
+                "oauth_verifier",
+                &self.oauth_verifier.as_ref().map(|_| "[redacted]"),
+            )
+            .field("user_id", &self.user_id)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// Token credentials (an access token); they do not expire in OAuth 1.
@@ -164,8 +181,9 @@ pub trait TemporaryCredentialStore: Send + Sync {
         oauth_token: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
 
-    /// Records the user's grant and the verifier on the unexpired credential: `false` when it is
-    /// gone.
+    /// Records the user's grant and the verifier on the unexpired credential, only if it has no
+    /// verifier yet (atomically: of two concurrent grants, one wins): `false` when it is gone
+    /// or already granted.
     fn create_authorization_verifier<'a>(
         &'a self,
         oauth_token: &'a str,

@@ -144,16 +144,21 @@ impl<C: Cache + ?Sized> CacheStore<C> {
     async fn write(&self, credential: &TemporaryCredential) -> Result<(), StoreError> {
         let value = serde_json::to_vec(credential)
             .map_err(|e| StoreError::new(BACKEND, "encode a temporary credential", e))?;
-        let ttl = u64::try_from(credential.expires_at.saturating_sub(unix_now()))
-            .unwrap_or(0)
-            .max(1);
         self.cache
             .set(
                 &self.temporary_credential_key(&credential.oauth_token),
                 value,
-                Some(Duration::from_secs(ttl)),
+                Some(Self::ttl(credential)),
             )
             .await
+    }
+
+    /// What is left of the credential's life, at least a second.
+    fn ttl(credential: &TemporaryCredential) -> Duration {
+        let secs = u64::try_from(credential.expires_at.saturating_sub(unix_now()))
+            .unwrap_or(0)
+            .max(1);
+        Duration::from_secs(secs)
     }
 }
 
@@ -213,10 +218,33 @@ impl<C: Cache + ?Sized> TemporaryCredentialStore for CacheStore<C> {
             let Some(mut credential) = self.read(oauth_token).await? else {
                 return Ok(false);
             };
+            if credential.oauth_verifier.is_some() {
+                return Ok(false);
+            }
+            // One grant per credential, even across processes: the first to add the marker
+            // wins (an atomic add-if-absent), a later one is refused.
+            let mut marker = self.temporary_credential_key(oauth_token);
+            marker.push_str(":granted");
+            if !self
+                .cache
+                .add(&marker, Vec::new(), Self::ttl(&credential))
+                .await?
+            {
+                return Ok(false);
+            }
             credential.user_id = Some(user_id.to_owned());
             credential.oauth_verifier = Some(verifier.to_owned());
-            self.write(&credential).await?;
-            Ok(true)
+            // Written back only if still there: a credential deleted meanwhile (exchanged,
+            // burnt) is not brought back.
+            let value = serde_json::to_vec(&credential)
+                .map_err(|e| StoreError::new(BACKEND, "encode a temporary credential", e))?;
+            self.cache
+                .replace(
+                    &self.temporary_credential_key(oauth_token),
+                    value,
+                    Some(Self::ttl(&credential)),
+                )
+                .await
         })
     }
 }

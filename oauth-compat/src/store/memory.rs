@@ -202,7 +202,7 @@ impl TemporaryCredentialStore for MemoryStore {
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let now = unix_now();
         let recorded = match lock(&self.temporary).map.get_mut(oauth_token) {
-            Some(c) if c.expires_at > now => {
+            Some(c) if c.expires_at > now && c.oauth_verifier.is_none() => {
                 c.user_id = Some(user_id.to_owned());
                 c.oauth_verifier = Some(verifier.to_owned());
                 true
@@ -225,7 +225,12 @@ impl NonceStore for MemoryStore {
         let inserted = match nonces.map.get(key) {
             Some(expires) if *expires > now => false,
             _ => {
-                nonces.insert(key.clone(), now + ttl, |expires| *expires > now);
+                // A TTL too large for the clock to represent is capped at a century.
+                let expires = now
+                    .checked_add(ttl)
+                    .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+                    .unwrap_or(now);
+                nonces.insert(key.clone(), expires, |expires| *expires > now);
                 true
             }
         };

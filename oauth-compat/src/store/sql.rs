@@ -55,9 +55,11 @@ pub(crate) const SELECT_TEMPORARY_CREDENTIAL: &str = "SELECT oauth_token, client
      FROM oauth1_temporary_credentials WHERE oauth_token = $1 AND expires_at > $2";
 pub(crate) const DELETE_TEMPORARY_CREDENTIAL: &str =
     "DELETE FROM oauth1_temporary_credentials WHERE oauth_token = $1";
-/// One statement: the grant lands only on a credential that exists and is unexpired now.
+/// One statement: the grant lands only on a credential that exists, is unexpired now and has
+/// no verifier yet (a second grant must not replace the first one's verifier).
 pub(crate) const AUTHORIZE_TEMPORARY_CREDENTIAL: &str = "UPDATE oauth1_temporary_credentials \
-     SET user_id = $2, oauth_verifier = $3 WHERE oauth_token = $1 AND expires_at > $4";
+     SET user_id = $2, oauth_verifier = $3 WHERE oauth_token = $1 AND expires_at > $4 \
+     AND oauth_verifier IS NULL";
 
 pub(crate) const INSERT_TOKEN_CREDENTIAL: &str = "INSERT INTO oauth1_token_credentials \
      (oauth_token, client_id, oauth_token_secret, user_id) VALUES ($1, $2, $3, $4)";
