@@ -769,6 +769,28 @@ async fn refusals_at_a_protected_resource() {
     example.stop();
 }
 
+// --- shutdown --------------------------------------------------------------------------------
+
+/// SIGTERM sent the moment the "listening" line is read finds the handler in place: a clean
+/// exit 0 that removes the default database's temp dir, every time (it used to die of the
+/// signal now and then, leaving the dir behind, since the handler came after the line).
+#[test]
+fn sigterm_right_after_the_listening_line_exits_0_and_cleans_up() {
+    for round in 0..20 {
+        let tmp = TempDir::new("sigterm");
+        let tmpdir = tmp.0.display().to_string();
+        let example = Example::start_with(&[("TMPDIR", &tmpdir)]);
+        let pid = example.child.id();
+        example.stop();
+        let db_dir = tmp.0.join(format!("oauth1-provider-{pid}"));
+        assert!(
+            !db_dir.exists(),
+            "round {round}: {} left behind",
+            db_dir.display()
+        );
+    }
+}
+
 // --- settings --------------------------------------------------------------------------------
 
 #[test]
