@@ -332,6 +332,54 @@ async fn behind_the_layer_the_extractor_does_not_check_again() {
     assert_eq!(store.nonce_count(), before + 1);
 }
 
+/// A layer on a nested router inside a layer on the app: the inner one passes on what the
+/// outer one checked (it used to check again and refuse every request as a replay).
+#[tokio::test]
+async fn nested_layers_check_once() {
+    let (_, store) = app();
+    let protector = ResourceProtector::from_store(store.clone(), ServerConfig::default());
+    let inner = Router::new()
+        .route("/me", get(me))
+        .route("/form", post(post_form))
+        .route_layer(require_oauth(protector.clone()));
+    let mut router = Router::new()
+        .nest("/api", inner)
+        .route_layer(require_oauth(protector.clone()))
+        .with_state(protector);
+
+    let before = store.nonce_count();
+    let (status, _, body) = call(
+        &mut router,
+        signed(&token_signer(), Method::GET, "/api/me", None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"name": "jane", "client": CLIENT_ID})
+    );
+    assert_eq!(store.nonce_count(), before + 1);
+
+    // A signed form: read once by the outer layer, handed on whole to the handler.
+    let (status, _, body) = call(
+        &mut router,
+        signed(&token_signer(), Method::POST, "/api/form", Some("a=1")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["form"],
+        json!([["a", "1"]])
+    );
+
+    // The outer layer still refuses: an unsigned request never reaches the inner one.
+    let unsigned = http::Request::get(format!("{BASE}/api/me"))
+        .body(Vec::new())
+        .unwrap();
+    let (status, _, _) = call(&mut router, unsigned).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn the_extractor_alone_protects_a_route() {
     let (mut router, _) = app();
