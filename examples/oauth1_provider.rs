@@ -353,6 +353,7 @@ fn app(state: AppState) -> Router {
         // `any`: the server answers other methods with Authlib's 405.
         .route("/initiate", any(initiate_temporary_credential))
         .route("/authorize", get(authorize_page).post(authorize_decision))
+        // `post`, the contract's `POST /token`; `any` would also serve clients that send GET.
         .route("/token", post(issue_token))
         .nest("/api", api)
         .with_state(state)
