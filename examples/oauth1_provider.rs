@@ -63,6 +63,7 @@ use oauth_compat::server::store::{
 use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
 use oauth_compat::store::sqlite::SqliteStore;
 use serde_json::{Value, json};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 /// How long requests in flight may take to finish after SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -352,6 +353,7 @@ fn app(state: AppState) -> Router {
         // `any`: the server answers other methods with Authlib's 405.
         .route("/initiate", any(initiate_temporary_credential))
         .route("/authorize", get(authorize_page).post(authorize_decision))
+        // `post`, the contract's `POST /token`; `any` would also serve clients that send GET.
         .route("/token", post(issue_token))
         .nest("/api", api)
         .with_state(state)
@@ -513,23 +515,28 @@ async fn echo(
 
 // --- main ------------------------------------------------------------------------------------
 
-/// SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    let mut terminate =
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(err) => {
-                eprintln!(
-                    "oauth1_provider: cannot listen for SIGTERM ({err}); Ctrl-C still stops it"
-                );
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate.recv() => {}
+/// SIGTERM and SIGINT (Ctrl-C), registered before the "listening" line is printed: a SIGTERM
+/// sent as soon as that line is read must find the handler in place (else the default action
+/// kills the process and the temp dir stays behind).
+struct ShutdownSignals {
+    terminate: Signal,
+    interrupt: Signal,
+}
+
+impl ShutdownSignals {
+    fn register() -> std::io::Result<Self> {
+        Ok(Self {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// Resolves at the first SIGTERM or SIGINT.
+    async fn recv(mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
     }
 }
 
@@ -539,6 +546,14 @@ async fn run() -> ExitCode {
         Err(err) => {
             eprintln!("oauth1_provider: {}: {}", err.variable, err.reason);
             return ExitCode::from(2);
+        }
+    };
+    // Before anything that must be cleaned up, and before the "listening" line.
+    let signals = match ShutdownSignals::register() {
+        Ok(signals) => signals,
+        Err(err) => {
+            eprintln!("oauth1_provider: cannot listen for SIGTERM and SIGINT: {err}");
+            return ExitCode::FAILURE;
         }
     };
     let mut temp = None;
@@ -592,7 +607,7 @@ async fn run() -> ExitCode {
             })
             .await
     });
-    shutdown_signal().await;
+    signals.recv().await;
     let _ = stop_tx.send(());
     let code = match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
         Ok(Ok(Ok(()))) => ExitCode::SUCCESS,

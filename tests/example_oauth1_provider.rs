@@ -102,10 +102,15 @@ fn command(env: &[(String, String)]) -> Command {
     command
 }
 
-/// A running example, killed (and reaped) when dropped unless stopped.
+/// A running example, stopped (and reaped) when dropped: SIGTERM, then SIGKILL only if it is
+/// still running after [`STOP_TIMEOUT`]. Its `TMPDIR` (where its default database goes) is a
+/// directory of the test's own, removed after it exits, so nothing is left in /tmp even if it
+/// had to be killed.
 struct Example {
     child: Child,
     port: u16,
+    /// Dropped after [`Drop::drop`] has reaped the child.
+    _tmp: TempDir,
 }
 
 impl Example {
@@ -127,7 +132,12 @@ impl Example {
 
     /// `None` when the port was taken meanwhile; a panic with its stderr if it exits otherwise.
     fn start_on(port: u16, extra: &[(&str, &str)]) -> Option<Self> {
-        let mut child = command(&contract_env(port, extra))
+        let tmp = TempDir::new("provider-tmp");
+        let mut env = contract_env(port, extra);
+        if !env.iter().any(|(k, _)| k == "TMPDIR") {
+            env.push(("TMPDIR".to_owned(), tmp.0.display().to_string()));
+        }
+        let mut child = command(&env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -135,7 +145,11 @@ impl Example {
             .expect("start the oauth1_provider example");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
-        let mut example = Self { child, port };
+        let mut example = Self {
+            child,
+            port,
+            _tmp: tmp,
+        };
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
@@ -192,9 +206,24 @@ impl Example {
 }
 
 impl Drop for Example {
+    /// SIGTERM and a bounded wait, so it removes its own files; SIGKILL only as a fallback.
+    /// Never panics (it runs while a failed test unwinds).
     fn drop(&mut self) {
         if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + STOP_TIMEOUT;
+            while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if matches!(self.child.try_wait(), Ok(None)) {
+                eprintln!(
+                    "[oauth1_provider :{}] still running {STOP_TIMEOUT:?} after SIGTERM: SIGKILL",
+                    self.port
+                );
+                let _ = self.child.kill();
+            }
         }
         let _ = self.child.wait();
     }
@@ -767,6 +796,43 @@ async fn refusals_at_a_protected_resource() {
     assert_eq!(resp.status(), 400);
     assert_eq!(body_json(resp).await["error"], "invalid_request");
     example.stop();
+}
+
+// --- shutdown --------------------------------------------------------------------------------
+
+/// SIGTERM sent the moment the "listening" line is read finds the handler in place: a clean
+/// exit 0 that removes the default database's temp dir, every time (it used to die of the
+/// signal now and then, leaving the dir behind, since the handler came after the line).
+#[test]
+fn sigterm_right_after_the_listening_line_exits_0_and_cleans_up() {
+    for round in 0..20 {
+        let tmp = TempDir::new("sigterm");
+        let tmpdir = tmp.0.display().to_string();
+        let example = Example::start_with(&[("TMPDIR", &tmpdir)]);
+        let pid = example.child.id();
+        example.stop();
+        let db_dir = tmp.0.join(format!("oauth1-provider-{pid}"));
+        assert!(
+            !db_dir.exists(),
+            "round {round}: {} left behind",
+            db_dir.display()
+        );
+    }
+}
+
+/// An example dropped without `stop` (as when a test fails) gets SIGTERM, not SIGKILL, so it
+/// removes its default database's temp dir itself.
+#[test]
+fn a_dropped_example_is_terminated_and_cleans_up() {
+    let tmp = TempDir::new("dropped");
+    let tmpdir = tmp.0.display().to_string();
+    let example = Example::start_with(&[("TMPDIR", &tmpdir)]);
+    let db_dir = tmp
+        .0
+        .join(format!("oauth1-provider-{}", example.child.id()));
+    assert!(db_dir.is_dir(), "{} missing", db_dir.display());
+    drop(example);
+    assert!(!db_dir.exists(), "{} left behind", db_dir.display());
 }
 
 // --- settings --------------------------------------------------------------------------------

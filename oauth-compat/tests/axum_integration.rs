@@ -332,6 +332,54 @@ async fn behind_the_layer_the_extractor_does_not_check_again() {
     assert_eq!(store.nonce_count(), before + 1);
 }
 
+/// A layer on a nested router inside a layer on the app: the inner one passes on what the
+/// outer one checked (it used to check again and refuse every request as a replay).
+#[tokio::test]
+async fn nested_layers_check_once() {
+    let (_, store) = app();
+    let protector = ResourceProtector::from_store(store.clone(), ServerConfig::default());
+    let inner = Router::new()
+        .route("/me", get(me))
+        .route("/form", post(post_form))
+        .route_layer(require_oauth(protector.clone()));
+    let mut router = Router::new()
+        .nest("/api", inner)
+        .route_layer(require_oauth(protector.clone()))
+        .with_state(protector);
+
+    let before = store.nonce_count();
+    let (status, _, body) = call(
+        &mut router,
+        signed(&token_signer(), Method::GET, "/api/me", None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"name": "jane", "client": CLIENT_ID})
+    );
+    assert_eq!(store.nonce_count(), before + 1);
+
+    // A signed form: read once by the outer layer, handed on whole to the handler.
+    let (status, _, body) = call(
+        &mut router,
+        signed(&token_signer(), Method::POST, "/api/form", Some("a=1")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["form"],
+        json!([["a", "1"]])
+    );
+
+    // The outer layer still refuses: an unsigned request never reaches the inner one.
+    let unsigned = http::Request::get(format!("{BASE}/api/me"))
+        .body(Vec::new())
+        .unwrap();
+    let (status, _, _) = call(&mut router, unsigned).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn the_extractor_alone_protects_a_route() {
     let (mut router, _) = app();
@@ -352,13 +400,55 @@ async fn the_extractor_alone_protects_a_route() {
     let (status, _, body) = call(&mut router, unsigned).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 
-    // A form body is signed, and a parts extractor cannot read it: a server mistake, said so.
-    let req = signed(&token_signer(), Method::POST, "/bare/form", Some("a=1"));
+    // A form body is signed, and a parts extractor cannot read it: 415, saying so (bad input
+    // is never a 500).
+    let mut req = signed(&token_signer(), Method::POST, "/bare/form", Some("a=1"));
+    req.headers_mut()
+        .insert(header::CONTENT_LENGTH, "3".parse().unwrap());
+    let (status, headers, body) = call(&mut router, req).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["error"], "invalid_request");
+    assert!(
+        json["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("form-encoded body"),
+        "{body}"
+    );
+}
+
+/// A GET that says it is form-encoded but has no body (as some clients send every request) is
+/// checked as a request without form parameters; one with a body is a 415, not a 500.
+#[tokio::test]
+async fn the_extractor_alone_and_a_get_that_says_it_is_a_form() {
+    let (mut router, _) = app();
+    let form_type = "application/x-www-form-urlencoded";
+    for length in [None, Some("0")] {
+        let mut req = signed(&token_signer(), Method::GET, "/bare/me?x=1", None);
+        req.headers_mut()
+            .insert(header::CONTENT_TYPE, form_type.parse().unwrap());
+        if let Some(length) = length {
+            req.headers_mut()
+                .insert(header::CONTENT_LENGTH, length.parse().unwrap());
+        }
+        let (status, _, body) = call(&mut router, req).await;
+        assert_eq!(status, StatusCode::OK, "Content-Length {length:?}: {body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["name"],
+            "jane"
+        );
+    }
+
+    let mut req = signed(&token_signer(), Method::GET, "/bare/me", Some("a=1"));
+    req.headers_mut()
+        .insert(header::CONTENT_LENGTH, "3".parse().unwrap());
     let (status, _, body) = call(&mut router, req).await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap()["error"],
-        "server_error"
+        "invalid_request"
     );
 }
 

@@ -4,6 +4,8 @@ use std::ops::Deref;
 
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequestParts};
+use http::Version;
+use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::request::Parts;
 
 use super::rejection::OAuth1Rejection;
@@ -22,9 +24,11 @@ use crate::server::{Credential, ResourceProtector};
 /// It reads only the request's parts, so it combines with `Json`, `Form` or `Bytes`. A
 /// form-encoded body is signed, though, and a parts extractor cannot read it: routes that take
 /// form bodies need [`require_oauth`](super::require_oauth) as a `route_layer`, which reads the
-/// body, checks the request and leaves the credential for this extractor (without the layer
-/// such a request is a 500, [`OAuth1Rejection::FormBodyNotRead`]). Behind the layer it costs
-/// nothing: the check is not repeated.
+/// body, checks the request and leaves the credential for this extractor. Without the layer, a
+/// request with a non-empty form body is refused with 415 ([`OAuth1Rejection::FormBodyNotRead`]),
+/// and one that only says it is form-encoded (a GET with the header and no body) is checked as
+/// a request without form parameters. Behind the layer it costs nothing: the check is not
+/// repeated.
 ///
 /// ```
 /// use axum::{Json, Router, routing::get};
@@ -72,16 +76,68 @@ where
         if let Some(credential) = parts.extensions.get::<Credential>() {
             return Ok(Self(credential.clone()));
         }
-        if has_form_body(&parts.headers) {
+        if has_form_body(&parts.headers) && !has_no_body(parts) {
             return Err(OAuth1Rejection::FormBodyNotRead);
         }
         let protector = ResourceProtector::from_ref(state);
-        // Not form-encoded: the body is not signed, so an empty one checks the same.
+        // Not form-encoded, or form-encoded and empty: the body signs no parameter, so an
+        // empty one checks the same.
         let signed = SignedParts::take(parts, Bytes::new());
         let checked = protector.validate_request(signed.request()).await;
         signed.restore(parts);
         let credential = checked?;
         parts.extensions.insert(credential.clone());
         Ok(Self(credential))
+    }
+}
+
+/// Whether the request surely has no body: `Content-Length: 0`, or, on HTTP/1, neither
+/// `Content-Length` nor `Transfer-Encoding` (RFC 9112 §6.3). On HTTP/2 and later a body may
+/// come without either, so only `Content-Length: 0` says so.
+fn has_no_body(parts: &Parts) -> bool {
+    let headers = &parts.headers;
+    let lengths: Vec<_> = headers.get_all(CONTENT_LENGTH).iter().collect();
+    if !lengths.is_empty() {
+        return lengths.iter().all(|v| v.as_bytes().trim_ascii() == b"0");
+    }
+    parts.version <= Version::HTTP_11 && !headers.contains_key(TRANSFER_ENCODING)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(version: Version, headers: &[(&str, &str)]) -> Parts {
+        let mut req = http::Request::get("/").version(version);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn no_body_only_when_the_headers_say_so() {
+        assert!(has_no_body(&parts(Version::HTTP_11, &[])));
+        assert!(has_no_body(&parts(
+            Version::HTTP_11,
+            &[("content-length", "0")]
+        )));
+        assert!(has_no_body(&parts(
+            Version::HTTP_2,
+            &[("content-length", "0")]
+        )));
+        assert!(!has_no_body(&parts(Version::HTTP_2, &[])));
+        assert!(!has_no_body(&parts(
+            Version::HTTP_11,
+            &[("content-length", "3")]
+        )));
+        assert!(!has_no_body(&parts(
+            Version::HTTP_11,
+            &[("transfer-encoding", "chunked")]
+        )));
+        assert!(!has_no_body(&parts(
+            Version::HTTP_11,
+            &[("content-length", "0"), ("content-length", "3")]
+        )));
     }
 }

@@ -47,8 +47,12 @@ pub async fn initiate_temporary_credential(
 
 /// `POST /token` (the seed's `issue_token` view): answers
 /// [`AuthorizationServer::create_token_response`]. The server comes from the router's state.
-/// The server accepts any method, as Authlib does: mount it with `any` too to serve
-/// Flask-OAuthlib clients, which send GET. Bodies over [`ENDPOINT_BODY_LIMIT`] get 413.
+/// Bodies over [`ENDPOINT_BODY_LIMIT`] get 413.
+///
+/// Mount it with `post`, as the seed's `methods=['POST']` and the example do: axum answers
+/// other methods with 405 before the handler runs. The server itself accepts any method here,
+/// as Authlib's does, so mount it with `any` instead only when clients that send GET must be
+/// served (Flask-OAuthlib's, for one); the signature covers the method either way.
 pub async fn issue_token(State(server): State<AuthorizationServer>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let body = match read_body(body, ENDPOINT_BODY_LIMIT).await {

@@ -7,7 +7,7 @@
 //! | `@app.route('/initiate', methods=['POST'])` → `server.create_temporary_credential_response()` | [`initiate_temporary_credential`] (mount with `any`) |
 //! | `@app.route('/authorize')` → `server.check_authorization_request()` | the [`OAuth1Authorization`] extractor, [`request`](OAuth1Authorization::request) |
 //! | `server.create_authorization_response(grant_user)` | [`OAuth1Authorization::create_authorization_response`], [`grant`](OAuth1Authorization::grant), [`deny`](OAuth1Authorization::deny) |
-//! | `@app.route('/token', methods=['POST'])` → `server.create_token_response()` | [`issue_token`] |
+//! | `@app.route('/token', methods=['POST'])` → `server.create_token_response()` | [`issue_token`] (mount with `post`; `any` to serve GET clients) |
 //! | `@require_oauth()` on a view, and `current_credential` | the [`OAuth1Credential`] extractor |
 //! | `decorators = [require_oauth()]` on a `MethodView` | [`require_oauth`]`(protector)` as a `route_layer` |
 //! | `OAuth1Error` raised as a response | [`OAuth1Rejection`] |

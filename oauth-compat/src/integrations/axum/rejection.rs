@@ -41,11 +41,15 @@ pub enum OAuth1Rejection {
     /// The body could not be read (the client went away, or sent a broken chunked body): 400.
     #[error("the request body could not be read: {0}")]
     BodyUnreadable(#[source] axum::Error),
-    /// A server mistake (500): [`OAuth1Credential`](super::OAuth1Credential) met a
-    /// form-encoded body, which is signed, but extractors of parts cannot read bodies. Protect
-    /// the route with [`require_oauth`](super::require_oauth) (`route_layer`), which reads it.
+    /// A form-encoded body [`OAuth1Credential`](super::OAuth1Credential) cannot check (415,
+    /// `invalid_request`): such a body is signed, and an extractor of parts cannot read it.
+    /// Bad input is never a 500, so the client is told to send the request without one; an
+    /// empty form body (`Content-Length: 0`, or none at all on HTTP/1) is checked as no form.
+    /// A route that takes form bodies needs [`require_oauth`](super::require_oauth)
+    /// (`route_layer`), which reads the body first; this is logged at debug level, since any
+    /// client can cause it.
     #[error(
-        "a form-encoded body is signed, and OAuth1Credential cannot read bodies: protect this route with require_oauth() (route_layer), which reads the body first"
+        "a non-empty form-encoded body is signed, and OAuth1Credential cannot read bodies: protect this route with require_oauth() (route_layer), which reads the body first"
     )]
     FormBodyNotRead,
 }
@@ -57,7 +61,7 @@ impl OAuth1Rejection {
             Self::Refused(err) => err.status(),
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
-            Self::FormBodyNotRead => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::FormBodyNotRead => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 
@@ -65,8 +69,9 @@ impl OAuth1Rejection {
     pub fn error(&self) -> &'static str {
         match self {
             Self::Refused(err) => err.error(),
-            Self::BodyTooLarge { .. } | Self::BodyUnreadable(_) => "invalid_request",
-            Self::FormBodyNotRead => "server_error",
+            Self::BodyTooLarge { .. } | Self::BodyUnreadable(_) | Self::FormBodyNotRead => {
+                "invalid_request"
+            }
         }
     }
 
@@ -78,7 +83,9 @@ impl OAuth1Rejection {
                 format!("the request body is larger than {limit} bytes").into()
             }
             Self::BodyUnreadable(_) => "the request body could not be read".into(),
-            Self::FormBodyNotRead => "the server could not check this request".into(),
+            Self::FormBodyNotRead => "this resource does not take a form-encoded body: send the \
+                                       request without one, its parameters in the query"
+                .into(),
         }
     }
 
@@ -120,10 +127,11 @@ impl OAuth1Rejection {
         resp
     }
 
-    /// The developer's mistake goes to the logs, since the body does not say it.
+    /// The hint for the developer (the body does not name the server's code) goes to the
+    /// logs at debug level: any client can cause it, so it must not fill them.
     fn log(&self) {
         if matches!(self, Self::FormBodyNotRead) {
-            tracing::error!("{self}");
+            tracing::debug!("{self}");
         }
     }
 }
@@ -171,10 +179,12 @@ mod tests {
             "error=invalid_request&error_description=the+request+body+is+larger+than+10+bytes"
         );
         let resp = OAuth1Rejection::FormBodyNotRead.into_response();
-        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let text = body(resp).await;
         assert!(
-            text.contains("server_error") && !text.contains("require_oauth"),
+            text.contains("invalid_request")
+                && text.contains("form-encoded body")
+                && !text.contains("require_oauth"),
             "{text}"
         );
     }

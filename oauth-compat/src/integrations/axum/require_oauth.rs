@@ -13,8 +13,8 @@ use super::body::{DEFAULT_BODY_LIMIT, read_body};
 use super::rejection::OAuth1Rejection;
 use super::signed_parts::SignedParts;
 use crate::oauth1::params::has_form_body;
-use crate::server::ResourceProtector;
 use crate::server::store::BoxFuture;
+use crate::server::{Credential, ResourceProtector};
 
 /// Protects every route the layer wraps: a request is checked by the [`ResourceProtector`]
 /// before any handler runs, and refused with the [`OAuth1Rejection`] (Authlib's status, JSON
@@ -26,6 +26,9 @@ use crate::server::store::BoxFuture;
 /// handler can still take `Form`. Other bodies are passed on unread.
 ///
 /// Use `route_layer`, so requests to paths the router does not serve get a 404, not a 401.
+///
+/// Layers nest: a request an outer layer has checked (its `Credential` is in the extensions)
+/// is not checked again by an inner one, which would see its nonce as a replay.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -122,11 +125,18 @@ where
 }
 
 /// The request, checked, with its credential in the extensions and its body whole.
+///
+/// A request that already holds a [`Credential`] was checked by an outer layer (one on the
+/// app around one on a nested router): it is passed on as it is, since checking it again
+/// would meet its own nonce and refuse it as a replay.
 async fn check(
     protector: &ResourceProtector,
     req: Request,
     limit: usize,
 ) -> Result<Request, OAuth1Rejection> {
+    if req.extensions().get::<Credential>().is_some() {
+        return Ok(req);
+    }
     let (parts, body) = req.into_parts();
     let (body, unread) = if has_form_body(&parts.headers) {
         (read_body(body, limit).await?, None)
