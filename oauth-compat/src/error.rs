@@ -19,6 +19,9 @@ pub enum Error {
     /// Sending a request or reading its response.
     #[error(transparent)]
     Engine(#[from] crate::engine::Error),
+    /// Reading configuration or resolving an app's settings from it.
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
     /// Decoding a provider's response body.
     #[error(transparent)]
     Response(#[from] crate::response::Error),

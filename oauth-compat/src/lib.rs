@@ -7,6 +7,7 @@
 //! | module | what it does |
 //! |---|---|
 //! | [`client`] | [`OAuth1Client`](client::OAuth1Client) and [`OAuth2Client`](client::OAuth2Client): Authlib's `OAuth1Session` / `OAuth2Session` (flows, signed or bearer API calls, auto refresh, revocation) |
+//! | [`config`] | lazy configuration (Flask's `app.config`): environment, TOML, maps and code, resolved per app by Flask-OAuthlib's `app_key` and Authlib's `{NAME}_{KEY}` rules |
 //! | [`engine`] | the HTTP engine over [`reqwest`]: transport rule, hook pipeline, size bound, timeout, spans |
 //! | [`hooks`] | `pre_request` and Authlib's compliance hooks |
 //! | [`oauth1`] | RFC 5849 signing and verification, sans-IO, exact to the RFC's own examples |
@@ -101,6 +102,7 @@
 pub mod blocking;
 pub mod cache;
 pub mod client;
+pub mod config;
 pub mod engine;
 pub mod env;
 pub mod error;

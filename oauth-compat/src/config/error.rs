@@ -1,0 +1,75 @@
+//! The configuration layer's error.
+
+use std::path::PathBuf;
+
+/// Why a configuration source could not be read or an app's settings could not be resolved.
+///
+/// No variant carries a configuration value: values may be secrets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A required setting was found nowhere. `places` lists every place that was searched.
+    #[error("{field} for app `{app}`: {}", places.join(", "))]
+    Missing {
+        /// The app's name (as given to `remote_app` / `register`).
+        app: String,
+        /// The setting, spelled as the caller asked for it.
+        field: String,
+        /// Every place looked at, in order (`not given in code`, `not in table TWITTER of app.toml`, ...).
+        places: Vec<String>,
+    },
+    /// Two spellings of one setting (`consumer_key` and `client_id`, ...) were given in the
+    /// same place with different values.
+    #[error(
+        "app `{app}`: {first} and {second} are the same setting with different values; keep only one"
+    )]
+    Conflict {
+        /// The app's name.
+        app: String,
+        /// The first spelling and where it was found.
+        first: String,
+        /// The second spelling and where it was found.
+        second: String,
+    },
+    /// A structured setting given as a string in a flat key was not valid JSON.
+    #[error(
+        "{key} in {origin}: not valid JSON ({message}); structured values in flat keys are JSON, such as {{\"scope\": \"email\"}}"
+    )]
+    InvalidJson {
+        /// The flat key (`TWITTER_REQUEST_TOKEN_PARAMS`).
+        key: String,
+        /// The source it came from.
+        origin: String,
+        /// What the JSON parser said (position, not content).
+        message: String,
+    },
+    /// A setting has the wrong type (a table where a string belongs, ...).
+    #[error("{key} in {origin}: expected {expected}")]
+    WrongType {
+        /// The setting or key.
+        key: String,
+        /// The source it came from.
+        origin: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// A TOML file given to [`Config::from_toml_file`](super::Config::from_toml_file) could
+    /// not be read.
+    #[error("cannot read TOML configuration {}: {source}", path.display())]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A TOML document is not valid TOML.
+    #[error("invalid TOML in {origin} at byte {offset}: {message}")]
+    Toml {
+        /// The file path, or `TOML string`.
+        origin: String,
+        /// Where the error is (byte offset); the offending line is not quoted, it may hold a secret.
+        offset: usize,
+        /// What the parser said.
+        message: String,
+    },
+}
