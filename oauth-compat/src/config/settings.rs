@@ -505,3 +505,201 @@ fn describe(key: &str, place: &str) -> String {
         format!("`{key}` ({place})")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MapEnv;
+    use serde_json::json;
+
+    fn env(vars: &[(&str, &str)]) -> Config {
+        Config::from_env_source(vars.iter().copied().collect::<MapEnv>())
+    }
+
+    #[test]
+    fn table_beats_flat_and_flat_is_ignored_while_it_exists() {
+        let config = Config::from_toml_str("[TWITTER]\nconsumer_key = \"table\"\n")
+            .unwrap()
+            .merge(env(&[
+                ("TWITTER_CONSUMER_KEY", "flat"),
+                ("TWITTER_CONSUMER_SECRET", "flat-secret"),
+            ]));
+        let s = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .resolve(&config)
+            .unwrap();
+        assert_eq!(s.client_id(), Some("table"));
+        assert!(s.client_secret().is_none());
+    }
+
+    #[test]
+    fn flat_keys_without_table() {
+        let config = env(&[
+            ("TWITTER_CONSUMER_KEY", "k"),
+            ("TWITTER_CONSUMER_SECRET", "s"),
+        ]);
+        let s = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .resolve(&config)
+            .unwrap();
+        assert_eq!(s.require_str("consumer_key").unwrap(), "k");
+        assert_eq!(s.require_client_secret().unwrap().expose_secret(), "s");
+    }
+
+    #[test]
+    fn code_beats_table() {
+        let config = Config::from_values([("TWITTER", json!({"base_url": "https://table/"}))]);
+        let s = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .given("base_url", "https://code/")
+            .given("request_token_url", Value::Null) // None falls through, as in Flask-OAuthlib
+            .overwrite(true) // no effect on Flask-OAuthlib lookups
+            .resolve(&config)
+            .unwrap();
+        assert_eq!(s.get("base_url").unwrap(), "https://code/");
+        assert_eq!(s.get("request_token_url"), None);
+    }
+
+    #[test]
+    fn authlib_code_wins_unless_overwrite() {
+        let config = env(&[
+            ("GITHUB_CLIENT_ID", "config-id"),
+            ("GITHUB_CLIENT_KWARGS", r#"{"scope": "user"}"#),
+        ]);
+        let lookup = AppSettings::authlib("github")
+            .given("client_id", "code-id")
+            .given(
+                "client_kwargs",
+                json!({"scope": "repo", "token_placement": "header"}),
+            );
+        let s = lookup.clone().resolve(&config).unwrap();
+        assert_eq!(s.client_id(), Some("code-id"));
+        assert_eq!(s.get("client_kwargs").unwrap()["scope"], "repo");
+        let s = lookup.overwrite(true).resolve(&config).unwrap();
+        assert_eq!(s.client_id(), Some("config-id"));
+        // Tables given in code are updated, not replaced (Authlib's `_config_client`).
+        assert_eq!(
+            s.get("client_kwargs").unwrap(),
+            &json!({"scope": "user", "token_placement": "header"})
+        );
+    }
+
+    #[test]
+    fn json_in_flat_structured_values() {
+        let config = env(&[("TWITTER_REQUEST_TOKEN_PARAMS", r#"{"scope": "email"}"#)]);
+        let s = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .resolve(&config)
+            .unwrap();
+        assert_eq!(
+            s.get("request_token_params").unwrap(),
+            &json!({"scope": "email"})
+        );
+        let bad = env(&[("GITHUB_CLIENT_KWARGS", "{scope")]);
+        let err = AppSettings::authlib("github").resolve(&bad).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidJson { ref key, .. } if key == "GITHUB_CLIENT_KWARGS"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn django_table() {
+        let config = Config::from_toml_str(
+            "[AUTHLIB_OAUTH_CLIENTS.github]\nclient_id = \"django\"\nuserinfo_endpoint = \"https://u/\"\n",
+        )
+        .unwrap()
+        .merge(env(&[("GITHUB_CLIENT_SECRET", "ignored")]));
+        let s = AppSettings::authlib("github").resolve(&config).unwrap();
+        assert_eq!(s.client_id(), Some("django"));
+        assert!(s.client_secret().is_none());
+        assert_eq!(
+            s.extras().collect::<Vec<_>>(),
+            [("userinfo_endpoint", &json!("https://u/"))]
+        );
+        let err = s.require_client_secret().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "client_secret for app `github`: not given in code, not in table \
+             AUTHLIB_OAUTH_CLIENTS[github] of TOML string (flat keys GITHUB_* are ignored while it exists)"
+        );
+    }
+
+    #[test]
+    fn synonym_conflict_names_both() {
+        let config =
+            Config::from_values([("TWITTER", json!({"consumer_key": "a", "client_id": "b"}))]);
+        let err = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .resolve(&config)
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, Error::Conflict { .. }));
+        assert!(
+            msg.contains("`consumer_key`") && msg.contains("`client_id`"),
+            "{msg}"
+        );
+        // Same value under both spellings is fine; across places, precedence decides.
+        let same =
+            Config::from_values([("TWITTER", json!({"consumer_key": "a", "client_id": "a"}))]);
+        let s = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .given("client_id", "code")
+            .resolve(&same)
+            .unwrap();
+        assert_eq!(s.client_id(), Some("code"));
+        let flat = env(&[("TWITTER_CONSUMER_KEY", "a"), ("TWITTER_CLIENT_ID", "b")]);
+        let err = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .resolve(&flat)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("TWITTER_CLIENT_ID in env"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_key_lists_every_place() {
+        let dir =
+            std::env::temp_dir().join(format!("oauth-compat-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("app.toml");
+        std::fs::write(
+            &path,
+            "TWITTER_BASE_URL = \"https://api.twitter.com/1.1/\"\n",
+        )
+        .unwrap();
+        let config =
+            env(&[("TWITTER_CONSUMER_SECRET", "s3cr3t")]).merge(Config::from_toml_file(&path));
+        let s = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .resolve(&config)
+            .unwrap();
+        assert_eq!(
+            s.get("api_base_url").unwrap(),
+            "https://api.twitter.com/1.1/"
+        );
+        let err = s.require_str("consumer_key").unwrap_err();
+        let file = path.display();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "consumer_key for app `twitter`: not given in code, no table TWITTER in env or {file}, \
+                 not in env TWITTER_CONSUMER_KEY or TWITTER_CLIENT_ID, \
+                 not in {file} TWITTER_CONSUMER_KEY or TWITTER_CLIENT_ID"
+            )
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn secrets_never_in_debug() {
+        let config = Config::from_values([(
+            "TWITTER",
+            json!({"consumer_secret": "s3cr3t", "client_kwargs": {"rsa_key": "PRIVATE"}}),
+        )]);
+        let s = AppSettings::flask_oauthlib("twitter", "TWITTER")
+            .resolve(&config)
+            .unwrap();
+        let debug = format!("{s:?}");
+        assert!(
+            !debug.contains("s3cr3t") && !debug.contains("PRIVATE"),
+            "{debug}"
+        );
+        assert_eq!(s.get("consumer_secret"), None);
+        assert_eq!(s.client_secret().unwrap().expose_secret(), "s3cr3t");
+    }
+}
