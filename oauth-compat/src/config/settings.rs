@@ -145,7 +145,10 @@ enum Style {
     Authlib,
 }
 
-/// One layer's settings: canonical field → (spelling, where, value).
+/// A table found in config: the label of its source, and its entries.
+type FoundTable = (String, Map<String, Value>);
+
+/// One place's settings, under canonical field names.
 type Layer = Map<String, Value>;
 
 impl AppSettings {
@@ -296,10 +299,10 @@ fn join_or(items: &[String]) -> String {
 impl fmt::Debug for AppSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut values = self.values.clone();
-        if let Some(Value::Object(kwargs)) = values.get_mut("client_kwargs") {
-            if kwargs.contains_key("rsa_key") {
-                kwargs.insert("rsa_key".to_owned(), Value::from("[redacted]"));
-            }
+        if let Some(Value::Object(kwargs)) = values.get_mut("client_kwargs")
+            && kwargs.contains_key("rsa_key")
+        {
+            kwargs.insert("rsa_key".to_owned(), Value::from("[redacted]"));
         }
         f.debug_struct("AppSettings")
             .field("app", &self.app)
@@ -416,7 +419,7 @@ fn find_table(
     config: &Config,
     name: &str,
     entry: Option<&str>,
-) -> Result<Option<(String, Map<String, Value>)>, Error> {
+) -> Result<Option<FoundTable>, Error> {
     for source in config.sources() {
         let Some(mut table) = source.get_table(name)? else {
             continue;
