@@ -12,6 +12,7 @@
 //! | [`hooks`] | `pre_request` and Authlib's compliance hooks |
 //! | [`oauth1`] | RFC 5849 signing and verification, sans-IO, exact to the RFC's own examples |
 //! | [`oauth2`] | RFC 6749/6750/7636/7009 pieces, sans-IO: PKCE, state, client authentication, token requests and responses, [`Token`](oauth2::Token) |
+//! | [`registry`] | the [`OAuth`] registry: Flask-OAuthlib's `remote_app` and Authlib's `register`, apps resolved lazily from [`config`] into [`RemoteApp`]s |
 //! | [`response`] | `resp.status` / `resp.data`, decoded from JSON, XML or form bodies as Flask-OAuthlib's `parse_response` does |
 //! | [`server`] | an OAuth 1.0 provider (Authlib's Flask OAuth 1 server): `AuthorizationServer`, `ResourceProtector`, the storage traits |
 //! | [`integrations`] | the provider in web frameworks: axum handlers, extractors and a `require_oauth` layer (feature `axum`) |
@@ -20,8 +21,7 @@
 //! | [`secret`] | secrets whose `Debug` prints `[redacted]` |
 //! | [`env`](mod@env) | an injectable source of environment variables |
 //!
-//! The `OAuth` registry with lazy configuration and the `remote_app!` / `#[tokengetter]` macros
-//! build on these.
+//! The `remote_app!` / `#[tokengetter]` macros build on these.
 //!
 //! ## Call an API (Authlib's `OAuth2Session`)
 //!
@@ -110,6 +110,7 @@ pub mod hooks;
 pub mod integrations;
 pub mod oauth1;
 pub mod oauth2;
+pub mod registry;
 pub mod response;
 pub mod secret;
 pub mod server;
@@ -122,6 +123,7 @@ pub use error::Error;
 /// types match.
 #[cfg(feature = "redis")]
 pub use redis;
+pub use registry::{OAuth, RemoteApp};
 /// The exact reqwest the engine uses: build the client you pass to
 /// [`EngineBuilder::client`](engine::EngineBuilder::client) from it, so the types match.
 pub use reqwest;

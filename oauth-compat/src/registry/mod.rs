@@ -1,0 +1,250 @@
+//! The `OAuth` registry: Flask-OAuthlib's `OAuth(app)` and Authlib's `OAuth(app)`, one type.
+//!
+//! Apps are declared with [`OAuth::register`] (Authlib's defaults) or [`OAuth::remote_app`]
+//! (Flask-OAuthlib's defaults) and looked up by name with [`OAuth::create_client`]. Nothing is
+//! read from the configuration until an app is first used, so [`OAuth::init_app`] may come after
+//! the declarations, as `oauth.init_app(app)` does in a Flask app factory.
+//!
+//! ```
+//! use oauth_compat::OAuth;
+//! use oauth_compat::config::Config;
+//! use oauth_compat::registry::{Protocol, RegisterOptions};
+//!
+//! let oauth = OAuth::new();
+//! oauth.remote_app("twitter", "TWITTER", RegisterOptions::new()
+//!     .set("base_url", "https://api.twitter.com/1.1/")
+//!     .set("authorize_url", "https://api.twitter.com/oauth/authenticate"));
+//! // Read at first use: config given after the declaration still counts.
+//! oauth.init_app(Config::from_toml_str(r#"
+//!     [TWITTER]
+//!     consumer_key = "key"
+//!     consumer_secret = "secret"
+//!     request_token_url = "https://api.twitter.com/oauth/request_token"
+//!     access_token_url = "https://api.twitter.com/oauth/access_token"
+//! "#)?);
+//! let twitter = oauth.create_client("twitter").expect("registered");
+//! assert_eq!(twitter.protocol()?, Protocol::OAuth1); // request_token_url is set
+//! assert_eq!(twitter.client_id()?, "key");
+//! # Ok::<(), oauth_compat::Error>(())
+//! ```
+
+mod remote_app;
+mod request;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use serde_json::Value;
+
+pub use remote_app::{Protocol, RemoteApp, RemoteClient};
+pub use request::RemoteRequest;
+
+use crate::Engine;
+use crate::config::Config;
+use crate::hooks::Hooks;
+
+/// A registry of remote apps. Cheap to clone: clones share the apps, the configuration and the
+/// engine, so one registry can sit in an axum state and serve every handler.
+#[derive(Clone, Default)]
+pub struct OAuth {
+    shared: Arc<Shared>,
+    apps: Arc<RwLock<HashMap<String, RemoteApp>>>,
+}
+
+/// What apps share with their registry (kept apart from the app table so apps do not keep
+/// their registry alive in a cycle).
+#[derive(Default)]
+pub(crate) struct Shared {
+    config: RwLock<Config>,
+    /// One engine (one connection pool) for every app, made at first use unless given.
+    engine: Mutex<Option<Engine>>,
+}
+
+impl Shared {
+    pub(crate) fn config(&self) -> Config {
+        self.config
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn engine(&self) -> Result<Engine, crate::Error> {
+        let mut engine = self.engine.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(engine) = engine.as_ref() {
+            return Ok(engine.clone());
+        }
+        let made = Engine::new()?;
+        *engine = Some(made.clone());
+        Ok(made)
+    }
+}
+
+/// Which vocabulary's rules and defaults an app follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// `oauth.remote_app(..)`: request token by GET, access token by POST, OAuth 2 client
+    /// secret in the body (`client_secret_post`).
+    FlaskOAuthlib,
+    /// `oauth.register(..)`: request token by POST, `client_secret_basic`.
+    Authlib,
+}
+
+/// The settings given in code to [`OAuth::register`] or [`OAuth::remote_app`] (the keyword
+/// arguments of the Python calls), in either vocabulary.
+///
+/// Keys are the Python ones (`client_id`, `consumer_key`, `base_url`, `client_kwargs`, ...);
+/// structured values are JSON (`json!({"scope": "email"})`).
+#[derive(Clone, Default)]
+#[must_use]
+pub struct RegisterOptions {
+    pub(crate) given: Vec<(String, Value)>,
+    pub(crate) overwrite: bool,
+    pub(crate) hooks: Hooks,
+}
+
+impl RegisterOptions {
+    /// No setting given in code: everything comes from the configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A setting given in code (`client_id="..."`).
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.given.push((key.into(), value.into()));
+        self
+    }
+
+    /// Authlib's `overwrite=True`: the configuration wins over values given in code.
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+
+    /// `pre_request` and compliance hooks for the app's client.
+    pub fn hooks(mut self, hooks: &Hooks) -> Self {
+        self.hooks.extend(hooks);
+        self
+    }
+}
+
+impl fmt::Debug for RegisterOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Values may be secrets: show only the keys.
+        let keys: Vec<&str> = self.given.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("RegisterOptions")
+            .field("keys", &keys)
+            .field("overwrite", &self.overwrite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OAuth {
+    /// An empty registry with no configuration (Flask's `OAuth()` before `init_app`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A registry reading `config` (Flask's `OAuth(app)`).
+    pub fn with_config(config: Config) -> Self {
+        let oauth = Self::new();
+        oauth.init_app(config);
+        oauth
+    }
+
+    /// Sends every app's requests through `engine` (default: one [`Engine::new`] made at first
+    /// use). Apps already used keep the engine they were built with.
+    pub fn engine(self, engine: Engine) -> Self {
+        *self
+            .shared
+            .engine
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(engine);
+        self
+    }
+
+    /// Flask's `oauth.init_app(app)`: the configuration apps read at first use. Apps already
+    /// used keep the settings they resolved.
+    pub fn init_app(&self, config: Config) {
+        *self
+            .shared
+            .config
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = config;
+    }
+
+    /// Authlib's `oauth.register(name, ...)`: settings from `options`, then `{NAME}_{KEY}` flat
+    /// keys and Django's `AUTHLIB_OAUTH_CLIENTS`, at first use. Defaults: request token by
+    /// POST, `client_secret_basic`. A second app of the same name replaces the first.
+    pub fn register(&self, name: impl Into<String>, options: RegisterOptions) -> RemoteApp {
+        let name = name.into();
+        let app = RemoteApp::new(
+            name.clone(),
+            None,
+            Entry::Authlib,
+            options,
+            self.shared.clone(),
+        );
+        self.insert(name, app)
+    }
+
+    /// Flask-OAuthlib's `oauth.remote_app(name, app_key=..., ...)`: settings from `options`,
+    /// then the config's `APP_KEY` table, else its `APP_KEY_FIELD` flat keys, at first use.
+    /// Defaults: request token by GET, access token by POST, OAuth 2 client secret in the body
+    /// (`client_secret_post`). A second app of the same name replaces the first.
+    pub fn remote_app(
+        &self,
+        name: impl Into<String>,
+        app_key: impl Into<String>,
+        options: RegisterOptions,
+    ) -> RemoteApp {
+        let name = name.into();
+        let app = RemoteApp::new(
+            name.clone(),
+            Some(app_key.into()),
+            Entry::FlaskOAuthlib,
+            options,
+            self.shared.clone(),
+        );
+        self.insert(name, app)
+    }
+
+    /// Authlib's `oauth.create_client(name)`: the app registered under `name` (a clone sharing
+    /// its client), `None` if there is none.
+    pub fn create_client(&self, name: &str) -> Option<RemoteApp> {
+        self.apps
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .cloned()
+    }
+
+    /// The names of the registered apps, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .apps
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn insert(&self, name: String, app: RemoteApp) -> RemoteApp {
+        self.apps
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name, app.clone());
+        app
+    }
+}
+
+impl fmt::Debug for OAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth")
+            .field("apps", &self.names())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,403 @@
+//! One remote app: its settings resolved lazily, its protocol decided from them, and the
+//! engine client that serves it.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use http::Method;
+use serde_json::Value;
+
+use super::request::RemoteRequest;
+use super::{Entry, RegisterOptions, Shared};
+use crate::client::{OAuth1Client, OAuth2Client};
+use crate::config::{AppSettings, Error as ConfigError};
+use crate::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
+use crate::oauth2::{ClientAuthMethod, CodeChallengeMethod, TokenPlacement};
+use crate::response::MediaType;
+
+/// Which OAuth an app speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// OAuth 1.0a (RFC 5849): the app has a `request_token_url`.
+    OAuth1,
+    /// OAuth 2.0 (RFC 6749): the app has no `request_token_url`.
+    OAuth2,
+}
+
+/// The engine client an app resolved to.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum RemoteClient {
+    /// An OAuth 1 app's client.
+    OAuth1(OAuth1Client),
+    /// An OAuth 2 app's client.
+    OAuth2(OAuth2Client),
+}
+
+/// A remote app (Flask-OAuthlib's `OAuthRemoteApp`, Authlib's `FlaskOAuth1App` /
+/// `FlaskOAuth2App` in one type), made by [`OAuth::register`](super::OAuth::register) or
+/// [`OAuth::remote_app`](super::OAuth::remote_app). Cheap to clone: clones share one client.
+///
+/// Its settings are resolved from the registry's configuration at first use and then kept;
+/// its protocol is decided then, as Flask-OAuthlib decides it: a `request_token_url` means
+/// OAuth 1. A resolution that fails (a missing `consumer_key`, ...) is not kept: every use
+/// returns the typed error until the configuration is fixed.
+///
+/// Its client is shared by every user, so it holds no token: give each request its user's
+/// token with [`RemoteRequest::token`].
+#[derive(Clone)]
+pub struct RemoteApp {
+    inner: Arc<AppInner>,
+}
+
+struct AppInner {
+    name: String,
+    app_key: Option<String>,
+    entry: Entry,
+    options: RegisterOptions,
+    shared: Arc<Shared>,
+    resolved: OnceLock<Resolved>,
+}
+
+struct Resolved {
+    settings: AppSettings,
+    client: RemoteClient,
+}
+
+impl RemoteApp {
+    pub(crate) fn new(
+        name: String,
+        app_key: Option<String>,
+        entry: Entry,
+        options: RegisterOptions,
+        shared: Arc<Shared>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(AppInner {
+                name,
+                app_key,
+                entry,
+                options,
+                shared,
+                resolved: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The name the app was registered under.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The app's settings, resolved (at first use) from the code and the configuration.
+    ///
+    /// # Errors
+    /// A configuration error (a missing required key names every place it was looked for), or
+    /// a setting the client cannot take (an unknown `token_endpoint_auth_method`, ...).
+    pub fn settings(&self) -> Result<&AppSettings, crate::Error> {
+        Ok(&self.resolved()?.settings)
+    }
+
+    /// `client_id` (`consumer_key`).
+    ///
+    /// # Errors
+    /// As [`settings`](Self::settings).
+    pub fn client_id(&self) -> Result<&str, crate::Error> {
+        Ok(self.settings()?.require_str("client_id")?)
+    }
+
+    /// OAuth 1 or OAuth 2, decided at first use from `request_token_url`.
+    ///
+    /// # Errors
+    /// As [`settings`](Self::settings).
+    pub fn protocol(&self) -> Result<Protocol, crate::Error> {
+        Ok(match self.client()? {
+            RemoteClient::OAuth1(_) => Protocol::OAuth1,
+            RemoteClient::OAuth2(_) => Protocol::OAuth2,
+        })
+    }
+
+    /// The engine client serving this app (for flows and calls not wrapped here).
+    ///
+    /// # Errors
+    /// As [`settings`](Self::settings).
+    pub fn client(&self) -> Result<&RemoteClient, crate::Error> {
+        Ok(&self.resolved()?.client)
+    }
+
+    /// An API request; a relative `url` joins to `base_url` (`api_base_url`). An error in
+    /// resolving the app's settings surfaces from [`send`](RemoteRequest::send).
+    pub fn request(&self, method: Method, url: &str) -> RemoteRequest<'_> {
+        RemoteRequest::new(self.client().map(|client| match client {
+            RemoteClient::OAuth1(client) => client.request(method, url),
+            RemoteClient::OAuth2(client) => client.request(method, url),
+        }))
+    }
+
+    crate::client::http_verbs!(
+        RemoteRequest,
+        "On the app's client; the token comes from `.token(..)`."
+    );
+
+    fn resolved(&self) -> Result<&Resolved, crate::Error> {
+        if let Some(resolved) = self.inner.resolved.get() {
+            return Ok(resolved);
+        }
+        // Two first uses racing both resolve; the first stored wins, the other is dropped.
+        let resolved = self.resolve()?;
+        Ok(self.inner.resolved.get_or_init(|| resolved))
+    }
+
+    fn resolve(&self) -> Result<Resolved, crate::Error> {
+        let inner = &self.inner;
+        let mut lookup = match &inner.app_key {
+            Some(app_key) => AppSettings::flask_oauthlib(&inner.name, app_key),
+            None => AppSettings::authlib(&inner.name),
+        };
+        for (key, value) in &inner.options.given {
+            lookup = lookup.given(key.clone(), value.clone());
+        }
+        let settings = lookup
+            .overwrite(inner.options.overwrite)
+            .resolve(&inner.shared.config())?;
+        let read = Reader {
+            settings: &settings,
+        };
+        let client = if read.string("request_token_url")?.is_some() {
+            RemoteClient::OAuth1(self.build_oauth1(&read)?)
+        } else {
+            RemoteClient::OAuth2(self.build_oauth2(&read)?)
+        };
+        Ok(Resolved { settings, client })
+    }
+
+    fn build_oauth1(&self, read: &Reader<'_>) -> Result<OAuth1Client, crate::Error> {
+        let settings = read.settings;
+        let signature_method = read.string("signature_method")?;
+        let rsa = signature_method.as_deref() == Some("RSA-SHA1");
+        let secret = match settings.client_secret() {
+            Some(secret) => secret.clone(),
+            // RSA-SHA1 signs with the private key alone; a consumer secret is optional then.
+            None if rsa => "".into(),
+            None => return Err(settings.missing("client_secret").into()),
+        };
+        let credentials = ClientCredentials::new(settings.require_str("client_id")?, secret);
+        let request_token_method = match self.inner.entry {
+            Entry::FlaskOAuthlib => Method::GET,
+            Entry::Authlib => Method::POST,
+        };
+        let mut builder = OAuth1Client::builder(credentials)
+            .engine(self.inner.shared.engine()?)
+            .hold_token(false)
+            .hooks(&self.inner.options.hooks)
+            .request_token_method(
+                read.method("request_token_method")?
+                    .unwrap_or(request_token_method),
+            )
+            .access_token_method(read.method("access_token_method")?.unwrap_or(Method::POST))
+            .request_token_params(read.params("request_token_params")?)
+            .access_token_params(read.params("access_token_params")?);
+        if let Some(url) = read.string("request_token_url")? {
+            builder = builder.request_token_url(url);
+        }
+        if let Some(url) = read.string("access_token_url")? {
+            builder = builder.access_token_url(url);
+        }
+        if let Some(url) = read.string("authorize_url")? {
+            builder = builder.authorize_url(url);
+        }
+        if let Some(url) = read.string("api_base_url")? {
+            builder = builder.api_base_url(url);
+        }
+        if let Some(media_type) = read.content_type()? {
+            builder = builder.content_type(media_type);
+        }
+        if let Some(method) = signature_method {
+            builder = builder.signature_method(method);
+        }
+        if let Some(signature_type) = read.string("signature_type")? {
+            builder = builder.signature_type(read.signature_type(&signature_type)?);
+        }
+        if let Some(pem) = read.string("rsa_key")? {
+            builder = builder.rsa_key(RsaPrivateKey::from_pem(&pem)?);
+        }
+        builder.build()
+    }
+
+    fn build_oauth2(&self, read: &Reader<'_>) -> Result<OAuth2Client, crate::Error> {
+        let settings = read.settings;
+        let mut builder = OAuth2Client::builder(settings.require_str("client_id")?)
+            .engine(self.inner.shared.engine()?)
+            .hold_token(false)
+            .hooks(&self.inner.options.hooks)
+            .access_token_method(read.method("access_token_method")?.unwrap_or(Method::POST))
+            .access_token_params(read.params("access_token_params")?)
+            .refresh_token_params(read.params("refresh_token_params")?)
+            .authorize_params(read.params("authorize_params")?);
+        let auth_method = match read.string("token_endpoint_auth_method")? {
+            Some(method) => method.parse::<ClientAuthMethod>()?,
+            // A public client (no secret) cannot authenticate with one.
+            None if settings.client_secret().is_none() => ClientAuthMethod::None,
+            None => match self.inner.entry {
+                Entry::FlaskOAuthlib => ClientAuthMethod::ClientSecretPost,
+                Entry::Authlib => ClientAuthMethod::ClientSecretBasic,
+            },
+        };
+        builder = builder.token_endpoint_auth_method(auth_method);
+        if let Some(secret) = settings.client_secret() {
+            builder = builder.client_secret(secret.clone());
+        }
+        if self.inner.entry == Entry::FlaskOAuthlib {
+            // Flask-OAuthlib's OAuth 2 apps (no request_token_url: Facebook, Weibo) put the
+            // authorization parameters in request_token_params. `state` is left out: the flow
+            // always makes and checks its own (a callable `state`, seed 004, comes later).
+            for (name, value) in read.params("request_token_params")? {
+                match name.as_str() {
+                    "scope" => builder = builder.scope(value),
+                    "state" => {}
+                    _ => builder = builder.authorize_params([(name, value)]),
+                }
+            }
+        }
+        if let Some(scope) = read.scope()? {
+            builder = builder.scope(scope);
+        }
+        if let Some(url) = read.string("access_token_url")? {
+            builder = builder.access_token_url(url);
+        }
+        if let Some(url) = read.string("refresh_token_url")? {
+            builder = builder.refresh_token_url(url);
+        }
+        if let Some(url) = read.string("authorize_url")? {
+            builder = builder.authorize_url(url);
+        }
+        if let Some(url) = read.string("api_base_url")? {
+            builder = builder.api_base_url(url);
+        }
+        if let Some(media_type) = read.content_type()? {
+            builder = builder.content_type(media_type);
+        }
+        if let Some(placement) = read.string("token_placement")? {
+            builder = builder.token_placement(placement.parse::<TokenPlacement>()?);
+        }
+        if let Some(method) = read.string("code_challenge_method")? {
+            builder = builder.code_challenge_method(method.parse::<CodeChallengeMethod>()?);
+        }
+        builder.build()
+    }
+}
+
+impl fmt::Debug for RemoteApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("RemoteApp")
+            .field("name", &inner.name)
+            .field("app_key", &inner.app_key)
+            .field("resolved", &inner.resolved.get().map(|r| &r.settings))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Typed reads of resolved settings; `client_kwargs` entries count as top-level settings (a
+/// top-level one wins), as Authlib passes `client_kwargs` to the session.
+struct Reader<'a> {
+    settings: &'a AppSettings,
+}
+
+impl Reader<'_> {
+    fn value(&self, key: &str) -> Option<&Value> {
+        let top = self.settings.get(key).filter(|v| !v.is_null());
+        top.or_else(|| {
+            self.settings
+                .get("client_kwargs")
+                .and_then(|kwargs| kwargs.get(key))
+                .filter(|v| !v.is_null())
+        })
+    }
+
+    fn wrong_type(&self, key: &str, expected: &'static str) -> crate::Error {
+        ConfigError::WrongType {
+            key: key.to_owned(),
+            origin: format!("the settings of app `{}`", self.settings.app()),
+            expected,
+        }
+        .into()
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>, crate::Error> {
+        match self.value(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(self.wrong_type(key, "a string")),
+        }
+    }
+
+    fn method(&self, key: &str) -> Result<Option<Method>, crate::Error> {
+        self.string(key)?
+            .map(|name| {
+                Method::from_bytes(name.to_ascii_uppercase().as_bytes())
+                    .map_err(|_| self.wrong_type(key, "an HTTP method such as GET or POST"))
+            })
+            .transpose()
+    }
+
+    /// A table of parameters; numbers and booleans are sent as their text, as Python's `str`.
+    fn params(&self, key: &str) -> Result<Vec<(String, String)>, crate::Error> {
+        let Some(value) = self.value(key) else {
+            return Ok(Vec::new());
+        };
+        let Value::Object(table) = value else {
+            return Err(self.wrong_type(key, "a table of parameters"));
+        };
+        let mut params = Vec::with_capacity(table.len());
+        for (name, value) in table {
+            let text = match value {
+                Value::Null => continue,
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
+                // A list of scopes is space-separated (RFC 6749 §3.3).
+                Value::Array(items) => join_scopes(items)
+                    .ok_or_else(|| self.wrong_type(key, "parameter values that are strings"))?,
+                Value::Object(_) => {
+                    return Err(self.wrong_type(key, "parameter values that are strings"));
+                }
+            };
+            params.push((name.clone(), text));
+        }
+        Ok(params)
+    }
+
+    fn scope(&self) -> Result<Option<String>, crate::Error> {
+        match self.value("scope") {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Array(items)) => join_scopes(items)
+                .map(Some)
+                .ok_or_else(|| self.wrong_type("scope", "a string or a list of strings")),
+            Some(_) => Err(self.wrong_type("scope", "a string or a list of strings")),
+        }
+    }
+
+    fn content_type(&self) -> Result<Option<MediaType>, crate::Error> {
+        self.string("content_type")?
+            .map(|value| value.parse::<MediaType>().map_err(crate::Error::from))
+            .transpose()
+    }
+
+    /// Authlib's `SIGNATURE_TYPE_HEADER` (`HEADER`) and oauthlib's `AUTH_HEADER`, `QUERY`, `BODY`.
+    fn signature_type(&self, value: &str) -> Result<SignatureType, crate::Error> {
+        match value.to_ascii_uppercase().as_str() {
+            "HEADER" | "AUTH_HEADER" => Ok(SignatureType::Header),
+            "QUERY" => Ok(SignatureType::Query),
+            "BODY" => Ok(SignatureType::Body),
+            _ => Err(self.wrong_type("signature_type", "HEADER, QUERY or BODY")),
+        }
+    }
+}
+
+fn join_scopes(items: &[Value]) -> Option<String> {
+    let scopes: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+    scopes.map(|scopes| scopes.join(" "))
+}
