@@ -248,3 +248,6 @@ impl fmt::Debug for OAuth {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,199 @@
+//! The registry's resolution rules, without a network: laziness, protocol, defaults, errors.
+
+use serde_json::json;
+
+use super::{OAuth, Protocol, RegisterOptions, RemoteClient};
+use crate::config::Config;
+use crate::env::MapEnv;
+
+fn env(pairs: &[(&str, &str)]) -> Config {
+    let mut env = MapEnv::new();
+    for (name, value) in pairs {
+        env = env.set(*name, *value);
+    }
+    Config::from_env_source(env)
+}
+
+fn oauth2_client(client: &RemoteClient) -> &crate::client::OAuth2Client {
+    match client {
+        RemoteClient::OAuth2(client) => client,
+        RemoteClient::OAuth1(_) => panic!("expected an OAuth 2 client"),
+    }
+}
+
+#[test]
+fn config_given_after_register_is_read_at_first_use() {
+    let oauth = OAuth::new();
+    let github = oauth.register("github", RegisterOptions::new());
+    oauth.init_app(env(&[
+        ("GITHUB_CLIENT_ID", "gh-id"),
+        ("GITHUB_CLIENT_SECRET", "gh-secret"),
+    ]));
+    assert_eq!(github.client_id().unwrap(), "gh-id");
+    assert_eq!(github.protocol().unwrap(), Protocol::OAuth2);
+    // Resolved once, then kept: a later configuration does not change a used app.
+    oauth.init_app(env(&[("GITHUB_CLIENT_ID", "other")]));
+    assert_eq!(github.client_id().unwrap(), "gh-id");
+}
+
+#[test]
+fn protocol_is_decided_from_the_config() {
+    let oauth = OAuth::with_config(
+        Config::from_toml_str(
+            r#"
+            [TWITTER]
+            consumer_key = "tw-key"
+            consumer_secret = "tw-secret"
+            request_token_url = "https://api.twitter.com/oauth/request_token"
+
+            [FACEBOOK]
+            consumer_key = "fb-id"
+            consumer_secret = "fb-secret"
+            "#,
+        )
+        .unwrap(),
+    );
+    let twitter = oauth.remote_app("twitter", "TWITTER", RegisterOptions::new());
+    let facebook = oauth.remote_app("facebook", "FACEBOOK", RegisterOptions::new());
+    assert_eq!(twitter.protocol().unwrap(), Protocol::OAuth1);
+    assert!(matches!(twitter.client().unwrap(), RemoteClient::OAuth1(_)));
+    assert_eq!(facebook.protocol().unwrap(), Protocol::OAuth2);
+}
+
+#[test]
+fn create_client_finds_apps_by_name_and_clones_share_the_client() {
+    let oauth = OAuth::with_config(env(&[("GITHUB_CLIENT_ID", "gh-id")]));
+    oauth.register("github", RegisterOptions::new());
+    assert!(oauth.create_client("gitlab").is_none());
+    let first = oauth.create_client("github").unwrap();
+    let second = oauth.clone().create_client("github").unwrap();
+    assert_eq!(first.name(), "github");
+    let (a, b) = (
+        oauth2_client(first.client().unwrap()),
+        oauth2_client(second.client().unwrap()),
+    );
+    assert!(std::ptr::eq(a, b), "one client per app, shared by clones");
+    assert_eq!(oauth.names(), ["github"]);
+}
+
+#[test]
+fn a_missing_key_names_it_and_every_place_each_time_until_configured() {
+    let oauth = OAuth::with_config(env(&[("GITLAB_CLIENT_ID", "not this app")]));
+    let github = oauth.register("github", RegisterOptions::new());
+    for _ in 0..2 {
+        let err = github.client_id().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "client_id for app `github`: not given in code, \
+             no table AUTHLIB_OAUTH_CLIENTS[github] in env, \
+             not in env GITHUB_CONSUMER_KEY or GITHUB_CLIENT_ID"
+        );
+    }
+    oauth.init_app(env(&[("GITHUB_CLIENT_ID", "late")]));
+    assert_eq!(github.client_id().unwrap(), "late");
+}
+
+#[test]
+fn a_missing_consumer_secret_for_oauth1_is_named() {
+    let oauth = OAuth::with_config(env(&[
+        ("TWITTER_CONSUMER_KEY", "k"),
+        (
+            "TWITTER_REQUEST_TOKEN_URL",
+            "https://api.twitter.com/oauth/request_token",
+        ),
+    ]));
+    let twitter = oauth.remote_app("twitter", "TWITTER", RegisterOptions::new());
+    let err = twitter.protocol().unwrap_err().to_string();
+    assert!(err.starts_with("client_secret for app `twitter`"), "{err}");
+    assert!(err.contains("TWITTER_CONSUMER_SECRET"), "{err}");
+}
+
+#[test]
+fn flask_oauthlib_oauth2_request_token_params_become_authorization_params() {
+    let oauth = OAuth::new();
+    let facebook = oauth.remote_app(
+        "facebook",
+        "FACEBOOK",
+        RegisterOptions::new()
+            .set("consumer_key", "fb-id")
+            .set("consumer_secret", "fb-secret")
+            .set("request_token_url", json!(null))
+            .set("authorize_url", "https://www.facebook.com/dialog/oauth")
+            .set(
+                "request_token_params",
+                json!({"scope": "email", "state": "fixed", "display": "popup"}),
+            ),
+    );
+    assert_eq!(facebook.protocol().unwrap(), Protocol::OAuth2);
+    let client = oauth2_client(facebook.client().unwrap());
+    let request = client
+        .create_authorization_url(Some("https://app.example/cb"), &[])
+        .unwrap();
+    let url = url::Url::parse(&request.url).unwrap();
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("scope"), Some("email"));
+    assert_eq!(get("display"), Some("popup"));
+    // The flow's own state, never a fixed one from the settings.
+    assert_ne!(get("state"), Some("fixed"));
+    assert_eq!(get("state"), Some(request.state.as_str()));
+}
+
+#[test]
+fn authlib_client_kwargs_and_wrong_types_are_checked() {
+    let oauth = OAuth::new();
+    let github = oauth.register(
+        "github",
+        RegisterOptions::new()
+            .set("client_id", "gh")
+            .set("authorize_url", "https://github.com/login/oauth/authorize")
+            .set("client_kwargs", json!({"scope": ["user", "repo"]})),
+    );
+    let client = oauth2_client(github.client().unwrap());
+    let request = client.create_authorization_url(None, &[]).unwrap();
+    assert!(request.url.contains("scope=user+repo"), "{}", request.url);
+
+    let bad = oauth.register(
+        "bad",
+        RegisterOptions::new()
+            .set("client_id", "id")
+            .set("access_token_params", "not a table"),
+    );
+    assert_eq!(
+        bad.client_id().unwrap_err().to_string(),
+        "access_token_params in the settings of app `bad`: expected a table of parameters"
+    );
+    let unknown = oauth.register(
+        "unknown",
+        RegisterOptions::new()
+            .set("client_id", "id")
+            .set("client_secret", "s")
+            .set(
+                "client_kwargs",
+                json!({"token_endpoint_auth_method": "magic"}),
+            ),
+    );
+    assert!(unknown.protocol().is_err());
+}
+
+#[test]
+fn debug_shows_no_secret() {
+    let oauth = OAuth::new();
+    let app = oauth.register(
+        "github",
+        RegisterOptions::new()
+            .set("client_id", "id")
+            .set("client_secret", "hunter2"),
+    );
+    app.client_id().unwrap();
+    let shown = format!(
+        "{oauth:?} {app:?} {:?}",
+        RegisterOptions::new().set("client_secret", "hunter2")
+    );
+    assert!(!shown.contains("hunter2"), "{shown}");
+}
