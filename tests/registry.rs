@@ -11,8 +11,10 @@ use http::header::CONTENT_TYPE;
 use oauth_compat::OAuth;
 use oauth_compat::client::TokenGrant;
 use oauth_compat::config::Config;
+use oauth_compat::oauth1::{KeyMaterial, SignatureMethods, SignedRequest};
 use oauth_compat::oauth2::Token;
 use oauth_compat::registry::{Protocol, RegisterOptions, RemoteClient};
+use oauth_compat::secret::{ClientSecret, TokenSecret};
 use serde_json::json;
 
 async fn provider() -> Provider {
@@ -124,6 +126,31 @@ async fn oauth1_request_is_signed_with_the_users_token() {
     ] {
         assert!(authorization.contains(part), "{part} in {authorization}");
     }
+    // The signature verifies with the consumer's and the user's secrets.
+    let mut request = http::Request::builder()
+        .method(seen.method.clone())
+        .uri(provider.url(&seen.uri));
+    for (name, value) in &seen.headers {
+        request = request.header(name, value);
+    }
+    let request = request.body(seen.body.clone()).unwrap();
+    let signed = SignedRequest::from_request(&request).unwrap();
+    let (client_secret, token_secret) = (
+        ClientSecret::from("tw-secret"),
+        TokenSecret::from("user-secret"),
+    );
+    signed
+        .verify(
+            &SignatureMethods::default(),
+            &["HMAC-SHA1"],
+            &KeyMaterial::new(Some(&client_secret), Some(&token_secret)),
+        )
+        .unwrap();
+    assert!(
+        signed
+            .parameters()
+            .contains(&("status".into(), "hello".into()))
+    );
 }
 
 #[tokio::test]
