@@ -22,6 +22,9 @@ pub enum Error {
     /// Reading configuration or resolving an app's settings from it.
     #[error(transparent)]
     Config(#[from] crate::config::Error),
+    /// An authorization flow on a remote app (denied, state mismatch, session or cache).
+    #[error(transparent)]
+    Flow(#[from] crate::registry::FlowError),
     /// Decoding a provider's response body.
     #[error(transparent)]
     Response(#[from] crate::response::Error),

@@ -28,6 +28,7 @@
 //! # Ok::<(), oauth_compat::Error>(())
 //! ```
 
+mod flow;
 mod remote_app;
 mod request;
 
@@ -37,10 +38,13 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde_json::Value;
 
+pub use flow::{CallbackQuery, FlowError, MemorySession, REQUEST_TOKEN_TTL, SessionStore};
 pub use remote_app::{Protocol, RemoteApp, RemoteClient};
 pub use request::RemoteRequest;
 
 use crate::Engine;
+use crate::cache::Cache;
+use crate::cache::memory::MemoryCache;
 use crate::config::Config;
 use crate::hooks::Hooks;
 
@@ -59,6 +63,9 @@ pub(crate) struct Shared {
     config: RwLock<Config>,
     /// One engine (one connection pool) for every app, made at first use unless given.
     engine: Mutex<Option<Engine>>,
+    /// Where OAuth 1 flows keep request tokens between redirect and callback (a
+    /// [`MemoryCache`] made at first use unless given).
+    request_token_cache: Mutex<Option<Arc<dyn Cache>>>,
 }
 
 impl Shared {
@@ -77,6 +84,14 @@ impl Shared {
         let made = Engine::new()?;
         *engine = Some(made.clone());
         Ok(made)
+    }
+
+    pub(crate) fn request_token_cache(&self) -> Arc<dyn Cache> {
+        self.request_token_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(|| Arc::new(MemoryCache::new()))
+            .clone()
     }
 }
 
@@ -160,6 +175,19 @@ impl OAuth {
             .engine
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(engine);
+        self
+    }
+
+    /// Keeps OAuth 1 request tokens between `authorize_redirect` and the callback in `cache`
+    /// (Flask-OAuthlib's `save_request_token` / `fetch_request_token`; default: one
+    /// [`MemoryCache`], which serves one process only). Use a shared cache (Redis) when the
+    /// callback may reach another process.
+    pub fn request_token_cache(self, cache: Arc<dyn Cache>) -> Self {
+        *self
+            .shared
+            .request_token_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(cache);
         self
     }
 

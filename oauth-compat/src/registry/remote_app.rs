@@ -140,6 +140,10 @@ impl RemoteApp {
         "On the app's client; the token comes from `.token(..)`."
     );
 
+    pub(super) fn inner_shared(&self) -> &Shared {
+        &self.inner.shared
+    }
+
     fn resolved(&self) -> Result<&Resolved, crate::Error> {
         if let Some(resolved) = self.inner.resolved.get() {
             return Ok(resolved);
