@@ -208,6 +208,10 @@ async fn oauth2_denial_is_a_typed_outcome() {
 
 mod oauth1 {
     use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use oauth_compat::cache::{BoxFuture, Cache, StoreError};
     use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET};
     use oauth1_provider::{TEMP_TOKEN, VERIFIER};
 
@@ -263,8 +267,8 @@ mod oauth1 {
         assert_eq!(exchange.token.as_deref(), Some(TEMP_TOKEN));
         assert_eq!(exchange.verifier.as_deref(), Some(VERIFIER));
 
-        // Nothing left behind.
-        assert!(cache.is_empty());
+        // Nothing left behind but the marker that the request token was used.
+        assert_eq!(cache.len(), 1);
         assert!(session.keys().is_empty(), "{:?}", session.keys());
     }
 
@@ -344,6 +348,99 @@ mod oauth1 {
         assert!(matches!(
             flow_error(&err),
             FlowError::NoPendingAuthorization { .. }
+        ));
+        assert_eq!(
+            provider
+                .verified()
+                .iter()
+                .filter(|v| v.path == "/token")
+                .count(),
+            1
+        );
+    }
+
+    /// A cache whose `get`s, once armed, wait for each other: two callbacks both read the
+    /// request token before either deletes it, the race the single-use claim must close.
+    #[derive(Default)]
+    struct RacingCache {
+        inner: MemoryCache,
+        armed: AtomicBool,
+        barrier: Option<tokio::sync::Barrier>,
+    }
+
+    impl Cache for RacingCache {
+        fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+            Box::pin(async move {
+                let value = self.inner.get(key).await?;
+                if self.armed.load(Ordering::SeqCst) {
+                    self.barrier.as_ref().unwrap().wait().await;
+                }
+                Ok(value)
+            })
+        }
+
+        fn set<'a>(
+            &'a self,
+            key: &'a str,
+            value: Vec<u8>,
+            ttl: Option<Duration>,
+        ) -> BoxFuture<'a, Result<(), StoreError>> {
+            self.inner.set(key, value, ttl)
+        }
+
+        fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+            self.inner.delete(key)
+        }
+
+        fn add<'a>(
+            &'a self,
+            key: &'a str,
+            value: Vec<u8>,
+            ttl: Duration,
+        ) -> BoxFuture<'a, Result<bool, StoreError>> {
+            self.inner.add(key, value, ttl)
+        }
+    }
+
+    #[tokio::test]
+    async fn racing_callbacks_exchange_the_request_token_once() {
+        let provider = oauth1_provider::serve().await;
+        let cache = Arc::new(RacingCache {
+            barrier: Some(tokio::sync::Barrier::new(2)),
+            ..RacingCache::default()
+        });
+        let twitter = OAuth::new().request_token_cache(cache.clone()).remote_app(
+            "twitter",
+            "TWITTER",
+            RegisterOptions::new()
+                .set("consumer_key", CONSUMER_KEY)
+                .set("consumer_secret", CONSUMER_SECRET)
+                .set("request_token_url", provider.url("/initiate"))
+                .set("access_token_url", provider.url("/token"))
+                .set("authorize_url", provider.url("/authorize")),
+        );
+        let session = MemorySession::new();
+        twitter
+            .authorize_redirect(&session, Some(CALLBACK), &[])
+            .await
+            .unwrap();
+        let copy = MemorySession::new();
+        for key in session.keys() {
+            copy.set(&key, session.get(&key).await.unwrap().unwrap())
+                .await
+                .unwrap();
+        }
+        let callback = callback();
+        cache.armed.store(true, Ordering::SeqCst);
+        let (a, b) = tokio::join!(
+            twitter.authorize_access_token(&session, callback.as_str()),
+            twitter.authorize_access_token(&copy, callback.as_str()),
+        );
+        let errors: Vec<Error> = [a, b].into_iter().filter_map(Result::err).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(matches!(
+            flow_error(&errors[0]),
+            FlowError::RequestTokenGone { .. }
         ));
         assert_eq!(
             provider

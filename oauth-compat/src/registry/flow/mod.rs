@@ -278,6 +278,15 @@ impl RemoteApp {
                     .await
                     .map_err(FlowError::Cache)?
                     .ok_or_else(|| self.flow_error(|app| FlowError::RequestTokenGone { app }))?;
+                // Single use even for two callbacks racing between the get and the delete:
+                // the cache's atomic add lets only the first claim the token.
+                let claimed = cache
+                    .add(&format!("{key}:used"), Vec::new(), REQUEST_TOKEN_TTL)
+                    .await
+                    .map_err(FlowError::Cache)?;
+                if !claimed {
+                    return Err(self.flow_error(|app| FlowError::RequestTokenGone { app }));
+                }
                 cache.delete(&key).await.map_err(FlowError::Cache)?;
                 session
                     .remove(&self.session_key())
