@@ -212,6 +212,8 @@ mod oauth1 {
     use std::time::Duration;
 
     use oauth_compat::cache::{BoxFuture, Cache, StoreError};
+    use oauth_compat::oauth2::Token;
+    use oauth_compat::registry::RequestTokenStore;
     use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET};
     use oauth1_provider::{TEMP_TOKEN, VERIFIER};
 
@@ -450,6 +452,94 @@ mod oauth1 {
                 .count(),
             1
         );
+    }
+
+    /// Seed 000's `save_request_token` / `fetch_request_token`: the application keeps the
+    /// request token itself, by user (here the session's `user`).
+    #[derive(Default)]
+    struct ByUser {
+        saved: std::sync::Mutex<std::collections::HashMap<String, Token>>,
+    }
+
+    impl ByUser {
+        async fn user(session: &dyn SessionStore) -> Result<String, StoreError> {
+            let user = session.get("user").await?;
+            Ok(user
+                .and_then(|u| u.as_str().map(str::to_owned))
+                .unwrap_or_default())
+        }
+    }
+
+    impl RequestTokenStore for ByUser {
+        fn save<'a>(
+            &'a self,
+            app: &'a str,
+            session: &'a dyn SessionStore,
+            token: &'a Token,
+        ) -> BoxFuture<'a, Result<(), StoreError>> {
+            Box::pin(async move {
+                let user = Self::user(session).await?;
+                self.saved
+                    .lock()
+                    .unwrap()
+                    .insert(format!("{app}/{user}"), token.clone());
+                Ok(())
+            })
+        }
+
+        fn take<'a>(
+            &'a self,
+            app: &'a str,
+            session: &'a dyn SessionStore,
+            oauth_token: &'a str,
+        ) -> BoxFuture<'a, Result<Option<Token>, StoreError>> {
+            Box::pin(async move {
+                let user = Self::user(session).await?;
+                let mut saved = self.saved.lock().unwrap();
+                let key = format!("{app}/{user}");
+                Ok(saved
+                    .remove(&key)
+                    .filter(|token| token.access_token() == oauth_token))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn application_request_token_store_replaces_the_cache() {
+        let provider = oauth1_provider::serve().await;
+        let cache = Arc::new(MemoryCache::new());
+        let store = Arc::new(ByUser::default());
+        let twitter = OAuth::new().request_token_cache(cache.clone()).register(
+            "twitter",
+            RegisterOptions::new()
+                .set("client_id", CONSUMER_KEY)
+                .set("client_secret", CONSUMER_SECRET)
+                .set("request_token_url", provider.url("/initiate"))
+                .set("access_token_url", provider.url("/token"))
+                .set("authorize_url", provider.url("/authorize"))
+                .request_token_store(store.clone()),
+        );
+        let session = MemorySession::new();
+        session.set("user", "alice".into()).await.unwrap();
+
+        twitter
+            .authorize_redirect(&session, Some(CALLBACK), &[])
+            .await
+            .unwrap();
+        // Authlib's default: the request token by POST.
+        assert_eq!(
+            provider.last_verified("/initiate").method,
+            http::Method::POST
+        );
+        assert!(store.saved.lock().unwrap().contains_key("twitter/alice"));
+        assert!(cache.is_empty());
+
+        let token = twitter
+            .authorize_access_token(&session, &callback())
+            .await
+            .unwrap();
+        assert_eq!(token["screen_name"], "twitterapi");
+        assert!(store.saved.lock().unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -38,7 +38,9 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde_json::Value;
 
-pub use flow::{CallbackQuery, FlowError, MemorySession, REQUEST_TOKEN_TTL, SessionStore};
+pub use flow::{
+    CallbackQuery, FlowError, MemorySession, REQUEST_TOKEN_TTL, RequestTokenStore, SessionStore,
+};
 pub use remote_app::{Protocol, RemoteApp, RemoteClient};
 pub use request::RemoteRequest;
 
@@ -116,6 +118,7 @@ pub struct RegisterOptions {
     pub(crate) given: Vec<(String, Value)>,
     pub(crate) overwrite: bool,
     pub(crate) hooks: Hooks,
+    pub(crate) request_token_store: Option<Arc<dyn RequestTokenStore>>,
 }
 
 impl RegisterOptions {
@@ -133,6 +136,14 @@ impl RegisterOptions {
     /// Authlib's `overwrite=True`: the configuration wins over values given in code.
     pub fn overwrite(mut self, overwrite: bool) -> Self {
         self.overwrite = overwrite;
+        self
+    }
+
+    /// Authlib's `save_request_token` / `fetch_request_token`: where this OAuth 1 app keeps
+    /// request tokens for the callback (default: the registry's
+    /// [`request_token_cache`](OAuth::request_token_cache)).
+    pub fn request_token_store(mut self, store: Arc<dyn RequestTokenStore>) -> Self {
+        self.request_token_store = Some(store);
         self
     }
 

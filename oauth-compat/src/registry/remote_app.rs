@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use http::Method;
 use serde_json::Value;
 
+use super::flow::{CacheRequestTokens, RequestTokenStore};
 use super::request::RemoteRequest;
 use super::{Entry, RegisterOptions, Shared};
 use crate::client::{OAuth1Client, OAuth2Client};
@@ -140,8 +141,12 @@ impl RemoteApp {
         "On the app's client; the token comes from `.token(..)`."
     );
 
-    pub(super) fn inner_shared(&self) -> &Shared {
-        &self.inner.shared
+    /// The app's request-token store, else the registry's cache.
+    pub(super) fn request_token_store(&self) -> Arc<dyn RequestTokenStore> {
+        match &self.inner.options.request_token_store {
+            Some(store) => store.clone(),
+            None => Arc::new(CacheRequestTokens(self.inner.shared.request_token_cache())),
+        }
     }
 
     fn resolved(&self) -> Result<&Resolved, crate::Error> {

@@ -2,21 +2,25 @@
 //! provider, `authorize_access_token` turns the callback into a token.
 //!
 //! State between the two lives in the user's [`SessionStore`], passed explicitly (the Django
-//! style), and for OAuth 1 in the registry's request-token [`Cache`](crate::cache::Cache):
+//! style), and for OAuth 1 in a [`RequestTokenStore`] (by default the registry's
+//! request-token [`Cache`](crate::cache::Cache)):
 //!
 //! - OAuth 2: the [`AuthorizationRequest`] (state, PKCE verifier, redirect_uri) under a session
 //!   key namespaced by the app's name; the callback's `state` must match it (Flask-OAuthlib
 //!   never checked; we do).
-//! - OAuth 1: the request token in the cache under the app's name and its `oauth_token`, the
+//! - OAuth 1: the request token in the store under the app's name and its `oauth_token`, the
 //!   session remembering that `oauth_token`, so a callback is only completed by the session that
-//!   started it; the cached token is deleted on use.
+//!   started it; the stored token is taken (deleted) on use.
 
+mod request_tokens;
 mod session;
 
 use std::time::Duration;
 
 use serde_json::Value;
 
+pub(crate) use request_tokens::CacheRequestTokens;
+pub use request_tokens::RequestTokenStore;
 pub use session::{MemorySession, SessionStore};
 
 use super::{RemoteApp, RemoteClient};
@@ -77,7 +81,7 @@ pub enum FlowError {
         /// The app.
         app: String,
     },
-    /// The request token is no longer in the cache: already used, or expired.
+    /// The request token is no longer in its store: already used, or expired.
     #[error("the request token for `{app}` was already used or has expired; authorize again")]
     RequestTokenGone {
         /// The app.
@@ -95,8 +99,8 @@ pub enum FlowError {
     /// The session failed.
     #[error("the session failed: {0}")]
     Session(#[source] StoreError),
-    /// The request-token cache failed.
-    #[error("the request-token cache failed: {0}")]
+    /// The request-token store (by default the registry's cache) failed.
+    #[error("the request-token store failed: {0}")]
     Cache(#[source] StoreError),
 }
 
@@ -188,14 +192,8 @@ impl RemoteApp {
                 let request_token = client.fetch_request_token(redirect_uri, &[]).await?;
                 let url = client.authorization_url(&request_token, params)?;
                 let oauth_token = request_token.access_token().to_owned();
-                let bytes = serde_json::to_vec(&request_token).map_err(|e| self.corrupt(&e))?;
-                self.inner_shared()
-                    .request_token_cache()
-                    .set(
-                        &self.cache_key(&oauth_token),
-                        bytes,
-                        Some(REQUEST_TOKEN_TTL),
-                    )
+                self.request_token_store()
+                    .save(self.name(), session, &request_token)
                     .await
                     .map_err(FlowError::Cache)?;
                 session
@@ -271,29 +269,16 @@ impl RemoteApp {
                 if !states_match(&expected, oauth_token) {
                     return Err(self.flow_error(|app| FlowError::RequestTokenMismatch { app }));
                 }
-                let cache = self.inner_shared().request_token_cache();
-                let key = self.cache_key(&expected);
-                let bytes = cache
-                    .get(&key)
+                let request_token = self
+                    .request_token_store()
+                    .take(self.name(), session, &expected)
                     .await
                     .map_err(FlowError::Cache)?
                     .ok_or_else(|| self.flow_error(|app| FlowError::RequestTokenGone { app }))?;
-                // Single use even for two callbacks racing between the get and the delete:
-                // the cache's atomic add lets only the first claim the token.
-                let claimed = cache
-                    .add(&format!("{key}:used"), Vec::new(), REQUEST_TOKEN_TTL)
-                    .await
-                    .map_err(FlowError::Cache)?;
-                if !claimed {
-                    return Err(self.flow_error(|app| FlowError::RequestTokenGone { app }));
-                }
-                cache.delete(&key).await.map_err(FlowError::Cache)?;
                 session
                     .remove(&self.session_key())
                     .await
                     .map_err(FlowError::Session)?;
-                let request_token: Token =
-                    serde_json::from_slice(&bytes).map_err(|e| self.corrupt(&e))?;
                 client
                     .fetch_access_token(&request_token, verifier, &[])
                     .await
@@ -342,11 +327,6 @@ impl RemoteApp {
     /// The session key of the app's flow (one flow in progress per app and session).
     fn session_key(&self) -> String {
         format!("_oauth_compat_{}_authorization", self.name())
-    }
-
-    /// The cache key of a request token: the app's name and the token.
-    fn cache_key(&self, oauth_token: &str) -> String {
-        format!("oauth_compat:request_token:{}:{oauth_token}", self.name())
     }
 
     fn flow_error(&self, make: impl FnOnce(String) -> FlowError) -> crate::Error {
