@@ -104,18 +104,11 @@ impl<'a> RequestBuilder<'a> {
         V: TryInto<HeaderValue>,
         V::Error: std::fmt::Display,
     {
-        match (name.try_into(), value.try_into()) {
-            (Ok(name), Ok(value)) => {
+        match header_pair(name, value) {
+            Ok((name, value)) => {
                 self.headers.insert(name, value);
             }
-            (Err(err), _) => self.fail(engine::Error::InvalidHeader {
-                name: "<not a valid header name>".to_owned(),
-                reason: err.to_string(),
-            }),
-            (Ok(name), Err(err)) => self.fail(engine::Error::InvalidHeader {
-                name: name.to_string(),
-                reason: err.to_string(),
-            }),
+            Err(err) => self.fail(err),
         }
         self
     }
@@ -169,5 +162,26 @@ impl<'a> RequestBuilder<'a> {
         request.headers = std::mem::take(&mut self.headers);
         request.body = std::mem::take(&mut self.body);
         Ok(request)
+    }
+}
+
+/// A header name and value converted, or the error naming the header at fault.
+pub(crate) fn header_pair<K, V>(name: K, value: V) -> Result<(HeaderName, HeaderValue), engine::Error>
+where
+    K: TryInto<HeaderName>,
+    K::Error: std::fmt::Display,
+    V: TryInto<HeaderValue>,
+    V::Error: std::fmt::Display,
+{
+    match (name.try_into(), value.try_into()) {
+        (Ok(name), Ok(value)) => Ok((name, value)),
+        (Err(err), _) => Err(engine::Error::InvalidHeader {
+            name: "<not a valid header name>".to_owned(),
+            reason: err.to_string(),
+        }),
+        (Ok(name), Err(err)) => Err(engine::Error::InvalidHeader {
+            name: name.to_string(),
+            reason: err.to_string(),
+        }),
     }
 }
