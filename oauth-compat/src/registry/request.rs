@@ -143,6 +143,11 @@ impl<'a> RemoteRequest<'a> {
         self.then(step(move |b| b.body(body)))
     }
 
+    /// See [`RequestBuilder::text`] (encoded in the app's `encoding`).
+    pub fn text(self, text: impl Into<String>) -> Self {
+        self.map(|b| b.text(text))
+    }
+
     /// See [`RequestBuilder::header`].
     pub fn header<K, V>(self, name: K, value: V) -> Self
     where
