@@ -209,7 +209,10 @@ impl<'a> RequestBuilder<'a> {
 }
 
 /// A header name and value converted, or the error naming the header at fault.
-pub(crate) fn header_pair<K, V>(name: K, value: V) -> Result<(HeaderName, HeaderValue), engine::Error>
+pub(crate) fn header_pair<K, V>(
+    name: K,
+    value: V,
+) -> Result<(HeaderName, HeaderValue), engine::Error>
 where
     K: TryInto<HeaderName>,
     K::Error: std::fmt::Display,

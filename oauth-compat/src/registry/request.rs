@@ -145,7 +145,8 @@ impl<'a> RemoteRequest<'a> {
 
     /// See [`RequestBuilder::text`] (encoded in the app's `encoding`).
     pub fn text(self, text: impl Into<String>) -> Self {
-        self.map(|b| b.text(text))
+        let text = text.into();
+        self.then(step(move |b| b.text(text)))
     }
 
     /// See [`RequestBuilder::header`].
