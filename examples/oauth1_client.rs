@@ -19,7 +19,8 @@
 //! 3. `authorize_access_token` checks the callback's `oauth_token` and exchanges the request
 //!    token and `oauth_verifier` for token credentials.
 //! 4. `API_URL` is called `API_CALLS` times, `API_CALL_INTERVAL` seconds apart, each request
-//!    signed with the token credentials.
+//!    signed with the token credentials, which the app's `tokengetter` reads from an
+//!    in-memory store.
 //! 5. Each response prints one stdout line `ME <json>`: the decoded `resp.data` as a compact
 //!    JSON object. A JSON body must be an object; an XML body `<root><tag>text</tag>..</root>`
 //!    prints as `{tag: text}` and a form body as `{key: value}`; what those views would lose
@@ -48,11 +49,14 @@
 #[path = "support/client_common.rs"]
 mod common;
 
+use std::convert::Infallible;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use oauth_compat::config::Config;
 use oauth_compat::oauth1::RsaPrivateKey;
+use oauth_compat::oauth2::Token;
 use oauth_compat::registry::{MemorySession, RegisterOptions};
 use oauth_compat::response::MediaType;
 use oauth_compat::{Engine, OAuth};
@@ -166,7 +170,21 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
         .build()
         .map_err(oauth_compat::Error::from)?;
     let oauth = OAuth::with_config(settings.config).engine(engine);
-    let app = oauth.remote_app("provider", "PROVIDER", RegisterOptions::new());
+    // Flask-OAuthlib's `@provider.tokengetter`: where calls that name no token find it (a
+    // web app reads the user's from its session or database; here one user, in memory).
+    let store: Arc<Mutex<Option<Token>>> = Arc::default();
+    let getter = store.clone();
+    let app = oauth.remote_app(
+        "provider",
+        "PROVIDER",
+        RegisterOptions::new().tokengetter(move |()| {
+            let token = getter
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            async move { Ok::<_, Infallible>(token) }
+        }),
+    );
 
     let session = MemorySession::new();
     let callback = settings.callback_url.as_str();
@@ -180,16 +198,14 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
     )
     .await?;
     let token = app.authorize_access_token(&session, query.as_str()).await?;
+    *store.lock().unwrap_or_else(PoisonError::into_inner) = Some(token);
 
     for call in 0..settings.api_calls {
         if call > 0 {
             tokio::time::sleep(settings.api_call_interval).await;
         }
-        let resp = app
-            .get(&settings.api_url)
-            .token(token.clone())
-            .send()
-            .await?;
+        // No `.token(..)`: the tokengetter supplies it.
+        let resp = app.get(&settings.api_url).send().await?;
         print_me(&resp)?;
     }
     Ok(())

@@ -49,14 +49,15 @@
 #[path = "support/client_common.rs"]
 mod common;
 
+use std::convert::Infallible;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use oauth_compat::client::DEFAULT_LEEWAY_SECS;
+use oauth_compat::client::TokenUpdate;
 use oauth_compat::config::Config;
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::{MemorySession, RegisterOptions, RemoteClient};
+use oauth_compat::registry::{MemorySession, RegisterOptions};
 use oauth_compat::response::MediaType;
 use oauth_compat::{Engine, OAuth, RemoteApp};
 use serde_json::{Map, Value, json};
@@ -191,29 +192,24 @@ impl TokenStore {
 
 // --- the flow --------------------------------------------------------------------------------
 
-/// The app, registered Authlib style.
-fn register(oauth: &OAuth) -> RemoteApp {
-    oauth.register("provider", RegisterOptions::new())
-}
-
-/// The stored token, refreshed first when it expires within the library's leeway (the new one
-/// is stored: a provider that rotates refresh tokens refuses the old one).
-async fn fresh_token(app: &RemoteApp, store: &TokenStore) -> Result<Token, FlowFailure> {
-    let token = store.get().ok_or(oauth_compat::Error::from(
-        oauth_compat::client::Error::MissingToken,
-    ))?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    if !token.is_expired(DEFAULT_LEEWAY_SECS, now) || token.refresh_token().is_none() {
-        return Ok(token);
-    }
-    let RemoteClient::OAuth2(client) = app.client()? else {
-        return Ok(token);
-    };
-    let token = client.refresh_token(token.refresh_token()).await?;
-    store.set(token.clone());
-    Ok(token)
+/// The app, registered Authlib style, with the store behind its `fetch_token` (the token of a
+/// call that names none; `()`: the calls give no context, there is one user) and its
+/// `update_token` (where an automatic refresh saves the new token).
+fn register(oauth: &OAuth, store: &TokenStore) -> RemoteApp {
+    let fetch = store.clone();
+    let update = store.clone();
+    oauth.register(
+        "provider",
+        RegisterOptions::new()
+            .fetch_token(move |()| {
+                let token = fetch.get();
+                async move { Ok::<_, Infallible>(token) }
+            })
+            .update_token(move |refreshed: TokenUpdate| {
+                update.set(refreshed.token);
+                async { Ok::<_, Infallible>(()) }
+            }),
+    )
 }
 
 async fn run(settings: Settings) -> Result<(), FlowFailure> {
@@ -223,7 +219,7 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
         .map_err(oauth_compat::Error::from)?;
     let oauth = OAuth::with_config(settings.config).engine(engine);
     let store = TokenStore::default();
-    let app = register(&oauth);
+    let app = register(&oauth, &store);
 
     let session = MemorySession::new();
     let callback = settings.callback_url.as_str();
@@ -242,8 +238,9 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
         if call > 0 {
             tokio::time::sleep(settings.api_call_interval).await;
         }
-        let token = fresh_token(&app, &store).await?;
-        let resp = app.get(&settings.api_url).token(token).send().await?;
+        // No `.token(..)`: fetch_token supplies the stored one; one that expires within the
+        // leeway is refreshed first, and update_token stores the new one for the next call.
+        let resp = app.get(&settings.api_url).send().await?;
         print_me(&resp)?;
     }
     Ok(())
