@@ -2,16 +2,15 @@
 //! `tests/interop/authlib_oauth{1,2}_server.py` (their docstrings list the fixtures, endpoints
 //! and quirks relied on here).
 //!
-//! Each test starts its own server from `<workspace>/.venv` (installed by `scripts/test`), so
-//! the server's `/stats` counters belong to that test alone, and stops it by its PID when the
-//! test ends, failed or not. Every flow runs through `OAuth1Client` / `OAuth2Client`; only the
+//! Each test starts its own server (`tests/support/authlib_peer.rs`) from `<workspace>/.venv`
+//! (installed by `scripts/test`), so the server's `/stats` counters belong to that test alone,
+//! and stops it by its PID when the test ends, failed or not. Every flow runs through `OAuth1Client` / `OAuth2Client`; only the
 //! user's visit to the authorization page is a plain GET, with redirects off, whose `Location`
 //! is the callback the provider would send the browser to.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+#[path = "support/authlib_peer.rs"]
+mod authlib_peer;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,98 +24,13 @@ use oauth_compat::{Engine, OAuthResponse, reqwest};
 use serde_json::{Value, json};
 use url::Url;
 
+use authlib_peer::PeerServer;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const START_TIMEOUT: Duration = Duration::from_secs(20);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The redirect URI registered for every client of both servers. It holds no `%`: Authlib's
 /// OAuth 1 server decodes `oauth_*` values twice, so a `%` would break the signature check.
 const CALLBACK: &str = "http://127.0.0.1/callback";
-
-// --- the peer server process ----------------------------------------------------------------
-
-/// A running peer server, killed (and reaped) when dropped.
-struct PeerServer {
-    child: Child,
-    base: String,
-}
-
-impl PeerServer {
-    fn oauth1() -> Self {
-        Self::start("authlib_oauth1_server.py")
-    }
-
-    fn oauth2() -> Self {
-        Self::start("authlib_oauth2_server.py")
-    }
-
-    /// Starts `tests/interop/<script>` and waits, bounded, for its `LISTENING <port>` line.
-    fn start(script: &str) -> Self {
-        let python = PathBuf::from(ROOT).join(".venv/bin/python");
-        assert!(
-            python.is_file(),
-            "{} is missing: run scripts/test, which installs Authlib and Flask into .venv",
-            python.display()
-        );
-        // stdin stays an open pipe: the server exits when it reaches end of file, so it also
-        // goes away if this process dies without running Drop.
-        let mut child = Command::new(&python)
-            .arg(format!("{ROOT}/tests/interop/{script}"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|err| panic!("starting {script} with {}: {err}", python.display()));
-        let stdout = child.stdout.take().expect("stdout is piped");
-        // The guard exists before the wait, so a timeout or a bad line still ends the process.
-        let mut server = Self {
-            child,
-            base: String::new(),
-        };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let read = reader.read_line(&mut line).map(|_| line);
-            let _ = tx.send(read);
-            // Nothing more is expected on stdout; drain it anyway so the server never blocks.
-            let _ = std::io::copy(&mut reader, &mut std::io::sink());
-        });
-        let line = match rx.recv_timeout(START_TIMEOUT) {
-            Ok(Ok(line)) => line,
-            Ok(Err(err)) => panic!("{script}: reading its stdout failed: {err}"),
-            Err(_) => panic!("{script}: no LISTENING line within {START_TIMEOUT:?}"),
-        };
-        let port: u16 = line
-            .strip_prefix("LISTENING ")
-            .and_then(|port| port.trim().parse().ok())
-            .unwrap_or_else(|| {
-                panic!("{script}: first line {line:?} is not `LISTENING <port>` (empty: it exited)")
-            });
-        server.base = format!("http://127.0.0.1:{port}");
-        server
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// The server's `/stats` counters.
-    async fn stats(&self) -> Value {
-        let resp = browser()
-            .get(self.url("/stats"))
-            .send()
-            .await
-            .expect("GET /stats");
-        serde_json::from_slice(&resp.bytes().await.expect("/stats body")).expect("/stats JSON")
-    }
-}
-
-impl Drop for PeerServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 // --- shared helpers -------------------------------------------------------------------------
 

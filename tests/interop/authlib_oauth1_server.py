@@ -57,9 +57,23 @@ Endpoints
                            "signature_type": "HEADER" | "QUERY" | "BODY",  # Authlib's names
                            "content_type": <Content-Type header> | null}
                         Errors: Authlib's OAuth1 error as JSON, status 400 or 401.
+  GET|POST /api/me      protected resource, protected and refused as /api/echo. Reply JSON
+                          {"user": "alice", "client_key": "interop-client",
+                           "signature_method": "HMAC-SHA1" | ...}
+  GET|POST /api/me/xml, /api/me/form, /api/me/text
+                        the same resource in other formats (errors stay JSON):
+                          xml   Content-Type application/xml; charset=utf-8:
+                                <me><user>alice</user><client_key>..</client_key>
+                                <signature_method>..</signature_method></me> (no
+                                whitespace between elements)
+                          form  Content-Type application/x-www-form-urlencoded:
+                                user=alice&client_key=..&signature_method=.. in that order
+                          text  Content-Type text/plain; charset=utf-8: the JSON body of
+                                /api/me, as a provider that labels JSON as text does (a
+                                client must force the type)
   GET /stats            JSON counters of requests received (successful or not):
-                        {"initiate": n, "token": n, "api": n,
-                         "last_initiate_method": "GET" | "POST" | null}
+                        {"initiate": n, "token": n, "api": n (/api/echo, /api/me and its
+                         variants), "last_initiate_method": "GET" | "POST" | null}
 
 Notes on request parsing
   - The form body (Content-Type application/x-www-form-urlencoded, any method) is handed to
@@ -84,6 +98,7 @@ import hashlib
 import hmac
 import os
 import threading
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode
 
@@ -353,20 +368,31 @@ def _without_oauth_params(pairs):
     return [[k, v] for k, v in pairs if not k.startswith("oauth_")]
 
 
-@app.route("/api/echo", methods=["GET", "POST"])
-def api_echo():
-    count("api")
-    try:
-        credential = protector.acquire_credential()
-    except OAuth1Error as error:
-        return Response(
-            json.dumps(dict(error.get_body())),
-            status=error.status_code,
-            content_type="application/json",
-        )
-    except ValueError as error:
-        return bad_request(str(error))
+def protected(view):
+    """Counts the request in "api", then serves `view(credential)` if the request is signed
+    with a valid token credential, else Authlib's OAuth1 error as JSON."""
 
+    def wrapper():
+        count("api")
+        try:
+            credential = protector.acquire_credential()
+        except OAuth1Error as error:
+            return Response(
+                json.dumps(dict(error.get_body())),
+                status=error.status_code,
+                content_type="application/json",
+            )
+        except ValueError as error:
+            return bad_request(str(error))
+        return view(credential)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+@app.route("/api/echo", methods=["GET", "POST"])
+@protected
+def api_echo(credential):
     query = parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True)
     body = raw_form_body(request)
     form = parse_qsl(body, keep_blank_values=True) if body else []
@@ -384,6 +410,45 @@ def api_echo():
             "content_type": request.headers.get("Content-Type"),
         }
     )
+
+
+def me_fields(credential):
+    """The /api/me fields, in reply order."""
+    return {
+        "user": credential.user,
+        "client_key": credential.client_id,
+        "signature_method": g.oauth1_request.signature_method,
+    }
+
+
+@app.route("/api/me", methods=["GET", "POST"])
+@protected
+def api_me(credential):
+    return jsonify(me_fields(credential))
+
+
+@app.route("/api/me/xml", methods=["GET", "POST"])
+@protected
+def api_me_xml(credential):
+    root = ET.Element("me")
+    for name, value in me_fields(credential).items():
+        ET.SubElement(root, name).text = value
+    body = ET.tostring(root, encoding="unicode")
+    return Response(body, status=200, content_type="application/xml; charset=utf-8")
+
+
+@app.route("/api/me/form", methods=["GET", "POST"])
+@protected
+def api_me_form(credential):
+    body = urlencode(list(me_fields(credential).items()))
+    return Response(body, status=200, content_type=FORM_MIMETYPE)
+
+
+@app.route("/api/me/text", methods=["GET", "POST"])
+@protected
+def api_me_text(credential):
+    body = json.dumps(me_fields(credential))
+    return Response(body, status=200, content_type="text/plain; charset=utf-8")
 
 
 @app.route("/stats", methods=["GET"])

@@ -76,6 +76,17 @@ Endpoints
         Reply JSON {"name": "alice" (null for a client_credentials token), "client_id",
         "scope", "token_placement": "header"|"query"|"body"}. Missing, unknown, expired
         or revoked tokens get 401 (invalid_token / missing_authorization).
+  GET|POST /api/me/xml, /api/me/form, /api/me/text
+        the same resource, protected the same way (errors stay JSON), in other formats:
+          xml   Content-Type application/xml; charset=utf-8:
+                <me><name>alice</name><client_id>..</client_id><scope>..</scope>
+                <token_placement>header</token_placement></me> (no whitespace between
+                elements; <name /> for a client_credentials token)
+          form  Content-Type application/x-www-form-urlencoded: name=alice&client_id=..
+                &scope=..&token_placement=.. in that order (name= empty for a
+                client_credentials token)
+          text  Content-Type text/plain; charset=utf-8: the JSON body of /api/me, as a
+                provider that labels JSON as text does (a client must force the type)
   GET /stats
         JSON {"token_requests": n (all three token URLs, any method, success or not),
               "refresh_grants": n (token requests with grant_type=refresh_token),
@@ -88,13 +99,15 @@ Endpoints
                   raw query string,
               "last_revocation_client_auth", "last_revocation_authorization_header": the
                   same two for the last /revoke request,
-              "authorize": n, "api": n}
+              "authorize": n, "api": n (requests to /api/me and its variants, served or
+                  refused)}
 """
 
 import hmac
 import os
 import threading
 import time
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 # Authlib refuses http:// URLs unless this is set before it is used.
@@ -572,23 +585,53 @@ def revoke():
     return server.create_endpoint_response(Revocation.ENDPOINT_NAME)
 
 
+def me_fields():
+    """The /api/me fields of the token being served, in reply order."""
+    token = current_token._get_current_object()
+    return {
+        "name": token.user,
+        "client_id": token.client_id,
+        "scope": token.scope,
+        "token_placement": g.token_placement,
+    }
+
+
 @app.route("/api/me", methods=["GET", "POST"])
 @require_oauth()
 def api_me():
-    token = current_token._get_current_object()
-    return jsonify(
-        {
-            "name": token.user,
-            "client_id": token.client_id,
-            "scope": token.scope,
-            "token_placement": g.token_placement,
-        }
-    )
+    return jsonify(me_fields())
+
+
+@app.route("/api/me/xml", methods=["GET", "POST"])
+@require_oauth()
+def api_me_xml():
+    root = ET.Element("me")
+    for name, value in me_fields().items():
+        ET.SubElement(root, name).text = value
+    body = ET.tostring(root, encoding="unicode")
+    return Response(body, status=200, content_type="application/xml; charset=utf-8")
+
+
+@app.route("/api/me/form", methods=["GET", "POST"])
+@require_oauth()
+def api_me_form():
+    body = url_encode([(k, v or "") for k, v in me_fields().items()])
+    return Response(body, status=200, content_type=FORM_MIMETYPE)
+
+
+@app.route("/api/me/text", methods=["GET", "POST"])
+@require_oauth()
+def api_me_text():
+    body = json.dumps(me_fields())
+    return Response(body, status=200, content_type="text/plain; charset=utf-8")
+
+
+API_PATHS = ("/api/me", "/api/me/xml", "/api/me/form", "/api/me/text")
 
 
 @app.before_request
 def count_api():
-    if request.path == "/api/me":
+    if request.path in API_PATHS:
         with LOCK:
             STATS["api"] += 1
 
