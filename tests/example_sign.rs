@@ -1,4 +1,4 @@
-//! Runs the built `sign` example (the README's main job) as a user would, with a controlled
+//! Runs the built `sign` example (the README's other example) as a user would, with a controlled
 //! environment: no arguments, a full request from arguments and variables, and bad input.
 
 use std::path::PathBuf;

@@ -237,6 +237,15 @@ impl AppSettings {
             .ok_or_else(|| self.missing("client_secret"))
     }
 
+    /// Sets `key` to `value` unless it is set (non-null) already: server metadata fills the
+    /// endpoints an app leaves unset.
+    pub(crate) fn fill_missing(&mut self, key: &str, value: Value) {
+        let key = Self::canonical(key);
+        if self.values.get(key).is_none_or(Value::is_null) {
+            self.values.insert(key.to_owned(), value);
+        }
+    }
+
     /// Settings outside [`KNOWN_KEYS`], kept for later layers (Authlib's server metadata).
     pub fn extras(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.values

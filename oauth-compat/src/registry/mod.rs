@@ -29,8 +29,10 @@
 //! ```
 
 mod flow;
+mod metadata;
 mod remote_app;
 mod request;
+mod tokens;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -42,13 +44,16 @@ pub use flow::{
     CallbackQuery, FlowError, MemorySession, REQUEST_TOKEN_TTL, RequestTokenStore, SessionStore,
 };
 pub use remote_app::{Protocol, RemoteApp, RemoteClient};
-pub use request::RemoteRequest;
+pub use request::{Format, RemoteRequest};
 
 use crate::Engine;
 use crate::cache::Cache;
 use crate::cache::memory::MemoryCache;
+use crate::client::{BoxError, TokenUpdate};
 use crate::config::Config;
 use crate::hooks::Hooks;
+use crate::oauth2::Token;
+use tokens::{FetchTokenFn, UpdateTokenFn, erase_fetch, erase_update};
 
 /// A registry of remote apps. Cheap to clone: clones share the apps, the configuration and the
 /// engine, so one registry can sit in an axum state and serve every handler.
@@ -68,6 +73,10 @@ pub(crate) struct Shared {
     /// Where OAuth 1 flows keep request tokens between redirect and callback (a
     /// [`MemoryCache`] made at first use unless given).
     request_token_cache: Mutex<Option<Arc<dyn Cache>>>,
+    /// Authlib's `OAuth(fetch_token=..)`: for apps without their own.
+    fetch_token: RwLock<Option<FetchTokenFn>>,
+    /// Authlib's `OAuth(update_token=..)`: for apps without their own.
+    update_token: RwLock<Option<UpdateTokenFn>>,
 }
 
 impl Shared {
@@ -86,6 +95,20 @@ impl Shared {
         let made = Engine::new()?;
         *engine = Some(made.clone());
         Ok(made)
+    }
+
+    pub(crate) fn fetch_token(&self) -> Option<FetchTokenFn> {
+        self.fetch_token
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn update_token(&self) -> Option<UpdateTokenFn> {
+        self.update_token
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub(crate) fn request_token_cache(&self) -> Arc<dyn Cache> {
@@ -119,7 +142,13 @@ pub struct RegisterOptions {
     pub(crate) overwrite: bool,
     pub(crate) hooks: Hooks,
     pub(crate) request_token_store: Option<Arc<dyn RequestTokenStore>>,
+    pub(crate) fetch_token: Option<FetchTokenFn>,
+    pub(crate) update_token: Option<UpdateTokenFn>,
+    pub(crate) state: Option<StateFn>,
 }
+
+/// Makes the OAuth 2 `state` of each authorization (seed 004's `'state': lambda: ..`).
+pub(crate) type StateFn = Arc<dyn Fn() -> String + Send + Sync>;
 
 impl RegisterOptions {
     /// No setting given in code: everything comes from the configuration.
@@ -144,6 +173,71 @@ impl RegisterOptions {
     /// [`request_token_cache`](OAuth::request_token_cache)).
     pub fn request_token_store(mut self, store: Arc<dyn RequestTokenStore>) -> Self {
         self.request_token_store = Some(store);
+        self
+    }
+
+    /// Authlib's `register(.., fetch_token=f)`: the token of an API call that names none,
+    /// looked up by the call's context (`.context(user)`; `()` when it gives none). Wins over
+    /// the registry's [`OAuth::fetch_token`]. `Ok(None)` is [`FlowError::NoToken`]; a context
+    /// of another type than `C` is [`FlowError::WrongContext`].
+    ///
+    /// ```
+    /// use oauth_compat::oauth2::Token;
+    /// use oauth_compat::registry::RegisterOptions;
+    ///
+    /// #[derive(Clone)]
+    /// struct UserId(u64);
+    /// let options = RegisterOptions::new().fetch_token(|user: UserId| async move {
+    ///     // Look the user's token up in your store.
+    ///     Ok::<_, std::io::Error>((user.0 == 1).then(|| Token::bearer("token-of-user-1")))
+    /// });
+    /// # let _ = options;
+    /// ```
+    pub fn fetch_token<C, F, Fut, E>(mut self, fetch: F) -> Self
+    where
+        C: std::any::Any + Clone + Send + Sync,
+        F: Fn(C) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Option<Token>, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        self.fetch_token = Some(erase_fetch(move |_app: String, context: C| fetch(context)));
+        self
+    }
+
+    /// Flask-OAuthlib's `@remote.tokengetter`: the same as [`fetch_token`](Self::fetch_token).
+    /// A Flask tokengetter takes no argument (it reads `session`); its port takes the context
+    /// the call passes, `()` when none: `.tokengetter(|()| async { .. })`.
+    pub fn tokengetter<C, F, Fut, E>(self, fetch: F) -> Self
+    where
+        C: std::any::Any + Clone + Send + Sync,
+        F: Fn(C) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Option<Token>, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        self.fetch_token(fetch)
+    }
+
+    /// Authlib's `register(.., update_token=f)`: called once per automatic refresh with the
+    /// new token and the refresh token it replaced, to save it where `fetch_token` reads.
+    /// Wins over the registry's [`OAuth::update_token`].
+    pub fn update_token<F, Fut, E>(mut self, update: F) -> Self
+    where
+        F: Fn(TokenUpdate) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<(), E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        self.update_token = Some(erase_update(move |_app: String, token| update(token)));
+        self
+    }
+
+    /// Seed 004's `request_token_params={'state': lambda: security.gen_salt(10)}`: makes the
+    /// OAuth 2 `state` of each authorization (default: 30 characters from a CSPRNG). The
+    /// callback's `state` is checked against it all the same; make it unguessable.
+    pub fn state<F>(mut self, make: F) -> Self
+    where
+        F: Fn() -> String + Send + Sync + 'static,
+    {
+        self.state = Some(Arc::new(make));
         self
     }
 
@@ -199,6 +293,51 @@ impl OAuth {
             .request_token_cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(cache);
+        self
+    }
+
+    /// Authlib's `OAuth(fetch_token=f)`: `f(name, context)` gives the token of an API call
+    /// that names none, for apps without their own
+    /// [`RegisterOptions::fetch_token`]. The context is what the call passes with
+    /// `.context(..)` (a user id, a request...), `()` when it passes none.
+    ///
+    /// ```
+    /// use oauth_compat::OAuth;
+    /// use oauth_compat::oauth2::Token;
+    ///
+    /// let oauth = OAuth::new().fetch_token(|name: String, user: String| async move {
+    ///     Ok::<_, std::io::Error>(Some(Token::bearer(format!("{name}-token-of-{user}"))))
+    /// });
+    /// # let _ = oauth;
+    /// ```
+    pub fn fetch_token<C, F, Fut, E>(self, fetch: F) -> Self
+    where
+        C: std::any::Any + Clone + Send + Sync,
+        F: Fn(String, C) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Option<Token>, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        *self
+            .shared
+            .fetch_token
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(erase_fetch(fetch));
+        self
+    }
+
+    /// Authlib's `OAuth(update_token=f)`: `f(name, update)` saves a refreshed token, for apps
+    /// without their own [`RegisterOptions::update_token`].
+    pub fn update_token<F, Fut, E>(self, update: F) -> Self
+    where
+        F: Fn(String, TokenUpdate) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<(), E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        *self
+            .shared
+            .update_token
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(erase_update(update));
         self
     }
 

@@ -5,15 +5,18 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use http::Method;
-use serde_json::Value;
+use serde_json::{Map, Value};
+use tokio::sync::OnceCell;
 
-use super::flow::{CacheRequestTokens, RequestTokenStore};
+use super::flow::{CacheRequestTokens, FlowError, RequestTokenStore};
+use super::metadata;
 use super::request::RemoteRequest;
+use super::tokens::Context;
 use super::{Entry, RegisterOptions, Shared};
-use crate::client::{OAuth1Client, OAuth2Client};
+use crate::client::{OAuth1Client, OAuth2Client, OAuth2ClientBuilder};
 use crate::config::{AppSettings, Error as ConfigError};
 use crate::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
-use crate::oauth2::{ClientAuthMethod, CodeChallengeMethod, TokenPlacement};
+use crate::oauth2::{ClientAuthMethod, CodeChallengeMethod, Token, TokenPlacement};
 use crate::response::MediaType;
 
 /// Which OAuth an app speaks.
@@ -45,8 +48,14 @@ pub enum RemoteClient {
 /// OAuth 1. A resolution that fails (a missing `consumer_key`, ...) is not kept: every use
 /// returns the typed error until the configuration is fixed.
 ///
-/// Its client is shared by every user, so it holds no token: give each request its user's
-/// token with [`RemoteRequest::token`].
+/// With `server_metadata_url`, the endpoints it leaves unset come from the provider's
+/// discovery document, fetched at the first async use (a flow, a request,
+/// [`load_server_metadata`](Self::load_server_metadata)); the synchronous accessors answer
+/// [`FlowError::MetadataNotLoaded`] before that.
+///
+/// Its client is shared by every user, so it holds no token: each API call takes its user's
+/// token from [`RemoteRequest::token`], else from `fetch_token` given the call's
+/// [`context`](RemoteRequest::context).
 #[derive(Clone)]
 pub struct RemoteApp {
     inner: Arc<AppInner>,
@@ -58,12 +67,16 @@ struct AppInner {
     entry: Entry,
     options: RegisterOptions,
     shared: Arc<Shared>,
+    /// The discovery document, fetched once (`server_metadata_url`).
+    metadata: OnceCell<Map<String, Value>>,
     resolved: OnceLock<Resolved>,
 }
 
-struct Resolved {
+pub(super) struct Resolved {
     settings: AppSettings,
-    client: RemoteClient,
+    pub(super) client: RemoteClient,
+    /// A fixed OAuth 2 `state` given in Flask-OAuthlib's `request_token_params`.
+    fixed_state: Option<String>,
 }
 
 impl RemoteApp {
@@ -81,6 +94,7 @@ impl RemoteApp {
                 entry,
                 options,
                 shared,
+                metadata: OnceCell::new(),
                 resolved: OnceLock::new(),
             }),
         }
@@ -130,16 +144,113 @@ impl RemoteApp {
     /// An API request; a relative `url` joins to `base_url` (`api_base_url`). An error in
     /// resolving the app's settings surfaces from [`send`](RemoteRequest::send).
     pub fn request(&self, method: Method, url: &str) -> RemoteRequest<'_> {
-        RemoteRequest::new(self.client().map(|client| match client {
-            RemoteClient::OAuth1(client) => client.request(method, url),
-            RemoteClient::OAuth2(client) => client.request(method, url),
-        }))
+        RemoteRequest::new(self, method, url)
     }
 
     crate::client::http_verbs!(
         RemoteRequest,
-        "On the app's client; the token comes from `.token(..)`."
+        "On the app's client; the token comes from `.token(..)`, else `fetch_token`."
     );
+
+    /// Authlib's `load_server_metadata()`: fetches the discovery document at
+    /// `server_metadata_url` (once; later calls answer from memory) and returns it. An app
+    /// without `server_metadata_url` answers an empty document.
+    ///
+    /// Its `authorization_endpoint`, `token_endpoint` and `revocation_endpoint` fill the app's
+    /// `authorize_url`, `access_token_url` and `revocation_endpoint` where the app sets none.
+    ///
+    /// # Errors
+    /// As [`settings`](Self::settings); the fetch failing; [`FlowError::BadServerMetadata`]
+    /// when the document is not a JSON object with string endpoints.
+    pub async fn load_server_metadata(&self) -> Result<&Map<String, Value>, crate::Error> {
+        static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
+        match self.metadata().await? {
+            Some(document) => Ok(document),
+            None => Ok(EMPTY.get_or_init(Map::new)),
+        }
+    }
+
+    /// Authlib's `revoke_token(url, token=.., token_type_hint=..)`: revokes `token` (an access
+    /// or refresh token; `hint` says which) at the app's `revocation_endpoint` (a setting, or
+    /// the server metadata's), the client authenticated as for token requests (RFC 7009).
+    ///
+    /// # Errors
+    /// [`FlowError::NotOAuth2`] for an OAuth 1 app; the client's error when no
+    /// `revocation_endpoint` is known; the provider's refusal.
+    pub async fn revoke_token(&self, token: &str, hint: Option<&str>) -> Result<(), crate::Error> {
+        match self.ready().await? {
+            Resolved {
+                client: RemoteClient::OAuth2(client),
+                ..
+            } => client.revoke_token(token, hint).await,
+            Resolved { .. } => Err(FlowError::NotOAuth2 {
+                app: self.name().to_owned(),
+                operation: "revoke_token",
+            }
+            .into()),
+        }
+    }
+
+    /// The app resolved, its server metadata fetched first when it has `server_metadata_url`.
+    pub(super) async fn ready(&self) -> Result<&Resolved, crate::Error> {
+        if let Some(resolved) = self.inner.resolved.get() {
+            return Ok(resolved);
+        }
+        self.metadata().await?;
+        self.resolved()
+    }
+
+    /// The discovery document, fetched at the first call (`None` without
+    /// `server_metadata_url`).
+    async fn metadata(&self) -> Result<Option<&Map<String, Value>>, crate::Error> {
+        let settings = self.resolve_settings()?;
+        let Some(url) = (Reader {
+            settings: &settings,
+        })
+        .string("server_metadata_url")?
+        else {
+            return Ok(None);
+        };
+        let engine = self.inner.shared.engine()?;
+        let document = self
+            .inner
+            .metadata
+            .get_or_try_init(|| metadata::fetch(&engine, self.name(), &url))
+            .await?;
+        Ok(Some(document))
+    }
+
+    /// The token for an API call with this `context`: the app's `fetch_token`, else the
+    /// registry's; `None` when neither is set.
+    pub(super) async fn token_for(&self, context: &Context) -> Result<Option<Token>, crate::Error> {
+        let fetch = match &self.inner.options.fetch_token {
+            Some(fetch) => fetch.clone(),
+            None => match self.inner.shared.fetch_token() {
+                Some(fetch) => fetch,
+                None => return Ok(None),
+            },
+        };
+        let app = self.name().to_owned();
+        let pending = fetch(self.name(), context).map_err(|expected| FlowError::WrongContext {
+            app: app.clone(),
+            expected,
+            given: context.type_name(),
+        })?;
+        match pending.await {
+            Ok(Some(token)) => Ok(Some(token)),
+            Ok(None) => Err(FlowError::NoToken { app }.into()),
+            Err(source) => Err(FlowError::FetchTokenFailed { app, source }.into()),
+        }
+    }
+
+    /// The OAuth 2 `state` of a new authorization when the app chooses it: its `state`
+    /// function, else a fixed `state` of Flask-OAuthlib's `request_token_params`.
+    pub(super) fn make_state(&self, resolved: &Resolved) -> Option<String> {
+        match &self.inner.options.state {
+            Some(make) => Some(make()),
+            None => resolved.fixed_state.clone(),
+        }
+    }
 
     /// The app's request-token store, else the registry's cache.
     pub(super) fn request_token_store(&self) -> Arc<dyn RequestTokenStore> {
@@ -159,6 +270,50 @@ impl RemoteApp {
     }
 
     fn resolve(&self) -> Result<Resolved, crate::Error> {
+        let mut settings = self.resolve_settings()?;
+        if (Reader {
+            settings: &settings,
+        })
+        .string("server_metadata_url")?
+        .is_some()
+        {
+            let document =
+                self.inner
+                    .metadata
+                    .get()
+                    .ok_or_else(|| FlowError::MetadataNotLoaded {
+                        app: self.name().to_owned(),
+                    })?;
+            for (field, setting) in metadata::ENDPOINTS {
+                if let Some(value) = document.get(*field).filter(|v| !v.is_null()) {
+                    settings.fill_missing(setting, value.clone());
+                }
+            }
+        }
+        let read = Reader {
+            settings: &settings,
+        };
+        let (client, fixed_state) = if read.string("request_token_url")?.is_some() {
+            (RemoteClient::OAuth1(self.build_oauth1(&read)?), None)
+        } else {
+            let fixed_state = match self.inner.entry {
+                Entry::FlaskOAuthlib => read
+                    .params("request_token_params")?
+                    .into_iter()
+                    .find_map(|(name, value)| (name == "state").then_some(value)),
+                Entry::Authlib => None,
+            };
+            (RemoteClient::OAuth2(self.build_oauth2(&read)?), fixed_state)
+        };
+        Ok(Resolved {
+            settings,
+            client,
+            fixed_state,
+        })
+    }
+
+    /// The settings from code and configuration (without server metadata).
+    fn resolve_settings(&self) -> Result<AppSettings, crate::Error> {
         let inner = &self.inner;
         let mut lookup = match &inner.app_key {
             Some(app_key) => AppSettings::flask_oauthlib(&inner.name, app_key),
@@ -167,18 +322,9 @@ impl RemoteApp {
         for (key, value) in &inner.options.given {
             lookup = lookup.given(key.clone(), value.clone());
         }
-        let settings = lookup
+        Ok(lookup
             .overwrite(inner.options.overwrite)
-            .resolve(&inner.shared.config())?;
-        let read = Reader {
-            settings: &settings,
-        };
-        let client = if read.string("request_token_url")?.is_some() {
-            RemoteClient::OAuth1(self.build_oauth1(&read)?)
-        } else {
-            RemoteClient::OAuth2(self.build_oauth2(&read)?)
-        };
-        Ok(Resolved { settings, client })
+            .resolve(&inner.shared.config())?)
     }
 
     fn build_oauth1(&self, read: &Reader<'_>) -> Result<OAuth1Client, crate::Error> {
@@ -259,8 +405,8 @@ impl RemoteApp {
         }
         if self.inner.entry == Entry::FlaskOAuthlib {
             // Flask-OAuthlib's OAuth 2 apps (no request_token_url: Facebook, Weibo) put the
-            // authorization parameters in request_token_params. `state` is left out: the flow
-            // always makes and checks its own (a callable `state`, seed 004, comes later).
+            // authorization parameters in request_token_params. A fixed `state` there is the
+            // flow's (see `make_state`); a callable one is `RegisterOptions::state`.
             for (name, value) in read.params("request_token_params")? {
                 match name.as_str() {
                     "scope" => builder = builder.scope(value),
@@ -278,6 +424,10 @@ impl RemoteApp {
         if let Some(url) = read.string("refresh_token_url")? {
             builder = builder.refresh_token_url(url);
         }
+        if let Some(url) = read.string("revocation_endpoint")? {
+            builder = builder.revocation_url(url);
+        }
+        builder = self.with_update_token(builder);
         if let Some(url) = read.string("authorize_url")? {
             builder = builder.authorize_url(url);
         }
@@ -294,6 +444,27 @@ impl RemoteApp {
             builder = builder.code_challenge_method(method.parse::<CodeChallengeMethod>()?);
         }
         builder.build()
+    }
+}
+
+impl RemoteApp {
+    /// Routes the client's refreshed tokens to the app's `update_token`, else the registry's
+    /// (read at each refresh, so one set on the registry later still counts).
+    fn with_update_token(&self, builder: OAuth2ClientBuilder) -> OAuth2ClientBuilder {
+        let app = self.name().to_owned();
+        let own = self.inner.options.update_token.clone();
+        // Shared holds no app, so the client keeping it makes no cycle.
+        let shared = self.inner.shared.clone();
+        builder.update_token(move |update| {
+            let update_fn = own.clone().or_else(|| shared.update_token());
+            let app = app.clone();
+            async move {
+                match update_fn {
+                    Some(update_fn) => update_fn(&app, update).await,
+                    None => Ok(()),
+                }
+            }
+        })
     }
 }
 

@@ -1,51 +1,146 @@
-//! An API request through a remote app: the client's [`RequestBuilder`], or the error that
-//! resolving the app met, reported by `send`.
+//! An API request through a remote app: recorded as it is built, then, at `send`, the app
+//! resolved (server metadata fetched if need be), the token found (explicit, else
+//! `fetch_token` with the request's context) and the client's [`RequestBuilder`] run.
 
+use std::any::Any;
+
+use http::Method;
 use http::header::{HeaderName, HeaderValue};
+use serde_json::{Map, Value};
 
+use super::RemoteApp;
+use super::tokens::Context;
 use crate::OAuthResponse;
-use crate::client::RequestBuilder;
+use crate::client::{Error as ClientError, RequestBuilder};
+use crate::engine;
 use crate::oauth2::Token;
 use crate::response::MediaType;
 
-/// An API request made by [`RemoteApp::request`](super::RemoteApp::request) and its
-/// `get`/`post`/`put`/`patch`/`delete` shorthands: the methods of
-/// [`RequestBuilder`]. If the app's settings could not be resolved, [`send`](Self::send)
-/// returns that error.
+/// The body format of Flask-OAuthlib's `remote.post(url, data=.., format=..)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// `format='urlencoded'` (the default): an `application/x-www-form-urlencoded` body.
+    #[default]
+    Urlencoded,
+    /// `format='json'`: a JSON object body.
+    Json,
+}
+
+/// One step of building, replayed on the client's [`RequestBuilder`] at `send`.
+type Step = Box<dyn for<'b> FnOnce(RequestBuilder<'b>) -> RequestBuilder<'b> + Send>;
+
+fn step<F>(f: F) -> Step
+where
+    F: for<'b> FnOnce(RequestBuilder<'b>) -> RequestBuilder<'b> + Send + 'static,
+{
+    Box::new(f)
+}
+
+fn owned<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)]) -> Vec<(String, String)> {
+    params
+        .iter()
+        .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()))
+        .collect()
+}
+
+/// An API request made by [`RemoteApp::request`] and its `get`/`post`/`put`/`patch`/`delete`
+/// shorthands, with the methods of [`RequestBuilder`] plus [`context`](Self::context) and
+/// [`data`](Self::data).
+///
+/// The token: [`token`](Self::token) if given, else the app's `fetch_token` (else the
+/// registry's) called with the [`context`](Self::context) (`()` if none is given), else none
+/// (an OAuth 2 call then fails with [`MissingToken`](crate::client::Error::MissingToken)).
 #[must_use = "a request does nothing until it is sent"]
 pub struct RemoteRequest<'a> {
-    builder: Result<RequestBuilder<'a>, crate::Error>,
+    app: &'a RemoteApp,
+    method: Method,
+    url: String,
+    steps: Vec<Step>,
+    token: Option<Token>,
+    context: Option<Context>,
+    withhold_token: bool,
+    /// The first building error, reported by `send` (as the client's builder does).
+    error: Option<crate::Error>,
 }
 
 impl<'a> RemoteRequest<'a> {
-    pub(crate) fn new(builder: Result<RequestBuilder<'a>, crate::Error>) -> Self {
-        Self { builder }
+    pub(crate) fn new(app: &'a RemoteApp, method: Method, url: &str) -> Self {
+        Self {
+            app,
+            method,
+            url: url.to_owned(),
+            steps: Vec::new(),
+            token: None,
+            context: None,
+            withhold_token: false,
+            error: None,
+        }
     }
 
-    fn map(self, f: impl FnOnce(RequestBuilder<'a>) -> RequestBuilder<'a>) -> Self {
-        Self {
-            builder: self.builder.map(f),
-        }
+    fn then(mut self, step: Step) -> Self {
+        self.steps.push(step);
+        self
+    }
+
+    fn fail(mut self, err: impl Into<crate::Error>) -> Self {
+        self.error.get_or_insert(err.into());
+        self
     }
 
     /// See [`RequestBuilder::query`].
     pub fn query<K: AsRef<str>, V: AsRef<str>>(self, params: &[(K, V)]) -> Self {
-        self.map(|b| b.query(params))
+        let params = owned(params);
+        self.then(step(move |b| b.query(&params)))
     }
 
     /// See [`RequestBuilder::form`].
     pub fn form<K: AsRef<str>, V: AsRef<str>>(self, params: &[(K, V)]) -> Self {
-        self.map(|b| b.form(params))
+        let params = owned(params);
+        self.then(step(move |b| b.form(&params)))
     }
 
-    /// See [`RequestBuilder::json`].
+    /// See [`RequestBuilder::json`]. A value that does not serialize fails at
+    /// [`send`](Self::send).
     pub fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> Self {
-        self.map(|b| b.json(value))
+        match serde_json::to_value(value) {
+            Ok(value) => self.then(step(move |b| b.json(&value))),
+            Err(err) => self.fail(ClientError::JsonBody {
+                reason: err.to_string(),
+            }),
+        }
+    }
+
+    /// Flask-OAuthlib's `data=.., format=..`: the pairs as a form body (`Urlencoded`) or as a
+    /// JSON object of strings (`Json`).
+    ///
+    /// ```
+    /// # async fn demo(app: &oauth_compat::RemoteApp) -> Result<(), oauth_compat::Error> {
+    /// use oauth_compat::registry::Format;
+    /// // remote.post('statuses/update.json', data={'status': 'hi'}, format='json')
+    /// let resp = app.post("statuses/update.json")
+    ///     .data(&[("status", "hi")], Format::Json)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = resp; Ok(()) }
+    /// ```
+    pub fn data<K: AsRef<str>, V: AsRef<str>>(self, params: &[(K, V)], format: Format) -> Self {
+        match format {
+            Format::Urlencoded => self.form(params),
+            Format::Json => {
+                let object: Map<String, Value> = params
+                    .iter()
+                    .map(|(k, v)| (k.as_ref().to_owned(), Value::from(v.as_ref())))
+                    .collect();
+                self.json(&object)
+            }
+        }
     }
 
     /// See [`RequestBuilder::body`].
     pub fn body(self, body: impl Into<Vec<u8>>) -> Self {
-        self.map(|b| b.body(body))
+        let body = body.into();
+        self.then(step(move |b| b.body(body)))
     }
 
     /// See [`RequestBuilder::header`].
@@ -56,30 +151,76 @@ impl<'a> RemoteRequest<'a> {
         V: TryInto<HeaderValue>,
         V::Error: std::fmt::Display,
     {
-        self.map(|b| b.header(name, value))
+        match (name.try_into(), value.try_into()) {
+            (Ok(name), Ok(value)) => self.then(step(move |b| b.header(name, value))),
+            (Err(err), _) => self.fail(engine::Error::InvalidHeader {
+                name: "<not a valid header name>".to_owned(),
+                reason: err.to_string(),
+            }),
+            (Ok(name), Err(err)) => self.fail(engine::Error::InvalidHeader {
+                name: name.to_string(),
+                reason: err.to_string(),
+            }),
+        }
     }
 
-    /// The user's token for this request (the app's client holds none). See
+    /// This user's token for the call, instead of `fetch_token`. See
     /// [`RequestBuilder::token`].
-    pub fn token(self, token: Token) -> Self {
-        self.map(|b| b.token(token))
+    pub fn token(mut self, token: Token) -> Self {
+        self.token = Some(token);
+        self
     }
 
-    /// See [`RequestBuilder::withhold_token`].
-    pub fn withhold_token(self) -> Self {
-        self.map(RequestBuilder::withhold_token)
+    /// The caller's context for `fetch_token` (Authlib Django's `request=request`; a user id,
+    /// a session handle...). Its type must be the one `fetch_token` was registered with, else
+    /// [`FlowError::WrongContext`](super::FlowError::WrongContext).
+    pub fn context<C: Any + Send + Sync>(mut self, context: C) -> Self {
+        self.context = Some(Context::new(context));
+        self
+    }
+
+    /// See [`RequestBuilder::withhold_token`]; `fetch_token` is not called.
+    pub fn withhold_token(mut self) -> Self {
+        self.withhold_token = true;
+        self
     }
 
     /// See [`RequestBuilder::content_type`].
     pub fn content_type(self, media_type: MediaType) -> Self {
-        self.map(|b| b.content_type(media_type))
+        self.then(step(move |b| b.content_type(media_type)))
     }
 
     /// Sends the request.
     ///
     /// # Errors
-    /// The app's settings could not be resolved, or as [`RequestBuilder::send`].
+    /// The app's settings could not be resolved; `fetch_token` failed, found no token or got a
+    /// context of the wrong type; or as [`RequestBuilder::send`].
     pub async fn send(self) -> Result<OAuthResponse, crate::Error> {
-        self.builder?.send().await
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        let resolved = self.app.ready().await?;
+        let token = match (self.withhold_token, self.token) {
+            (true, _) => None,
+            (false, Some(token)) => Some(token),
+            (false, None) => {
+                let context = self.context.unwrap_or_else(Context::none);
+                self.app.token_for(&context).await?
+            }
+        };
+        let mut builder = match &resolved.client {
+            super::RemoteClient::OAuth1(client) => client.request(self.method, &self.url),
+            super::RemoteClient::OAuth2(client) => client.request(self.method, &self.url),
+        };
+        for step in self.steps {
+            builder = step(builder);
+        }
+        if let Some(token) = token {
+            builder = builder.token(token);
+        }
+        if self.withhold_token {
+            builder = builder.withhold_token();
+        }
+        builder.send().await
     }
 }

@@ -25,15 +25,19 @@ pub use session::{MemorySession, SessionStore};
 
 use super::{RemoteApp, RemoteClient};
 use crate::cache::StoreError;
-use crate::client::TokenGrant;
+use crate::client::{BoxError, TokenGrant};
 use crate::oauth2::{AuthorizationRequest, Token, states_match};
 
 /// How long a request token waits in the cache for its callback.
 pub const REQUEST_TOKEN_TTL: Duration = Duration::from_secs(600);
 
-/// Why a flow could not complete. Every variant but [`Denied`](Self::Denied) and
+/// Why a remote app's flow, token lookup or discovery could not complete.
+///
+/// For a callback: every variant but [`Denied`](Self::Denied) and
 /// [`Session`](Self::Session)/[`Cache`](Self::Cache) means the callback does not belong to a
-/// flow this session started: send the user to `authorize_redirect` again.
+/// flow this session started: send the user to `authorize_redirect` again. The token variants
+/// ([`WrongContext`](Self::WrongContext), [`NoToken`](Self::NoToken),
+/// [`FetchTokenFailed`](Self::FetchTokenFailed)) come from API calls.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FlowError {
@@ -95,6 +99,63 @@ pub enum FlowError {
         app: String,
         /// serde_json's message.
         reason: String,
+    },
+    /// A request's context is not of the type its `fetch_token` (tokengetter) takes.
+    #[error(
+        "`fetch_token` of `{app}` takes a context of type `{expected}`, the request gave `{given}`; pass one with `.context(..)`"
+    )]
+    WrongContext {
+        /// The app.
+        app: String,
+        /// The context type the function was registered with.
+        expected: &'static str,
+        /// The context type the request carried (`()` when it named none).
+        given: &'static str,
+    },
+    /// `fetch_token` (tokengetter) found no token for the request's context (Flask-OAuthlib's
+    /// `OAuthException('No token available')`).
+    #[error("no token available for `{app}`: `fetch_token` returned none for this context")]
+    NoToken {
+        /// The app.
+        app: String,
+    },
+    /// `fetch_token` (tokengetter) failed.
+    #[error("`fetch_token` of `{app}` failed: {source}")]
+    FetchTokenFailed {
+        /// The app.
+        app: String,
+        /// The function's error.
+        #[source]
+        source: BoxError,
+    },
+    /// The operation exists for OAuth 2 apps only.
+    #[error(
+        "`{operation}` needs an OAuth 2 app; `{app}` is OAuth 1 (it has a `request_token_url`)"
+    )]
+    NotOAuth2 {
+        /// The app.
+        app: String,
+        /// What was asked (`revoke_token`).
+        operation: &'static str,
+    },
+    /// The server metadata document (`server_metadata_url`) is not usable.
+    #[error("the server metadata of `{app}` at {url} is not usable: {reason}")]
+    BadServerMetadata {
+        /// The app.
+        app: String,
+        /// `server_metadata_url`.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The app discovers its endpoints (`server_metadata_url`) and has not yet: a synchronous
+    /// accessor was called before any async use.
+    #[error(
+        "`{app}` reads its endpoints from `server_metadata_url`: await `load_server_metadata()` (or any flow or request) first"
+    )]
+    MetadataNotLoaded {
+        /// The app.
+        app: String,
     },
     /// The session failed.
     #[error("the session failed: {0}")]
@@ -178,9 +239,19 @@ impl RemoteApp {
         redirect_uri: Option<&str>,
         params: &[(&str, &str)],
     ) -> Result<String, crate::Error> {
-        match self.client()? {
+        let resolved = self.ready().await?;
+        match &resolved.client {
             RemoteClient::OAuth2(client) => {
-                let request = client.create_authorization_url(redirect_uri, params)?;
+                let state = self.make_state(resolved);
+                let request = match state {
+                    // A `state` in `params` still wins, as for the client.
+                    Some(state) if !params.iter().any(|(k, _)| *k == "state") => {
+                        let mut with_state = params.to_vec();
+                        with_state.push(("state", state.as_str()));
+                        client.create_authorization_url(redirect_uri, &with_state)?
+                    }
+                    _ => client.create_authorization_url(redirect_uri, params)?,
+                };
                 let stored = serde_json::to_value(&request).map_err(|e| self.corrupt(&e))?;
                 session
                     .set(&self.session_key(), stored)
@@ -231,8 +302,24 @@ impl RemoteApp {
         session: &dyn SessionStore,
         callback_query: impl Into<CallbackQuery>,
     ) -> Result<Token, crate::Error> {
+        self.authorize_access_token_with(session, callback_query, &[])
+            .await
+    }
+
+    /// [`authorize_access_token`](Self::authorize_access_token) with extra parameters for the
+    /// token request (Authlib's `authorize_access_token(**kwargs)`, Flask-OAuthlib's
+    /// `authorized_response(args)`), after the app's `access_token_params`.
+    ///
+    /// # Errors
+    /// As [`authorize_access_token`](Self::authorize_access_token).
+    pub async fn authorize_access_token_with(
+        &self,
+        session: &dyn SessionStore,
+        callback_query: impl Into<CallbackQuery>,
+        params: &[(&str, &str)],
+    ) -> Result<Token, crate::Error> {
         let query = callback_query.into();
-        match self.client()? {
+        match &self.ready().await?.client {
             RemoteClient::OAuth2(client) => {
                 // A denial ends nothing stored: a forged one must not cancel the user's flow.
                 if let Some(error) = query.get("error") {
@@ -253,9 +340,11 @@ impl RemoteApp {
                     .remove(&self.session_key())
                     .await
                     .map_err(FlowError::Session)?;
-                client
-                    .fetch_token(TokenGrant::from_callback(code, &request))
-                    .await
+                let grant = params.iter().fold(
+                    TokenGrant::from_callback(code, &request),
+                    |grant, (k, v)| grant.param(*k, *v),
+                );
+                client.fetch_token(grant).await
             }
             RemoteClient::OAuth1(client) => {
                 let Some(verifier) = query.get("oauth_verifier") else {
@@ -280,7 +369,7 @@ impl RemoteApp {
                     .await
                     .map_err(FlowError::Session)?;
                 client
-                    .fetch_access_token(&request_token, verifier, &[])
+                    .fetch_access_token(&request_token, verifier, params)
                     .await
             }
         }

@@ -1,0 +1,132 @@
+//! Runs the built `quickstart` example (the README's first command) as a newcomer would: it
+//! must log in, print the protected call's data, exit 0 by itself within a minute, and leave no
+//! SQLite file behind. Its `TMPDIR` is a directory of the test's own, so what it leaves there
+//! is exactly what it failed to clean up.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// What the quickstart registers (examples/quickstart.rs).
+const USER: &str = "jane";
+const CONSUMER_SECRET: &str = "kd94hf93k423kf44";
+
+/// `target/<profile>/examples/quickstart`, which `cargo test` builds before the tests.
+fn example_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current test executable");
+    // target/<profile>/deps/example_quickstart-<hash> -> target/<profile>
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test executable under target/<profile>/deps");
+    let path = profile_dir
+        .join("examples")
+        .join(format!("quickstart{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo test` (which builds the examples) or scripts/test",
+        path.display()
+    );
+    path
+}
+
+/// A directory of the test's own, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "oauth-compat-{name}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("create a temp dir");
+        Self(dir)
+    }
+
+    fn entries(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(&self.0)
+            .expect("read the temp dir")
+            .map(|entry| entry.expect("a dir entry").path())
+            .collect()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the example with `TMPDIR=tmpdir` and PATH only (no proxy or OAuth variable leaks in):
+/// its output and how long it took.
+fn run(tmpdir: &str) -> (Output, Duration) {
+    let mut command = Command::new(example_binary());
+    command.env_clear().env("TMPDIR", tmpdir);
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    let started = Instant::now();
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the quickstart example");
+    (output, started.elapsed())
+}
+
+#[test]
+fn logs_in_prints_the_protected_data_exits_0_and_cleans_up() {
+    let tmp = TempDir::new("quickstart-tmp");
+    let (output, took) = run(&tmp.0.display().to_string());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert!(output.status.success(), "{output:?}\n{stdout}\n{stderr}");
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+    // `resp.status` and `resp.data` of GET api/me, as the user who granted.
+    assert!(stdout.contains("resp.status = 200"), "{stdout}");
+    let data = stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("resp.data   = "))
+        .unwrap_or_else(|| panic!("no resp.data line in:\n{stdout}"));
+    let data: serde_json::Value = serde_json::from_str(data).expect("resp.data is JSON");
+    assert_eq!(data["name"], USER, "{stdout}");
+    assert_eq!(data["client_id"], "quickstart-app", "{stdout}");
+    // Step lines, and no secret among them.
+    for step in [
+        "1. provider",
+        "2. login",
+        "3. jane",
+        "4. access token",
+        "6. done",
+    ] {
+        assert!(stdout.contains(step), "no {step:?} in:\n{stdout}");
+    }
+    assert!(!stdout.contains(CONSUMER_SECRET), "{stdout}");
+    assert!(!stdout.contains("oauth_verifier="), "{stdout}");
+    assert!(stderr.is_empty(), "{stderr}");
+    // Its SQLite directory was in our TMPDIR, and is gone.
+    assert!(stdout.contains(&tmp.0.display().to_string()), "{stdout}");
+    assert_eq!(tmp.entries(), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn an_error_is_printed_and_exits_1() {
+    // A TMPDIR under a regular file: the temp dir for the database cannot be created.
+    let tmp = TempDir::new("quickstart-bad-tmp");
+    let file = tmp.0.join("not-a-dir");
+    std::fs::write(&file, "").unwrap();
+    let (output, _) = run(&file.display().to_string());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        stderr.starts_with("quickstart: cannot create a temp dir for the database"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+}
