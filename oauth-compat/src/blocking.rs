@@ -262,6 +262,11 @@ impl<'a> RequestBuilder<'a> {
         self.map(|b| b.body(body))
     }
 
+    /// See [`client::RequestBuilder::text`].
+    pub fn text(self, text: impl Into<String>) -> Self {
+        self.map(|b| b.text(text))
+    }
+
     /// See [`client::RequestBuilder::header`].
     pub fn header<K, V>(self, name: K, value: V) -> Self
     where

@@ -1,8 +1,11 @@
-//! What both clients share: the engine, `api_base_url`, hooks, a forced content type, and the
-//! token a single-user client holds; with the builder settings that fill them.
+//! What both clients share: the engine, `api_base_url`, hooks, a forced content type,
+//! `access_token_headers`, the `encoding` of text bodies, and the token a single-user client
+//! holds; with the builder settings that fill them.
 
 use std::sync::RwLock;
 
+use encoding_rs::{EncoderResult, Encoding, UTF_8};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::OAuthResponse;
@@ -17,6 +20,8 @@ pub(crate) struct Common {
     pub(crate) api_base_url: Option<Url>,
     pub(crate) hooks: Hooks,
     content_type: Option<MediaType>,
+    access_token_headers: HeaderMap,
+    encoding: &'static Encoding,
     token: RwLock<Option<Token>>,
     hold_token: bool,
 }
@@ -72,9 +77,141 @@ impl Common {
         )?)
     }
 
+    /// Adds `access_token_headers` to a token request the client has built and signed. Each
+    /// replaces the client's header of that name (`Accept`), except the `Content-Type` of a
+    /// body the client encoded, which stays the form's as in Flask-OAuthlib.
+    /// (`Authorization` is among them only when the client sets none: `build` checks.)
+    pub(crate) fn add_access_token_headers(&self, headers: &mut HeaderMap) {
+        for name in self.access_token_headers.keys() {
+            if name == CONTENT_TYPE && headers.contains_key(CONTENT_TYPE) {
+                continue;
+            }
+            headers.remove(name);
+            for value in self.access_token_headers.get_all(name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+    }
+
+    /// `text` in the client's `encoding`, as Flask-OAuthlib's `to_bytes(body, encoding)`.
+    pub(crate) fn encode_text(&self, text: &str) -> Result<Vec<u8>, super::Error> {
+        encode_text(self.encoding, text)
+    }
+
     pub(crate) fn debug_base_url(&self) -> Option<&str> {
         self.api_base_url.as_ref().map(Url::as_str)
     }
+
+    /// The names of `access_token_headers`, never their values (they may carry keys).
+    pub(crate) fn debug_access_token_headers(&self) -> Vec<&str> {
+        self.access_token_headers
+            .keys()
+            .map(HeaderName::as_str)
+            .collect()
+    }
+
+    /// The name of the `encoding` text bodies are sent in.
+    pub(crate) fn debug_encoding(&self) -> &'static str {
+        self.encoding.name()
+    }
+}
+
+/// Encodes `text` strictly: a character `encoding` cannot represent is an error, as Python's
+/// `str.encode` raises, not a silent `&#NNNN;` reference (the WHATWG encoders' replacement).
+fn encode_text(encoding: &'static Encoding, text: &str) -> Result<Vec<u8>, super::Error> {
+    if encoding == UTF_8 {
+        return Ok(text.as_bytes().to_vec());
+    }
+    let mut encoder = encoding.new_encoder();
+    let mut out = Vec::with_capacity(text.len());
+    let mut read = 0;
+    loop {
+        let (result, consumed) =
+            encoder.encode_from_utf8_to_vec_without_replacement(&text[read..], &mut out, true);
+        read += consumed;
+        match result {
+            EncoderResult::InputEmpty => return Ok(out),
+            // Single-byte encodings never need more than the UTF-8 length; others may.
+            EncoderResult::OutputFull => out.reserve(text.len() - read + 16),
+            EncoderResult::Unmappable(c) => {
+                return Err(super::Error::UnencodableText {
+                    encoding: encoding.name(),
+                    offset: read - c.len_utf8(),
+                });
+            }
+        }
+    }
+}
+
+/// Checks `access_token_headers` as given to the builder; the last value of a repeated name
+/// wins, as in the Python dict Flask-OAuthlib took.
+fn access_token_headers(
+    given: Vec<(String, String)>,
+    own_authorization: Option<&'static str>,
+) -> Result<HeaderMap, super::Error> {
+    let mut headers = HeaderMap::with_capacity(given.len());
+    for (name, value) in given {
+        let invalid = |why| super::Error::InvalidAccessTokenHeader {
+            name: name.clone(),
+            why,
+        };
+        let header_name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| invalid("is not a valid HTTP header name"))?;
+        if header_name == AUTHORIZATION
+            && let Some(why) = own_authorization
+        {
+            return Err(invalid(why));
+        }
+        // The error does not echo the value: it may be a key.
+        let header_value = HeaderValue::from_str(&value).map_err(|_| {
+            invalid("has a value that is not valid in HTTP (control characters or non-ASCII)")
+        })?;
+        headers.insert(header_name, mark_sensitive(header_value));
+    }
+    Ok(headers)
+}
+
+/// Marks a header value sensitive, so HTTP/2 never indexes it (HPACK) and `Debug` hides it.
+fn mark_sensitive(mut value: HeaderValue) -> HeaderValue {
+    value.set_sensitive(true);
+    value
+}
+
+/// The encoding a WHATWG label names, or Python's spelling of one: Python's codec names
+/// swap `-` and `_` freely (`utf_8`, `euc_jp`, `shift-jis`) and write `latin-1`, which the
+/// WHATWG table spells `latin1`.
+fn python_or_whatwg_label(label: &str) -> Option<&'static Encoding> {
+    let spellings = [
+        label.to_owned(),
+        label.replace('_', "-"),
+        label.replace('-', "_"),
+        label.replace(['-', '_'], ""),
+    ];
+    spellings
+        .iter()
+        .find_map(|spelling| Encoding::for_label(spelling.as_bytes()))
+}
+
+/// The encoding a label names, if text bodies can be encoded in it.
+fn text_encoding(label: &str) -> Result<&'static Encoding, super::Error> {
+    let invalid = |why| super::Error::InvalidEncoding {
+        label: label.to_owned(),
+        why,
+    };
+    let encoding = python_or_whatwg_label(label.trim()).ok_or_else(|| {
+        invalid(
+            "is not a known charset label (WHATWG Encoding Standard labels, or Python's \
+             spelling of them: utf-8, latin-1, iso-8859-15, windows-1251, shift_jis, gbk, ...)",
+        )
+    })?;
+    // UTF-16 and the replacement encoding decode only: their encoders write UTF-8.
+    if encoding.output_encoding() != encoding {
+        return Err(invalid(
+            "names an encoding request bodies cannot be encoded in (UTF-16 and the \
+             replacement encoding are decode-only)",
+        ));
+    }
+    Ok(encoding)
 }
 
 pub(crate) struct CommonBuilder {
@@ -82,6 +219,8 @@ pub(crate) struct CommonBuilder {
     pub(crate) api_base_url: Option<String>,
     pub(crate) hooks: Hooks,
     pub(crate) content_type: Option<MediaType>,
+    pub(crate) access_token_headers: Vec<(String, String)>,
+    pub(crate) encoding: Option<String>,
     pub(crate) token: Option<Token>,
     pub(crate) hold_token: bool,
 }
@@ -93,6 +232,8 @@ impl Default for CommonBuilder {
             api_base_url: None,
             hooks: Hooks::new(),
             content_type: None,
+            access_token_headers: Vec::new(),
+            encoding: None,
             token: None,
             hold_token: true,
         }
@@ -101,8 +242,19 @@ impl Default for CommonBuilder {
 
 impl CommonBuilder {
     /// Checks `api_base_url` and the endpoint `urls` against it now, so a misconfiguration
-    /// fails at build and not on the first user's login; makes the engine if none was given.
-    pub(crate) fn build(self, urls: &[&Option<String>]) -> Result<Common, crate::Error> {
+    /// fails at build and not on the first user's login; checks `access_token_headers` and
+    /// `encoding`; makes the engine if none was given.
+    ///
+    /// `own_authorization` says why `Authorization` cannot be among `access_token_headers`
+    /// when the client sets that header on token requests itself.
+    pub(crate) fn build(
+        self,
+        urls: &[&Option<String>],
+        own_authorization: Option<&'static str>,
+    ) -> Result<Common, crate::Error> {
+        let access_token_headers =
+            access_token_headers(self.access_token_headers, own_authorization)?;
+        let encoding = self.encoding.as_deref().map_or(Ok(UTF_8), text_encoding)?;
         let api_base_url = self
             .api_base_url
             .as_deref()
@@ -120,15 +272,19 @@ impl CommonBuilder {
             api_base_url,
             hooks: self.hooks,
             content_type: self.content_type,
+            access_token_headers,
+            encoding,
             token: RwLock::new(self.token),
             hold_token: self.hold_token,
         })
     }
 }
 
-/// The builder setters both clients share; `$fetch` names the call whose token is held.
+/// The builder setters both clients share; `$fetch` names the call whose token is held, and
+/// `$token_requests` says which requests carry `access_token_headers`, and `$new_builder` is
+/// an expression making a builder, for the examples.
 macro_rules! common_setters {
-    ($fetch:literal) => {
+    ($fetch:literal, $token_requests:literal, $new_builder:literal) => {
         /// Sends through this engine (default: a new [`Engine`](crate::Engine)).
         pub fn engine(mut self, engine: $crate::Engine) -> Self {
             self.common.engine = Some(engine);
@@ -156,6 +312,102 @@ macro_rules! common_setters {
             self
         }
 
+        /// `access_token_headers`: extra HTTP headers for the token requests (Flask-OAuthlib's
+        /// `remote_app(access_token_headers={..})`), added to each given before; a repeated
+        /// name keeps its last value, as a Python dict does.
+        ///
+        #[doc = $token_requests]
+        ///
+        /// A header of the client's own with the same name is replaced (`Accept`, say), except
+        /// the `Content-Type` of a form body the client encoded, which stays (Flask-OAuthlib's
+        /// OAuth 2 POST does the same). `Authorization` stays the client's own: it is refused
+        /// when the client sets it (the OAuth 1 signature; OAuth 2 `client_secret_basic` or a
+        /// custom method), and allowed for an OAuth 2 client that authenticates in the body
+        /// (`client_secret_post`, `none`), as Flask-OAuthlib users sent Bitbucket's Basic
+        /// credentials.
+        ///
+        #[doc = concat!(
+            "```\n",
+            "use oauth_compat::client::Error;\n",
+            "\n",
+            "let client = ", $new_builder, "\n",
+            "    .access_token_headers([(\"Accept\", \"application/json\"), (\"X-Api-Key\", \"k3y\")])\n",
+            "    .build()?;\n",
+            "assert!(!format!(\"{client:?}\").contains(\"k3y\"));\n",
+            "\n",
+            "let refused = ", $new_builder, "\n",
+            "    .access_token_headers([(\"Authorization\", \"Basic c2VjcmV0\")])\n",
+            "    .build();\n",
+            "let Err(oauth_compat::Error::Client(err @ Error::InvalidAccessTokenHeader { .. })) = refused else {\n",
+            "    panic!(\"Authorization is the client's own\");\n",
+            "};\n",
+            "assert!(err.to_string().contains(\"\\\"Authorization\\\"\"));\n",
+            "assert!(!format!(\"{err} {err:?}\").contains(\"c2VjcmV0\"));\n",
+            "# Ok::<(), oauth_compat::Error>(())\n",
+            "```",
+        )]
+        ///
+        /// # Errors
+        ///
+        /// `build` returns [`client::Error::InvalidAccessTokenHeader`] naming the header when
+        /// a name or value is not valid HTTP, or the name is an `Authorization` the client
+        /// sets itself. Values never appear in errors, `Debug` output or logs.
+        ///
+        /// [`client::Error::InvalidAccessTokenHeader`]: crate::client::Error::InvalidAccessTokenHeader
+        pub fn access_token_headers<K: Into<String>, V: Into<String>>(
+            mut self,
+            headers: impl IntoIterator<Item = (K, V)>,
+        ) -> Self {
+            self.common
+                .access_token_headers
+                .extend(headers.into_iter().map(|(k, v)| (k.into(), v.into())));
+            self
+        }
+
+        /// `encoding` (Flask-OAuthlib's `remote_app(encoding='utf-8')`): the charset text
+        /// request bodies are encoded in: a WHATWG label such as `"utf-8"` (the default),
+        /// `"latin1"` or `"shift_jis"`, or Python's spelling of one (`"latin-1"`, `"euc_jp"`).
+        ///
+        /// Flask-OAuthlib applies it in one place that matters: a request body given as
+        /// text (`remote.post(url, data='café', content_type='text/plain')`) is sent as
+        /// `body.encode(encoding)`. Here that is [`RequestBuilder::text`]. (It also decoded
+        /// a callback URL or scope given as Python 2 bytes, which `&str` makes moot.) Form, JSON and
+        /// token-request bodies are ASCII whatever the encoding (percent-encoded UTF-8; JSON
+        /// in Python escapes non-ASCII), and [`body`](crate::client::RequestBuilder::body)
+        /// bytes go out as given. It does **not** change how responses are decoded: there,
+        /// as in Flask-OAuthlib, the response's `charset` decides, and UTF-8 without one.
+        ///
+        /// WHATWG labels differ from Python's codec names in one place: `latin-1` and
+        /// `iso-8859-1` name windows-1252, a superset of ISO 8859-1.
+        ///
+        #[doc = concat!(
+            "```\n",
+            "use oauth_compat::client::Error;\n",
+            "\n",
+            "let client = ", $new_builder, ".encoding(\"latin-1\").build()?;\n",
+            "assert!(format!(\"{client:?}\").contains(\"windows-1252\"));\n",
+            "\n",
+            "let unknown = ", $new_builder, ".encoding(\"klingon-8\").build();\n",
+            "assert!(matches!(\n",
+            "    unknown,\n",
+            "    Err(oauth_compat::Error::Client(Error::InvalidEncoding { label, .. })) if label == \"klingon-8\"\n",
+            "));\n",
+            "# Ok::<(), oauth_compat::Error>(())\n",
+            "```",
+        )]
+        ///
+        /// # Errors
+        ///
+        /// `build` returns [`client::Error::InvalidEncoding`] naming the label when it is
+        /// unknown, or names an encoding bodies cannot be encoded in (UTF-16, replacement).
+        ///
+        /// [`RequestBuilder::text`]: crate::client::RequestBuilder::text
+        /// [`client::Error::InvalidEncoding`]: crate::client::Error::InvalidEncoding
+        pub fn encoding(mut self, label: impl Into<String>) -> Self {
+            self.common.encoding = Some(label.into());
+            self
+        }
+
         /// A token to start with.
         pub fn token(mut self, token: $crate::oauth2::Token) -> Self {
             self.common.token = Some(token);
@@ -175,3 +427,163 @@ macro_rules! common_setters {
     };
 }
 pub(crate) use common_setters;
+
+#[cfg(test)]
+mod tests {
+    use super::super::Error;
+    use super::*;
+
+    fn pairs(given: &[(&str, &str)]) -> Vec<(String, String)> {
+        given
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn common(headers: &[(&str, &str)], encoding: Option<&str>) -> Common {
+        let builder = CommonBuilder {
+            access_token_headers: pairs(headers),
+            encoding: encoding.map(str::to_owned),
+            ..CommonBuilder::default()
+        };
+        match builder.build(&[], None) {
+            Ok(common) => common,
+            Err(err) => panic!("builds: {err}"),
+        }
+    }
+
+    #[test]
+    fn text_is_encoded_strictly_in_the_encoding() {
+        let latin1 = text_encoding("latin-1").map_err(|e| e.to_string());
+        let Ok(latin1) = latin1 else {
+            panic!("latin-1 is a label")
+        };
+        assert!(matches!(encode_text(latin1, "café"), Ok(b) if b == b"caf\xE9"));
+        assert!(matches!(encode_text(UTF_8, "café"), Ok(b) if b == "café".as_bytes()));
+        // "é" is two UTF-8 bytes, so "日" starts at byte 6.
+        match encode_text(latin1, "café 日本") {
+            Err(Error::UnencodableText {
+                encoding: "windows-1252",
+                offset: 6,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        let Ok(sjis) = text_encoding("Shift_JIS") else {
+            panic!("shift_jis is a label")
+        };
+        // Multi-byte output longer than the reserve still arrives whole.
+        let long = "日本".repeat(100);
+        assert!(matches!(encode_text(sjis, &long), Ok(b) if b.len() == 400));
+    }
+
+    #[test]
+    fn unencodable_text_error_shows_no_text() {
+        let Err(err) = encode_text(encoding_rs::WINDOWS_1252, "pass=秘密") else {
+            panic!("unencodable")
+        };
+        let shown = format!("{err} {err:?}");
+        assert!(
+            !shown.contains("秘密") && !shown.contains("pass"),
+            "{shown}"
+        );
+        assert!(shown.contains("byte 5"), "{shown}");
+    }
+
+    #[test]
+    fn encoding_labels_are_checked() {
+        assert!(matches!(text_encoding(" UTF-8 "), Ok(e) if e == UTF_8));
+        // Python's codec spellings of WHATWG labels.
+        for (python, whatwg) in [
+            ("latin-1", "windows-1252"),
+            ("latin_1", "windows-1252"),
+            ("utf_8", "UTF-8"),
+            ("euc_jp", "EUC-JP"),
+            ("shift-jis", "Shift_JIS"),
+            ("iso8859_15", "ISO-8859-15"),
+        ] {
+            assert!(
+                matches!(text_encoding(python), Ok(e) if e.name() == whatwg),
+                "{python}"
+            );
+        }
+        match text_encoding("klingon-8") {
+            Err(err @ Error::InvalidEncoding { .. }) => {
+                assert!(err.to_string().contains("\"klingon-8\""), "{err}");
+            }
+            other => panic!("{other:?}"),
+        }
+        for decode_only in ["utf-16", "utf-16be", "iso-2022-kr"] {
+            assert!(
+                matches!(text_encoding(decode_only), Err(Error::InvalidEncoding { label, .. }) if label == decode_only),
+                "{decode_only}"
+            );
+        }
+    }
+
+    #[test]
+    fn access_token_headers_are_checked_and_name_the_header() {
+        let own = Some("is the client's own");
+        let cases = [
+            ("Bad Name", "v", "is not a valid HTTP header name"),
+            (
+                "X-Key",
+                "line\nbreak-SECRET",
+                "has a value that is not valid",
+            ),
+            ("Authorization", "Basic SECRET", "is the client's own"),
+        ];
+        for (name, value, why) in cases {
+            match access_token_headers(pairs(&[(name, value)]), own) {
+                Err(err @ Error::InvalidAccessTokenHeader { .. }) => {
+                    let shown = format!("{err} {err:?}");
+                    assert!(shown.contains(&format!("{name:?}")), "{shown}");
+                    assert!(shown.contains(why), "{shown}");
+                    assert!(!shown.contains("SECRET"), "{shown}");
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        // Allowed when the client sets no Authorization of its own.
+        let Ok(headers) = access_token_headers(pairs(&[("Authorization", "Basic x")]), None) else {
+            panic!("allowed")
+        };
+        assert_eq!(headers[AUTHORIZATION], "Basic x");
+    }
+
+    #[test]
+    fn access_token_headers_merge_into_the_token_request() {
+        let common = common(
+            &[
+                ("Accept", "application/xml"),
+                ("X-Key", "first"),
+                ("x-key", "k3y"),
+                ("Content-Type", "application/json"),
+            ],
+            None,
+        );
+        let mut form_post = HeaderMap::new();
+        form_post.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        form_post.insert("accept", HeaderValue::from_static("application/json"));
+        common.add_access_token_headers(&mut form_post);
+        assert_eq!(form_post["accept"], "application/xml");
+        assert_eq!(form_post.get_all("x-key").iter().count(), 1);
+        assert_eq!(form_post["x-key"], "k3y");
+        // The form body's type stays; a request without a body takes the user's.
+        assert_eq!(form_post[CONTENT_TYPE], "application/x-www-form-urlencoded");
+        let mut get = HeaderMap::new();
+        common.add_access_token_headers(&mut get);
+        assert_eq!(get[CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn debug_views_show_names_and_encoding_not_values() {
+        let common = common(&[("X-Api-Key", "k3y")], Some("latin1"));
+        assert_eq!(common.debug_access_token_headers(), ["x-api-key"]);
+        assert_eq!(common.debug_encoding(), "windows-1252");
+        let shown = format!("{:?}", common.access_token_headers);
+        assert!(!shown.contains("k3y"), "{shown}");
+    }
+}

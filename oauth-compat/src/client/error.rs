@@ -74,6 +74,35 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// A header given to `access_token_headers` is not valid HTTP, or is one the client must
+    /// set itself. The value is never shown: such headers often carry keys.
+    #[error("`access_token_headers`: header {name:?} {why}")]
+    InvalidAccessTokenHeader {
+        /// The header name, as given.
+        name: String,
+        /// What is wrong, and what to do instead.
+        why: &'static str,
+    },
+    /// The label given to `encoding` names no charset request bodies can be encoded in.
+    #[error("`encoding` {label:?} {why}")]
+    InvalidEncoding {
+        /// The label, as given.
+        label: String,
+        /// Why it cannot be used.
+        why: &'static str,
+    },
+    /// A text body (`RequestBuilder::text`) has a character the client's `encoding` cannot
+    /// encode (Python's `UnicodeEncodeError`). The text is not shown: bodies may carry secrets.
+    #[error(
+        "the text body has a character at byte {offset} that {encoding} cannot encode; \
+         send it in another `encoding` (UTF-8 encodes every character) or as bytes with `body`"
+    )]
+    UnencodableText {
+        /// The encoding's name.
+        encoding: &'static str,
+        /// Where the character starts in the text's UTF-8, in bytes.
+        offset: usize,
+    },
     /// The value given to `RequestBuilder::json` does not serialize to JSON.
     #[error("the JSON body does not serialize: {reason}")]
     JsonBody {

@@ -52,7 +52,7 @@ mod error;
 mod oauth1;
 mod oauth2;
 mod refresh;
-mod request_builder;
+pub(crate) mod request_builder;
 
 pub use error::{BoxError, Error};
 pub use oauth1::{OAuth1Client, OAuth1ClientBuilder};

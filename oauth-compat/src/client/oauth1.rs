@@ -205,7 +205,7 @@ impl OAuth1Client {
         mut builder: RequestBuilder<'_>,
     ) -> Result<crate::OAuthResponse, crate::Error> {
         let inner = &self.inner;
-        let mut request = builder.take_outgoing(inner.common.api_base_url.as_ref())?;
+        let mut request = builder.take_outgoing(&inner.common)?;
         let kind = if builder.withhold_token {
             RequestKind::Withheld
         } else {
@@ -281,6 +281,9 @@ impl OAuth1Client {
             request.body = encoded.into_bytes();
         }
         sign(&signer.build()?, &mut request)?;
+        if kind == RequestKind::AccessToken {
+            inner.common.add_access_token_headers(&mut request.headers);
+        }
         let engine = &inner.common.engine;
         let response = engine.send(request, kind, &inner.common.hooks).await?;
         parse_credentials(engine, response, response_name)
@@ -357,6 +360,11 @@ impl fmt::Debug for OAuth1Client {
             .field("access_token_url", &inner.access_token_url)
             .field("authorize_url", &inner.authorize_url)
             .field("api_base_url", &inner.common.debug_base_url())
+            .field(
+                "access_token_headers",
+                &inner.common.debug_access_token_headers(),
+            )
+            .field("encoding", &inner.common.debug_encoding())
             .field("hooks", &inner.common.hooks)
             .finish_non_exhaustive()
     }
@@ -377,7 +385,14 @@ pub struct OAuth1ClientBuilder {
 }
 
 impl OAuth1ClientBuilder {
-    super::common::common_setters!("fetch_access_token");
+    super::common::common_setters!(
+        "fetch_access_token",
+        "They go with the token-credentials request of \
+         [`fetch_access_token`](OAuth1Client::fetch_access_token) only, added after signing (headers \
+         are not signed), as Flask-OAuthlib's `handle_oauth1_response` does; not with the \
+         request-token request nor API calls.",
+        "oauth_compat::client::OAuth1Client::builder(oauth_compat::oauth1::ClientCredentials::new(\"key\", \"secret\"))"
+    );
 
     /// `signature_method`: `HMAC-SHA1` (default), `HMAC-SHA256`, `RSA-SHA1`, `PLAINTEXT`, or
     /// one registered with [`signature_methods`](Self::signature_methods).
@@ -467,11 +482,17 @@ impl OAuth1ClientBuilder {
     pub fn build(self) -> Result<OAuth1Client, crate::Error> {
         // Building a signer once validates method, key and realm.
         self.signer.clone().build()?;
-        let common = self.common.build(&[
-            &self.request_token_url,
-            &self.access_token_url,
-            &self.authorize_url,
-        ])?;
+        let common = self.common.build(
+            &[
+                &self.request_token_url,
+                &self.access_token_url,
+                &self.authorize_url,
+            ],
+            Some(
+                "is the client's own: it carries the OAuth 1 signature of the token request \
+                 (Flask-OAuthlib let it replace the signature, which the provider then refuses)",
+            ),
+        )?;
         Ok(OAuth1Client {
             inner: Arc::new(Inner {
                 common,

@@ -491,7 +491,7 @@ impl OAuth2Client {
         mut builder: RequestBuilder<'_>,
     ) -> Result<crate::OAuthResponse, crate::Error> {
         let inner = &self.inner;
-        let mut request = builder.take_outgoing(inner.common.api_base_url.as_ref())?;
+        let mut request = builder.take_outgoing(&inner.common)?;
         let kind = if builder.withhold_token {
             RequestKind::Withheld
         } else {
@@ -656,6 +656,9 @@ impl OAuth2Client {
         let mut outgoing = OutgoingRequest::new(method, url);
         outgoing.headers = headers;
         outgoing.body = body;
+        if matches!(kind, RequestKind::AccessToken | RequestKind::RefreshToken) {
+            inner.common.add_access_token_headers(&mut outgoing.headers);
+        }
         Ok(inner
             .common
             .engine
@@ -676,6 +679,11 @@ impl fmt::Debug for OAuth2Client {
             .field("revocation_url", &inner.revocation_url)
             .field("token_placement", &inner.token_placement)
             .field("api_base_url", &inner.common.debug_base_url())
+            .field(
+                "access_token_headers",
+                &inner.common.debug_access_token_headers(),
+            )
+            .field("encoding", &inner.common.debug_encoding())
             .field("hooks", &inner.common.hooks)
             .finish_non_exhaustive()
     }
@@ -705,7 +713,14 @@ pub struct OAuth2ClientBuilder {
 }
 
 impl OAuth2ClientBuilder {
-    super::common::common_setters!("fetch_token");
+    super::common::common_setters!(
+        "fetch_token",
+        "They go with every request to the token endpoint: [`fetch_token`](OAuth2Client::fetch_token) \
+         with any grant (Flask-OAuthlib's `handle_oauth2_response`, its only token request) and \
+         refreshes, explicit or automatic (Flask-OAuthlib has none; a refresh is a token-endpoint \
+         request, RFC 6749 §6). Not with revocation nor API calls.",
+        "oauth_compat::client::OAuth2Client::builder(\"client-id\")"
+    );
 
     /// `client_secret`.
     pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
@@ -836,12 +851,32 @@ impl OAuth2ClientBuilder {
 
     /// Builds the client; checks the URLs now, so a misconfiguration fails here.
     pub fn build(self) -> Result<OAuth2Client, crate::Error> {
-        let common = self.common.build(&[
-            &self.authorize_url,
-            &self.access_token_url,
-            &self.refresh_token_url,
-            &self.revocation_url,
-        ])?;
+        // Flask-OAuthlib authenticated in the body, so a Basic header of the user's own
+        // (Bitbucket, the reason the setting exists) went out beside it; here that still works
+        // when the client puts its credentials in the body, and is refused when the client
+        // sends an `Authorization` header itself.
+        let own_authorization = match self.auth_method {
+            ClientAuthMethod::ClientSecretPost | ClientAuthMethod::None => None,
+            ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretBasicUnencoded => {
+                Some(
+                    "is the client's own: `client_secret_basic` sends the client's Basic \
+                     credentials in it; leave it out, or choose `client_secret_post` or `none` \
+                     to send a header of your own",
+                )
+            }
+            _ => {
+                Some("may be set by the custom `token_endpoint_auth_method`; set it there instead")
+            }
+        };
+        let common = self.common.build(
+            &[
+                &self.authorize_url,
+                &self.access_token_url,
+                &self.refresh_token_url,
+                &self.revocation_url,
+            ],
+            own_authorization,
+        )?;
         Ok(OAuth2Client {
             inner: Arc::new(Inner {
                 common,

@@ -3,6 +3,7 @@
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 
+use super::common::Common;
 use super::{Error, OAuth1Client, OAuth2Client};
 use crate::OAuthResponse;
 use crate::engine::url_join::join_url;
@@ -31,6 +32,8 @@ pub struct RequestBuilder<'a> {
     query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
+    /// A body given as text, encoded in the client's `encoding` when sent.
+    text: Option<String>,
     pub(crate) token: Option<Token>,
     pub(crate) withhold_token: bool,
     pub(crate) content_type: Option<MediaType>,
@@ -47,6 +50,7 @@ impl<'a> RequestBuilder<'a> {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: Vec::new(),
+            text: None,
             token: None,
             withhold_token: false,
             content_type: None,
@@ -68,6 +72,7 @@ impl<'a> RequestBuilder<'a> {
     /// `urlencode` (requests' `data=`);
     /// OAuth 1 signs them.
     pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, params: &[(K, V)]) -> Self {
+        self.text = None;
         self.body =
             form_urlencode(params.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))).into_bytes();
         self.headers
@@ -79,6 +84,7 @@ impl<'a> RequestBuilder<'a> {
     pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
         match serde_json::to_vec(value) {
             Ok(body) => {
+                self.text = None;
                 self.body = body;
                 self.headers
                     .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -92,7 +98,40 @@ impl<'a> RequestBuilder<'a> {
 
     /// Sends these bytes as the body; set `Content-Type` with [`header`](Self::header).
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.text = None;
         self.body = body.into();
+        self
+    }
+
+    /// Sends this text as the body, encoded in the client's
+    /// [`encoding`](super::OAuth2ClientBuilder::encoding) (UTF-8 unless set), as
+    /// Flask-OAuthlib's `request(data='..', content_type=..)` sends a text body as
+    /// `data.encode(encoding)`. Set `Content-Type` with [`header`](Self::header); no
+    /// `charset` is added, as Flask-OAuthlib added none.
+    ///
+    /// A character the encoding cannot represent makes `send` fail with
+    /// [`Error::UnencodableText`] (Python's `UnicodeEncodeError`), before anything is sent.
+    ///
+    /// ```no_run
+    /// use oauth_compat::client::OAuth2Client;
+    ///
+    /// # async fn run() -> Result<(), oauth_compat::Error> {
+    /// let legacy = OAuth2Client::builder("client-id")
+    ///     .api_base_url("https://legacy.example/api/")
+    ///     .encoding("latin-1")
+    ///     .build()?;
+    /// // The body goes out as the bytes `caf\xE9`.
+    /// let resp = legacy
+    ///     .post("notes")
+    ///     .header("content-type", "text/plain")
+    ///     .text("café")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = resp; Ok(()) }
+    /// ```
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.body.clear();
+        self.text = Some(text.into());
         self
     }
 
@@ -104,18 +143,11 @@ impl<'a> RequestBuilder<'a> {
         V: TryInto<HeaderValue>,
         V::Error: std::fmt::Display,
     {
-        match (name.try_into(), value.try_into()) {
-            (Ok(name), Ok(value)) => {
+        match header_pair(name, value) {
+            Ok((name, value)) => {
                 self.headers.insert(name, value);
             }
-            (Err(err), _) => self.fail(engine::Error::InvalidHeader {
-                name: "<not a valid header name>".to_owned(),
-                reason: err.to_string(),
-            }),
-            (Ok(name), Err(err)) => self.fail(engine::Error::InvalidHeader {
-                name: name.to_string(),
-                reason: err.to_string(),
-            }),
+            Err(err) => self.fail(err),
         }
         self
     }
@@ -151,16 +183,20 @@ impl<'a> RequestBuilder<'a> {
         }
     }
 
-    /// The request as built, before authentication: the URL joined to `base` with the query
-    /// appended. Consumes the builder's deferred error, if any.
+    /// The request as built, before authentication: the URL joined to the client's
+    /// `api_base_url` with the query appended, a text body in the client's `encoding`.
+    /// Consumes the builder's deferred error, if any.
     pub(crate) fn take_outgoing(
         &mut self,
-        base: Option<&url::Url>,
+        common: &Common,
     ) -> Result<OutgoingRequest, crate::Error> {
         if let Some(err) = self.error.take() {
             return Err(err);
         }
-        let mut url = String::from(join_url(base, &self.url)?);
+        if let Some(text) = self.text.take() {
+            self.body = common.encode_text(&text)?;
+        }
+        let mut url = String::from(join_url(common.api_base_url.as_ref(), &self.url)?);
         append_query(
             &mut url,
             &form_urlencode(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
@@ -169,5 +205,29 @@ impl<'a> RequestBuilder<'a> {
         request.headers = std::mem::take(&mut self.headers);
         request.body = std::mem::take(&mut self.body);
         Ok(request)
+    }
+}
+
+/// A header name and value converted, or the error naming the header at fault.
+pub(crate) fn header_pair<K, V>(
+    name: K,
+    value: V,
+) -> Result<(HeaderName, HeaderValue), engine::Error>
+where
+    K: TryInto<HeaderName>,
+    K::Error: std::fmt::Display,
+    V: TryInto<HeaderValue>,
+    V::Error: std::fmt::Display,
+{
+    match (name.try_into(), value.try_into()) {
+        (Ok(name), Ok(value)) => Ok((name, value)),
+        (Err(err), _) => Err(engine::Error::InvalidHeader {
+            name: "<not a valid header name>".to_owned(),
+            reason: err.to_string(),
+        }),
+        (Ok(name), Err(err)) => Err(engine::Error::InvalidHeader {
+            name: name.to_string(),
+            reason: err.to_string(),
+        }),
     }
 }

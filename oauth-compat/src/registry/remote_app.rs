@@ -352,7 +352,11 @@ impl RemoteApp {
             )
             .access_token_method(read.method("access_token_method")?.unwrap_or(Method::POST))
             .request_token_params(read.params("request_token_params")?)
-            .access_token_params(read.params("access_token_params")?);
+            .access_token_params(read.params("access_token_params")?)
+            .access_token_headers(read.params("access_token_headers")?);
+        if let Some(label) = read.string("encoding")? {
+            builder = builder.encoding(label);
+        }
         if let Some(url) = read.string("request_token_url")? {
             builder = builder.request_token_url(url);
         }
@@ -389,7 +393,11 @@ impl RemoteApp {
             .access_token_method(read.method("access_token_method")?.unwrap_or(Method::POST))
             .access_token_params(read.params("access_token_params")?)
             .refresh_token_params(read.params("refresh_token_params")?)
-            .authorize_params(read.params("authorize_params")?);
+            .authorize_params(read.params("authorize_params")?)
+            .access_token_headers(read.params("access_token_headers")?);
+        if let Some(label) = read.string("encoding")? {
+            builder = builder.encoding(label);
+        }
         let auth_method = match read.string("token_endpoint_auth_method")? {
             Some(method) => method.parse::<ClientAuthMethod>()?,
             // A public client (no secret) cannot authenticate with one.

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use super::RemoteApp;
 use super::tokens::Context;
 use crate::OAuthResponse;
+use crate::client::request_builder::header_pair;
 use crate::client::{Error as ClientError, RequestBuilder};
-use crate::engine;
 use crate::oauth2::Token;
 use crate::response::MediaType;
 
@@ -143,6 +143,12 @@ impl<'a> RemoteRequest<'a> {
         self.then(step(move |b| b.body(body)))
     }
 
+    /// See [`RequestBuilder::text`] (encoded in the app's `encoding`).
+    pub fn text(self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        self.then(step(move |b| b.text(text)))
+    }
+
     /// See [`RequestBuilder::header`].
     pub fn header<K, V>(self, name: K, value: V) -> Self
     where
@@ -151,16 +157,9 @@ impl<'a> RemoteRequest<'a> {
         V: TryInto<HeaderValue>,
         V::Error: std::fmt::Display,
     {
-        match (name.try_into(), value.try_into()) {
-            (Ok(name), Ok(value)) => self.then(step(move |b| b.header(name, value))),
-            (Err(err), _) => self.fail(engine::Error::InvalidHeader {
-                name: "<not a valid header name>".to_owned(),
-                reason: err.to_string(),
-            }),
-            (Ok(name), Err(err)) => self.fail(engine::Error::InvalidHeader {
-                name: name.to_string(),
-                reason: err.to_string(),
-            }),
+        match header_pair(name, value) {
+            Ok((name, value)) => self.then(step(move |b| b.header(name, value))),
+            Err(err) => self.fail(err),
         }
     }
 
