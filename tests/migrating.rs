@@ -905,7 +905,7 @@ async fn snippet_004_i_data_format_json_and_urlencoded() {
     github
         .post("xml")
         .header("content-type", "application/xml")
-        .body("<xml/>")
+        .text("<xml/>")
         .token(token)
         .send()
         .await
