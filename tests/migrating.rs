@@ -1024,7 +1024,6 @@ async fn snippet_004_n_weibo_text_plain_is_decoded_as_json() {
 // access-token response (`handle_oauth2_response` passes it to `parse_response`); ours does
 // not yet, so Weibo's text/plain JSON token is read as a form.
 #[tokio::test]
-#[ignore = "gap: the forced content_type is not applied to token responses"]
 async fn snippet_004_n_weibo_text_plain_token_response_is_decoded_as_json() {
     let provider = provider().await;
     let weibo = weibo(&provider, "/weibo/oauth2/access_token");
@@ -1076,7 +1075,6 @@ async fn snippet_004_o_pre_request_rewrites_the_bearer_header() {
 // 004-i on a GET: Flask-OAuthlib put `data` in the URL (`add_params_to_uri`) and sent no body.
 // `RemoteRequest::data` sends a form body whatever the method.
 #[tokio::test]
-#[ignore = "bug: RemoteRequest::data on a GET sends a form body, not the query"]
 async fn snippet_004_i_get_data_goes_to_the_query() {
     let provider = provider().await;
     let github = github(&OAuth::new(), &provider, RegisterOptions::new());

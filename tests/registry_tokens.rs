@@ -575,3 +575,60 @@ async fn per_call_params_reach_the_code_exchange() {
     assert!(form.contains(&("code".to_owned(), "c-9".to_owned())));
     assert!(form.contains(&("audience".to_owned(), "api".to_owned())));
 }
+
+#[tokio::test]
+async fn get_data_goes_to_the_query_and_json_on_a_get_is_refused() {
+    let provider = provider().await;
+    let app = OAuth::new().register("github", options(&provider));
+    let resp = app
+        .get("me")
+        .token(Token::bearer("t"))
+        .data(&[("q", "a b")], Format::Urlencoded)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.data["body"], "");
+    assert_eq!(provider.last("/api/me").uri, "/api/me?q=a+b");
+    let err = app
+        .get("me")
+        .token(Token::bearer("t"))
+        .data(&[("q", "a")], Format::Json)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("`format`"), "{err}");
+}
+
+#[tokio::test]
+async fn client_kwargs_leeway_sets_when_tokens_are_refreshed() {
+    let provider = provider().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // Expires in 30 s: refreshed under the default 60 s leeway, kept under a 10 s one.
+    let token = Token::from_map(
+        json!({"access_token": "still-good", "token_type": "Bearer", "refresh_token": "rt",
+               "expires_at": now + 30})
+        .as_object()
+        .unwrap()
+        .clone(),
+    )
+    .unwrap();
+    let oauth = OAuth::new();
+    let default = oauth.register("default", options(&provider));
+    let short = oauth.register(
+        "short",
+        options(&provider).set("client_kwargs", json!({"leeway": 10})),
+    );
+    let resp = short.get("me").token(token.clone()).send().await.unwrap();
+    assert_eq!(resp.data["authorization"], "Bearer still-good");
+    let resp = default.get("me").token(token).send().await.unwrap();
+    assert_eq!(resp.data["authorization"], "Bearer refreshed-1");
+    let bad = oauth.register(
+        "bad",
+        options(&provider).set("client_kwargs", json!({"leeway": "soon"})),
+    );
+    let err = bad.client().unwrap_err();
+    assert!(err.to_string().contains("leeway"), "{err}");
+}

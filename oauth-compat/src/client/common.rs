@@ -27,6 +27,16 @@ pub(crate) struct Common {
 }
 
 impl Common {
+    /// Flask-OAuthlib's `content_type` applies to token responses too (`parse_response(..,
+    /// content_type=self.content_type)`): Weibo's token JSON arrives as `text/plain`.
+    pub(crate) fn force_content_type(&self, headers: &mut http::HeaderMap) {
+        if let Some(media_type) = &self.content_type
+            && let Ok(value) = http::HeaderValue::from_str(&media_type.to_string())
+        {
+            headers.insert(http::header::CONTENT_TYPE, value);
+        }
+    }
+
     pub(crate) fn token(&self) -> Option<Token> {
         self.token.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -305,8 +315,8 @@ macro_rules! common_setters {
             self
         }
 
-        /// Decodes API responses as this media type whatever their `Content-Type` says
-        /// (Flask-OAuthlib's `content_type`).
+        /// Decodes API and token responses as this media type whatever their `Content-Type`
+        /// says (Flask-OAuthlib's `content_type`, which it applies to both).
         pub fn content_type(mut self, media_type: $crate::response::MediaType) -> Self {
             self.common.content_type = Some(media_type);
             self

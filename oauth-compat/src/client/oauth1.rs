@@ -285,7 +285,8 @@ impl OAuth1Client {
             inner.common.add_access_token_headers(&mut request.headers);
         }
         let engine = &inner.common.engine;
-        let response = engine.send(request, kind, &inner.common.hooks).await?;
+        let mut response = engine.send(request, kind, &inner.common.hooks).await?;
+        inner.common.force_content_type(&mut response.headers);
         parse_credentials(engine, response, response_name)
     }
 }

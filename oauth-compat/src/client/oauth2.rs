@@ -636,7 +636,8 @@ impl OAuth2Client {
         request: TokenRequest,
         kind: RequestKind,
     ) -> Result<Token, crate::Error> {
-        let response = self.send_token_request(request, kind).await?;
+        let mut response = self.send_token_request(request, kind).await?;
+        self.inner.common.force_content_type(&mut response.headers);
         Ok(parse_token_response(
             response.status,
             &response.headers,

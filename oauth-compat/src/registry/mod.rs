@@ -231,7 +231,7 @@ impl RegisterOptions {
     }
 
     /// Seed 004's `request_token_params={'state': lambda: security.gen_salt(10)}`: makes the
-    /// OAuth 2 `state` of each authorization (default: 30 characters from a CSPRNG). The
+    /// OAuth 2 `state` of each authorization (default: 32 random bytes from a CSPRNG, 43 characters). The
     /// callback's `state` is checked against it all the same; make it unguessable.
     pub fn state<F>(mut self, make: F) -> Self
     where

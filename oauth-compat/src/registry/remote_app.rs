@@ -303,6 +303,13 @@ impl RemoteApp {
                     .find_map(|(name, value)| (name == "state").then_some(value)),
                 Entry::Authlib => None,
             };
+            if fixed_state.is_some() && self.inner.options.state.is_none() {
+                tracing::warn!(
+                    app = %self.name(),
+                    "a fixed `state` in request_token_params is sent with every authorization, \
+                     so it no longer protects against CSRF; give a `state` function instead"
+                );
+            }
             (RemoteClient::OAuth2(self.build_oauth2(&read)?), fixed_state)
         };
         Ok(Resolved {
@@ -447,6 +454,13 @@ impl RemoteApp {
         }
         if let Some(placement) = read.string("token_placement")? {
             builder = builder.token_placement(placement.parse::<TokenPlacement>()?);
+        }
+        if let Some(leeway) = read.value("leeway") {
+            // Authlib's `client_kwargs={'leeway': 60}`: refresh this many seconds before expiry.
+            let seconds = leeway.as_i64().filter(|s| *s >= 0).ok_or_else(|| {
+                read.wrong_type("leeway", "a non-negative whole number of seconds")
+            })?;
+            builder = builder.leeway(seconds);
         }
         if let Some(method) = read.string("code_challenge_method")? {
             builder = builder.code_challenge_method(method.parse::<CodeChallengeMethod>()?);

@@ -112,7 +112,8 @@ impl<'a> RemoteRequest<'a> {
     }
 
     /// Flask-OAuthlib's `data=.., format=..`: the pairs as a form body (`Urlencoded`) or as a
-    /// JSON object of strings (`Json`).
+    /// JSON object of strings (`Json`); on a GET, in the query (`Json` is then an error, as
+    /// Flask-OAuthlib's assertion).
     ///
     /// ```
     /// # async fn demo(app: &oauth_compat::RemoteApp) -> Result<(), oauth_compat::Error> {
@@ -125,8 +126,16 @@ impl<'a> RemoteRequest<'a> {
     /// # let _ = resp; Ok(()) }
     /// ```
     pub fn data<K: AsRef<str>, V: AsRef<str>>(self, params: &[(K, V)], format: Format) -> Self {
+        let get = self.method == Method::GET;
         match format {
+            // Flask-OAuthlib moves a GET's data into the URL.
+            Format::Urlencoded if get => self.query(params),
             Format::Urlencoded => self.form(params),
+            // Flask-OAuthlib asserts `format == 'urlencoded'` for a GET.
+            Format::Json if get => self.fail(ClientError::ConflictingParameter {
+                name: "format",
+                why: "a GET carries its data in the URL, so only `Format::Urlencoded` applies",
+            }),
             Format::Json => {
                 let object: Map<String, Value> = params
                     .iter()
