@@ -3,11 +3,13 @@
 //! (`tests/interop/authlib_oauth{1,2}_server.py`, one per test), and checks their exit status,
 //! their `ME` lines exactly, what the provider counted (`/stats`), and their stderr on failure.
 
+#[path = "support/example_binary.rs"]
+mod example_binary;
+
 #[path = "support/authlib_peer.rs"]
 mod authlib_peer;
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -22,24 +24,6 @@ const CALLBACK: &str = "http://127.0.0.1/callback";
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
 // --- the example process ---------------------------------------------------------------------
-
-/// `target/<profile>/examples/<name>`, which `cargo test` builds before the tests.
-fn example_binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current test executable");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executable under target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: build it with `cargo test` (which builds the examples) or scripts/test",
-        path.display()
-    );
-    path
-}
 
 /// An environment: `base`, with `changes` replacing or adding variables (`None` removes one).
 fn env(base: &[(&str, &str)], changes: &[(&str, Option<&str>)]) -> Vec<(String, String)> {
@@ -77,7 +61,7 @@ struct Running {
 impl Running {
     /// Starts `name` with exactly `env` (plus `PATH`), so the caller's variables never leak in.
     fn start(name: &str, env: &[(String, String)]) -> Self {
-        let mut command = Command::new(example_binary(name));
+        let mut command = Command::new(example_binary::path(name));
         command.env_clear();
         if let Some(path) = std::env::var_os("PATH") {
             command.env("PATH", path);

@@ -6,6 +6,9 @@
 //! exactly once, by one process and by two processes sharing a store (a SQLite file; with the
 //! `postgres` and `redis` features, PostgreSQL and Redis servers the tests start).
 
+#[path = "support/example_binary.rs"]
+mod example_binary;
+
 #[cfg(feature = "postgres")]
 #[path = "support/postgres.rs"]
 mod postgres;
@@ -44,24 +47,6 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 // --- the example process ---------------------------------------------------------------------
 
-/// `target/<profile>/examples/oauth1_provider`, which `cargo test` builds before the tests.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("current test executable");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executable under target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("oauth1_provider{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: build it with `cargo test` (which builds the examples) or scripts/test",
-        path.display()
-    );
-    path
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -93,7 +78,7 @@ fn contract_env(port: u16, extra: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// The example with exactly `env` (plus PATH), so the caller's variables never leak in.
 fn command(env: &[(String, String)]) -> Command {
-    let mut command = Command::new(example_binary());
+    let mut command = Command::new(example_binary::path("oauth1_provider"));
     command.env_clear();
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);

@@ -3,6 +3,9 @@
 //! SQLite file behind. Its `TMPDIR` is a directory of the test's own, so what it leaves there
 //! is exactly what it failed to clean up.
 
+#[path = "support/example_binary.rs"]
+mod example_binary;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -10,25 +13,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// What the quickstart registers (examples/quickstart.rs).
 const USER: &str = "jane";
 const CONSUMER_SECRET: &str = "kd94hf93k423kf44";
-
-/// `target/<profile>/examples/quickstart`, which `cargo test` builds before the tests.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("current test executable");
-    // target/<profile>/deps/example_quickstart-<hash> -> target/<profile>
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executable under target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("quickstart{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: build it with `cargo test` (which builds the examples) or scripts/test",
-        path.display()
-    );
-    path
-}
 
 /// A directory of the test's own, removed when dropped.
 struct TempDir(PathBuf);
@@ -64,7 +48,7 @@ impl Drop for TempDir {
 /// Runs the example with `TMPDIR=tmpdir` and PATH only (no proxy or OAuth variable leaks in):
 /// its output and how long it took.
 fn run(tmpdir: &str) -> (Output, Duration) {
-    let mut command = Command::new(example_binary());
+    let mut command = Command::new(example_binary::path("quickstart"));
     command.env_clear().env("TMPDIR", tmpdir);
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);

@@ -1,31 +1,14 @@
 //! Runs the built `sign` example (the README's other example) as a user would, with a controlled
 //! environment: no arguments, a full request from arguments and variables, and bad input.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+#[path = "support/example_binary.rs"]
+mod example_binary;
 
-/// `target/<profile>/examples/sign`, which `cargo test` builds before the integration tests.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("current test executable");
-    // target/<profile>/deps/example_sign-<hash> -> target/<profile>
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executable under target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("sign{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: build it with `cargo test` (which builds the examples) or scripts/test",
-        path.display()
-    );
-    path
-}
+use std::process::{Command, Output};
 
 /// Runs the example with exactly `env` set (plus PATH), so the caller's OAUTH_* never leak in.
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(example_binary());
+    let mut command = Command::new(example_binary::path("sign"));
     command.args(args).env_clear();
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);
