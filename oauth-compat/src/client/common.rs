@@ -27,8 +27,8 @@ pub(crate) struct Common {
 }
 
 impl Common {
-    /// Flask-OAuthlib's `content_type` applies to token responses too (`parse_response(..,
-    /// content_type=self.content_type)`): Weibo's token JSON arrives as `text/plain`.
+    /// Flask-OAuthlib's `content_type` applies to OAuth 2 token responses too
+    /// (`handle_oauth2_response`): Weibo's token JSON arrives as `text/plain`.
     pub(crate) fn force_content_type(&self, headers: &mut http::HeaderMap) {
         if let Some(media_type) = &self.content_type
             && let Ok(value) = http::HeaderValue::from_str(&media_type.to_string())
@@ -315,8 +315,9 @@ macro_rules! common_setters {
             self
         }
 
-        /// Decodes API and token responses as this media type whatever their `Content-Type`
-        /// says (Flask-OAuthlib's `content_type`, which it applies to both).
+        /// Decodes API responses, and OAuth 2 token responses, as this media type whatever their
+        /// `Content-Type` says (Flask-OAuthlib's `content_type`; OAuth 1 credentials are read
+        /// by their own header, as there).
         pub fn content_type(mut self, media_type: $crate::response::MediaType) -> Self {
             self.common.content_type = Some(media_type);
             self

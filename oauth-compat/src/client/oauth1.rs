@@ -285,8 +285,9 @@ impl OAuth1Client {
             inner.common.add_access_token_headers(&mut request.headers);
         }
         let engine = &inner.common.engine;
-        let mut response = engine.send(request, kind, &inner.common.hooks).await?;
-        inner.common.force_content_type(&mut response.headers);
+        let response = engine.send(request, kind, &inner.common.hooks).await?;
+        // Not `content_type`: Flask-OAuthlib forces it on OAuth 2 token responses only
+        // (`handle_oauth1_response` parses credentials by their own header).
         parse_credentials(engine, response, response_name)
     }
 }
