@@ -25,6 +25,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "content_type",
     "app_key",
     "encoding",
+    "rsa_key",
+    "signature_method",
     // Authlib (`client_kwargs` holds scope, token_endpoint_auth_method, token_placement,
     // signature_method, signature_type, rsa_key, code_challenge_method)
     "client_id",
@@ -82,7 +84,8 @@ const DJANGO_TABLE: &str = "AUTHLIB_OAUTH_CLIENTS";
 ///   metadata) and both Pythons ignore unknown table entries; [`extras`](Self::extras) hands
 ///   them to later layers. Flat keys are read only for [`KNOWN_KEYS`], as Authlib does.
 ///
-/// `Debug` never prints `client_secret` or `client_kwargs.rsa_key`.
+/// `Debug` never prints `client_secret`, `rsa_key` (top level or in `client_kwargs`) or the
+/// values of `access_token_headers`.
 ///
 /// ```
 /// use oauth_compat::config::{AppSettings, Config};
@@ -308,10 +311,20 @@ fn join_or(items: &[String]) -> String {
 impl fmt::Debug for AppSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut values = self.values.clone();
+        // The RSA key may sit at the top level (Flask-OAuthlib's `rsa_key=`) or in
+        // `client_kwargs`; header values may carry credentials (Bitbucket's Basic header).
+        if values.contains_key("rsa_key") {
+            values.insert("rsa_key".to_owned(), Value::from("[redacted]"));
+        }
         if let Some(Value::Object(kwargs)) = values.get_mut("client_kwargs")
             && kwargs.contains_key("rsa_key")
         {
             kwargs.insert("rsa_key".to_owned(), Value::from("[redacted]"));
+        }
+        if let Some(Value::Object(headers)) = values.get_mut("access_token_headers") {
+            for value in headers.values_mut() {
+                *value = Value::from("[redacted]");
+            }
         }
         f.debug_struct("AppSettings")
             .field("app", &self.app)

@@ -197,3 +197,46 @@ fn debug_shows_no_secret() {
     );
     assert!(!shown.contains("hunter2"), "{shown}");
 }
+
+#[test]
+fn debug_hides_a_top_level_rsa_key_and_header_values() {
+    let oauth = OAuth::new();
+    oauth.init_app(env(&[
+        ("TWITTER_RSA_KEY", "-----BEGIN PRIVATE KEY-----flat"),
+        ("TWITTER_SIGNATURE_METHOD", "RSA-SHA1"),
+    ]));
+    // Flask-OAuthlib reads rsa_key and signature_method lazily, flat keys included.
+    let app = oauth.remote_app(
+        "twitter",
+        "TWITTER",
+        RegisterOptions::new()
+            .set("consumer_key", "k")
+            .set(
+                "request_token_url",
+                "https://api.twitter.com/oauth/request_token",
+            )
+            .set(
+                "access_token_headers",
+                json!({"Authorization": "Basic c2VjcmV0"}),
+            ),
+    );
+    let settings = app.settings();
+    // The flat key was read (the fake PEM then fails to parse: an error, not a panic).
+    let err = settings
+        .expect_err("the fake key must be refused")
+        .to_string();
+    assert!(!err.contains("BEGIN PRIVATE KEY"), "{err}");
+    let lookup = crate::config::AppSettings::flask_oauthlib("twitter", "TWITTER")
+        .given("consumer_key", "k")
+        .given("rsa_key", "-----BEGIN PRIVATE KEY-----given")
+        .given(
+            "access_token_headers",
+            json!({"Authorization": "Basic c2VjcmV0"}),
+        )
+        .resolve(&env(&[("TWITTER_SIGNATURE_METHOD", "RSA-SHA1")]))
+        .unwrap();
+    assert_eq!(lookup.get("signature_method").unwrap(), "RSA-SHA1");
+    let shown = format!("{lookup:?} {app:?}");
+    assert!(!shown.contains("BEGIN PRIVATE KEY"), "{shown}");
+    assert!(!shown.contains("c2VjcmV0"), "{shown}");
+}
