@@ -575,3 +575,28 @@ async fn per_call_params_reach_the_code_exchange() {
     assert!(form.contains(&("code".to_owned(), "c-9".to_owned())));
     assert!(form.contains(&("audience".to_owned(), "api".to_owned())));
 }
+
+#[tokio::test]
+async fn a_server_metadata_error_does_not_show_the_urls_credentials() {
+    let provider = provider().await;
+    let url = format!(
+        "http://user:hunter2@127.0.0.1:{}/bad-metadata?api_key=s3cr3t",
+        provider.port
+    );
+    let app = OAuth::new().register(
+        "github",
+        RegisterOptions::new()
+            .set("client_id", "gh-id")
+            .set("server_metadata_url", url),
+    );
+    let err = app.load_server_metadata().await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("s3cr3t"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&provider.url("/bad-metadata")),
+        "the error still names where: {shown}"
+    );
+}
