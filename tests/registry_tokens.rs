@@ -600,3 +600,32 @@ async fn a_server_metadata_error_does_not_show_the_urls_credentials() {
         "the error still names where: {shown}"
     );
 }
+
+#[tokio::test]
+async fn per_call_params_replace_the_apps_access_token_params_of_the_same_name() {
+    let provider = provider().await;
+    let app = OAuth::new().register(
+        "github",
+        options(&provider).set(
+            "access_token_params",
+            json!({"audience": "app-default", "kept": "k"}),
+        ),
+    );
+    let session = MemorySession::new();
+    let url = app
+        .authorize_redirect(&session, Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    let query = format!("code=c-9&state={}", state_of(&url));
+    app.authorize_access_token_with(&session, query.as_str(), &[("audience", "per-call")])
+        .await
+        .unwrap();
+    let form = provider.last("/token").form();
+    let audiences: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| k == "audience")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(audiences, ["per-call"], "{form:?}");
+    assert!(form.contains(&("kept".to_owned(), "k".to_owned())));
+}

@@ -391,9 +391,12 @@ impl OAuth2Client {
                 scope.as_deref(),
             ),
         };
+        // Two merges: the grant's own parameters replace `access_token_params` of the same name
+        // (Authlib's `params.update(kwargs)`) rather than being sent beside them.
         let request = request
             .with_method(inner.access_token_method.clone())
-            .extend_params(inner.access_token_params.iter().cloned().chain(params));
+            .extend_params(inner.access_token_params.iter().cloned())
+            .extend_params(params);
         let token = self
             .token_request(request, RequestKind::AccessToken)
             .await?;
@@ -616,7 +619,8 @@ impl OAuth2Client {
             })?;
         let url = inner.common.join(url)?;
         let request = TokenRequest::refresh_token(url.as_str(), refresh_token, scope)
-            .extend_params(inner.refresh_token_params.iter().chain(params).cloned());
+            .extend_params(inner.refresh_token_params.iter().cloned())
+            .extend_params(params.iter().cloned());
         let mut token = self
             .token_request(request, RequestKind::RefreshToken)
             .await?;
