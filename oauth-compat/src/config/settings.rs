@@ -82,7 +82,7 @@ const DJANGO_TABLE: &str = "AUTHLIB_OAUTH_CLIENTS";
 ///   metadata) and both Pythons ignore unknown table entries; [`extras`](Self::extras) hands
 ///   them to later layers. Flat keys are read only for [`KNOWN_KEYS`], as Authlib does.
 ///
-/// `Debug` never prints `client_secret` or `client_kwargs.rsa_key`.
+/// `Debug` never prints `client_secret` or `rsa_key` (top-level or in `client_kwargs`).
 ///
 /// ```
 /// use oauth_compat::config::{AppSettings, Config};
@@ -308,6 +308,10 @@ fn join_or(items: &[String]) -> String {
 impl fmt::Debug for AppSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut values = self.values.clone();
+        // The RSA-SHA1 private key is read top-level first, then from `client_kwargs`.
+        if values.contains_key("rsa_key") {
+            values.insert("rsa_key".to_owned(), Value::from("[redacted]"));
+        }
         if let Some(Value::Object(kwargs)) = values.get_mut("client_kwargs")
             && kwargs.contains_key("rsa_key")
         {
@@ -711,6 +715,14 @@ mod tests {
             !debug.contains("s3cr3t") && !debug.contains("PRIVATE"),
             "{debug}"
         );
+        // A key given top-level (`register(.., rsa_key=..)`) is the one the client reads first.
+        let top = AppSettings::authlib("twitter")
+            .given("rsa_key", "TOP-LEVEL-PRIVATE")
+            .resolve(&Config::default())
+            .unwrap();
+        let debug = format!("{top:?}");
+        assert!(!debug.contains("TOP-LEVEL-PRIVATE"), "{debug}");
+        assert_eq!(top.get("rsa_key").unwrap(), "TOP-LEVEL-PRIVATE");
         assert_eq!(s.get("consumer_secret"), None);
         assert_eq!(s.client_secret().unwrap().expose_secret(), "s3cr3t");
     }
