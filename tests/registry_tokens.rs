@@ -629,3 +629,24 @@ async fn per_call_params_replace_the_apps_access_token_params_of_the_same_name()
     assert_eq!(audiences, ["per-call"], "{form:?}");
     assert!(form.contains(&("kept".to_owned(), "k".to_owned())));
 }
+
+#[tokio::test]
+async fn a_fixed_state_in_authorize_params_is_the_one_checked() {
+    let provider = provider().await;
+    let app = OAuth::new().register(
+        "github",
+        options(&provider).set("authorize_params", json!({"state": "fixed-state"})),
+    );
+    let session = MemorySession::new();
+    let url = app
+        .authorize_redirect(&session, Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    assert_eq!(state_of(&url), "fixed-state");
+    assert_eq!(url.matches("state=").count(), 1, "{url}");
+    let token = app
+        .authorize_access_token(&session, "code=c&state=fixed-state")
+        .await
+        .unwrap();
+    assert_eq!(token.access_token(), "at-1");
+}

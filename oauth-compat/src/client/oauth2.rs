@@ -315,13 +315,23 @@ impl OAuth2Client {
         let redirect_uri = given("redirect_uri")
             .or(redirect_uri)
             .or(inner.redirect_uri.as_deref());
-        let state = given("state").map_or_else(generate_state, str::to_owned);
+        // A fixed `state` in `authorize_params` (Authlib's `kwargs.update(authorize_params)`)
+        // is the flow's too: sent once and kept for the callback's check.
+        let configured_state = inner
+            .authorize_params
+            .iter()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.as_str());
+        let state = given("state")
+            .or(configured_state)
+            .map_or_else(generate_state, str::to_owned);
         let verifier = inner
             .code_challenge_method
             .map(|_| CodeVerifier::generate());
         let extra: Vec<(String, String)> = inner
             .authorize_params
             .iter()
+            .filter(|(k, _)| k != "state")
             .cloned()
             .chain(
                 params
