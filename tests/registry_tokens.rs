@@ -632,3 +632,78 @@ async fn client_kwargs_leeway_sets_when_tokens_are_refreshed() {
     let err = bad.client().unwrap_err();
     assert!(err.to_string().contains("leeway"), "{err}");
 }
+
+#[tokio::test]
+async fn a_server_metadata_error_does_not_show_the_urls_credentials() {
+    let provider = provider().await;
+    let url = format!(
+        "http://user:hunter2@127.0.0.1:{}/bad-metadata?api_key=s3cr3t",
+        provider.port
+    );
+    let app = OAuth::new().register(
+        "github",
+        RegisterOptions::new()
+            .set("client_id", "gh-id")
+            .set("server_metadata_url", url),
+    );
+    let err = app.load_server_metadata().await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("s3cr3t"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&provider.url("/bad-metadata")),
+        "the error still names where: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn per_call_params_replace_the_apps_access_token_params_of_the_same_name() {
+    let provider = provider().await;
+    let app = OAuth::new().register(
+        "github",
+        options(&provider).set(
+            "access_token_params",
+            json!({"audience": "app-default", "kept": "k"}),
+        ),
+    );
+    let session = MemorySession::new();
+    let url = app
+        .authorize_redirect(&session, Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    let query = format!("code=c-9&state={}", state_of(&url));
+    app.authorize_access_token_with(&session, query.as_str(), &[("audience", "per-call")])
+        .await
+        .unwrap();
+    let form = provider.last("/token").form();
+    let audiences: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| k == "audience")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(audiences, ["per-call"], "{form:?}");
+    assert!(form.contains(&("kept".to_owned(), "k".to_owned())));
+}
+
+#[tokio::test]
+async fn a_fixed_state_in_authorize_params_is_the_one_checked() {
+    let provider = provider().await;
+    let app = OAuth::new().register(
+        "github",
+        options(&provider).set("authorize_params", json!({"state": "fixed-state"})),
+    );
+    let session = MemorySession::new();
+    let url = app
+        .authorize_redirect(&session, Some(CALLBACK), &[])
+        .await
+        .unwrap();
+    assert_eq!(state_of(&url), "fixed-state");
+    assert_eq!(url.matches("state=").count(), 1, "{url}");
+    let token = app
+        .authorize_access_token(&session, "code=c&state=fixed-state")
+        .await
+        .unwrap();
+    assert_eq!(token.access_token(), "at-1");
+}

@@ -315,13 +315,23 @@ impl OAuth2Client {
         let redirect_uri = given("redirect_uri")
             .or(redirect_uri)
             .or(inner.redirect_uri.as_deref());
-        let state = given("state").map_or_else(generate_state, str::to_owned);
+        // A fixed `state` in `authorize_params` (Authlib's `kwargs.update(authorize_params)`)
+        // is the flow's too: sent once and kept for the callback's check.
+        let configured_state = inner
+            .authorize_params
+            .iter()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.as_str());
+        let state = given("state")
+            .or(configured_state)
+            .map_or_else(generate_state, str::to_owned);
         let verifier = inner
             .code_challenge_method
             .map(|_| CodeVerifier::generate());
         let extra: Vec<(String, String)> = inner
             .authorize_params
             .iter()
+            .filter(|(k, _)| k != "state")
             .cloned()
             .chain(
                 params
@@ -391,9 +401,12 @@ impl OAuth2Client {
                 scope.as_deref(),
             ),
         };
+        // Two merges: the grant's own parameters replace `access_token_params` of the same name
+        // (Authlib's `params.update(kwargs)`) rather than being sent beside them.
         let request = request
             .with_method(inner.access_token_method.clone())
-            .extend_params(inner.access_token_params.iter().cloned().chain(params));
+            .extend_params(inner.access_token_params.iter().cloned())
+            .extend_params(params);
         let token = self
             .token_request(request, RequestKind::AccessToken)
             .await?;
@@ -616,7 +629,8 @@ impl OAuth2Client {
             })?;
         let url = inner.common.join(url)?;
         let request = TokenRequest::refresh_token(url.as_str(), refresh_token, scope)
-            .extend_params(inner.refresh_token_params.iter().chain(params).cloned());
+            .extend_params(inner.refresh_token_params.iter().cloned())
+            .extend_params(params.iter().cloned());
         let mut token = self
             .token_request(request, RequestKind::RefreshToken)
             .await?;

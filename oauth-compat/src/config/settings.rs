@@ -724,6 +724,14 @@ mod tests {
             !debug.contains("s3cr3t") && !debug.contains("PRIVATE"),
             "{debug}"
         );
+        // A key given top-level (`register(.., rsa_key=..)`) is the one the client reads first.
+        let top = AppSettings::authlib("twitter")
+            .given("rsa_key", "TOP-LEVEL-PRIVATE")
+            .resolve(&Config::default())
+            .unwrap();
+        let debug = format!("{top:?}");
+        assert!(!debug.contains("TOP-LEVEL-PRIVATE"), "{debug}");
+        assert_eq!(top.get("rsa_key").unwrap(), "TOP-LEVEL-PRIVATE");
         assert_eq!(s.get("consumer_secret"), None);
         assert_eq!(s.client_secret().unwrap().expose_secret(), "s3cr3t");
     }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::FlowError;
 use crate::Engine;
+use crate::engine::redact::redact_url_str;
 use crate::engine::{OutgoingRequest, RequestKind};
 use crate::hooks::Hooks;
 
@@ -25,9 +26,11 @@ pub(crate) async fn fetch(
     app: &str,
     url: &str,
 ) -> Result<Map<String, Value>, crate::Error> {
+    // Redacted as the engine's errors are: the URL may carry credentials (userinfo, a key in
+    // the query), and this error ends up in logs.
     let bad = |reason: String| FlowError::BadServerMetadata {
         app: app.to_owned(),
-        url: url.to_owned(),
+        url: redact_url_str(url),
         reason,
     };
     let mut request = OutgoingRequest::new(Method::GET, url);

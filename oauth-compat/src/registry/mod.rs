@@ -231,8 +231,10 @@ impl RegisterOptions {
     }
 
     /// Seed 004's `request_token_params={'state': lambda: security.gen_salt(10)}`: makes the
-    /// OAuth 2 `state` of each authorization (default: 32 random bytes from a CSPRNG, 43 characters). The
-    /// callback's `state` is checked against it all the same; make it unguessable.
+    /// OAuth 2 `state` of each authorization (default: 43 URL-safe characters, 32 bytes from
+    /// the OS CSPRNG). The callback's `state` is checked against it all the same; make it
+    /// unguessable. An empty one fails `authorize_redirect` with
+    /// [`EmptyState`](crate::oauth2::Error::EmptyState).
     pub fn state<F>(mut self, make: F) -> Self
     where
         F: Fn() -> String + Send + Sync + 'static,

@@ -143,7 +143,7 @@ pub enum FlowError {
     BadServerMetadata {
         /// The app.
         app: String,
-        /// `server_metadata_url`.
+        /// `server_metadata_url`, without its userinfo, query and fragment.
         url: String,
         /// What is wrong with it.
         reason: String,
