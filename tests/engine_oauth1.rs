@@ -286,6 +286,30 @@ async fn access_token_params_are_sent_and_signed() {
 }
 
 #[tokio::test]
+async fn a_calls_param_replaces_the_configured_one_of_the_same_name() {
+    let provider = oauth1_provider::serve().await;
+    let client = client(&provider, "HMAC-SHA1", SignatureType::Header)
+        .access_token_params([("x_auth_mode", "client_auth"), ("lang", "fr")])
+        .build()
+        .unwrap();
+    client
+        .fetch_access_token(
+            &Token::oauth1(TEMP_TOKEN, TEMP_SECRET),
+            VERIFIER,
+            &[("lang", "en")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        provider.http.last("/token").form(),
+        [
+            ("x_auth_mode".to_owned(), "client_auth".to_owned()),
+            ("lang".to_owned(), "en".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
 async fn no_callback_sends_oob() {
     let provider = oauth1_provider::serve().await;
     let client = client(&provider, "HMAC-SHA1", SignatureType::Header)

@@ -263,9 +263,12 @@ impl OAuth1Client {
     ) -> Result<Token, crate::Error> {
         let inner = &self.inner;
         let mut url = String::from(inner.common.join(url)?);
+        // A call's parameter replaces a configured one of the same name (Authlib's
+        // `params.update(kwargs)`); repeats within the call's own list are kept.
         let encoded = form_urlencode(
             configured
                 .iter()
+                .filter(|(k, _)| !params.iter().any(|(name, _)| name == k))
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .chain(params.iter().copied()),
         );

@@ -49,11 +49,15 @@ pub(crate) async fn fetch(
         return Err(bad("not a JSON object".to_owned()).into());
     };
     for (field, _) in ENDPOINTS {
-        if let Some(value) = document.get(*field)
-            && !value.is_string()
-            && !value.is_null()
-        {
-            return Err(bad(format!("`{field}` is not a string")).into());
+        match document.get(*field) {
+            None | Some(Value::Null) => {}
+            // RFC 8414 §2: endpoints are absolute URLs (a relative one would be joined to the
+            // app's api_base_url, possibly another host).
+            Some(Value::String(endpoint)) if url::Url::parse(endpoint).is_ok() => {}
+            Some(Value::String(_)) => {
+                return Err(bad(format!("`{field}` is not an absolute URL")).into());
+            }
+            Some(_) => return Err(bad(format!("`{field}` is not a string")).into()),
         }
     }
     Ok(document)
