@@ -32,13 +32,13 @@
 //! | variable | |
 //! |---|---|
 //! | `PROVIDER_URL` | the provider's absolute `http://` or `https://` URL |
-//! | `CLIENT_KEY`, `CLIENT_SECRET` | the client credentials; `CLIENT_SECRET` must be set, and may be empty only with `RSA-SHA1` |
+//! | `CLIENT_KEY`, `CLIENT_SECRET` | the client credentials; `CLIENT_SECRET` may be unset or empty only with `RSA-SHA1` |
 //! | `CALLBACK_URL` | the absolute `oauth_callback` |
 //! | `REQUEST_TOKEN_URL`, `AUTHORIZE_URL`, `ACCESS_TOKEN_URL` | the endpoints |
 //! | `SIGNATURE_METHOD` | `HMAC-SHA1`, `HMAC-SHA256`, `RSA-SHA1` or `PLAINTEXT` |
 //! | `RSA_PRIVATE_KEY_FILE` | the client's RSA private key (PEM, PKCS#8 or PKCS#1); read only for `RSA-SHA1`, and required then |
 //! | `API_URL` | the resource to call |
-//! | `FORCE_CONTENT_TYPE` | optional: decode API responses as this media type (`application/json`); empty: by their `Content-Type` |
+//! | `FORCE_CONTENT_TYPE` | optional: decode API responses (not the credentials) as this media type (`application/json`); empty: by their `Content-Type` |
 //! | `API_CALLS` | optional: how many calls, a positive integer (default 1) |
 //! | `API_CALL_INTERVAL` | optional: seconds between calls, fractional (default 0) |
 //! | `TEST_USER` | the user who approves at the authorization page |
@@ -64,8 +64,9 @@ use serde_json::{Map, json};
 use url::Url;
 
 use common::{
-    FlowFailure, SettingError, TIMEOUT, absolute_url, api_call_interval, api_calls, invalid,
-    non_empty, present, print_me, provider_url, report, required, visit,
+    FlowFailure, SettingError, TIMEOUT, absolute_url, api_call_interval, api_calls,
+    force_content_type, invalid, non_empty, optional, print_me, provider_url, report, required,
+    visit,
 };
 
 const NAME: &str = "oauth1_client";
@@ -80,6 +81,9 @@ struct Settings {
     config: Config,
     callback_url: Url,
     api_url: String,
+    /// `FORCE_CONTENT_TYPE`, per API call (as the OAuth 2 example, whose app-wide
+    /// `content_type` would also force token responses).
+    force_content_type: Option<MediaType>,
     api_calls: u32,
     api_call_interval: Duration,
     test_user: String,
@@ -89,7 +93,8 @@ impl Settings {
     fn from_env() -> Result<Self, SettingError> {
         let provider = absolute_url("PROVIDER_URL")?;
         let consumer_key = required("CLIENT_KEY")?;
-        let consumer_secret = present("CLIENT_SECRET")?;
+        // Unset is empty: only RSA-SHA1 accepts that.
+        let consumer_secret = optional("CLIENT_SECRET")?.unwrap_or_default();
         let callback_url = absolute_url("CALLBACK_URL")?;
         let request_token_url = provider_url(&provider, "REQUEST_TOKEN_URL")?;
         let authorize_url = provider_url(&provider, "AUTHORIZE_URL")?;
@@ -108,20 +113,14 @@ impl Settings {
         if consumer_secret.is_empty() && !rsa {
             return Err(invalid(
                 "CLIENT_SECRET",
-                format!("is empty; {signature_method} signs with it (only RSA-SHA1 does not)"),
+                format!(
+                    "is unset or empty; {signature_method} signs with it (only RSA-SHA1 does not)"
+                ),
             ));
         }
         let rsa_key = if rsa { Some(rsa_private_key()?) } else { None };
         let api_url = provider_url(&provider, "API_URL")?;
-        let content_type = match non_empty("FORCE_CONTENT_TYPE")? {
-            None => None,
-            Some(value) => {
-                value
-                    .parse::<MediaType>()
-                    .map_err(|err| invalid("FORCE_CONTENT_TYPE", format!("{value:?}: {err}")))?;
-                Some(value)
-            }
-        };
+        let force_content_type = force_content_type()?;
 
         // Flask-OAuthlib's vocabulary (consumer_key, ...), plus the signing settings.
         let mut table = Map::new();
@@ -136,14 +135,12 @@ impl Settings {
         if let Some(pem) = rsa_key {
             table.insert("rsa_key".into(), json!(pem));
         }
-        if let Some(content_type) = content_type {
-            table.insert("content_type".into(), json!(content_type));
-        }
 
         Ok(Self {
             config: Config::from_values([("PROVIDER", table)]),
             callback_url,
             api_url,
+            force_content_type,
             api_calls: api_calls()?,
             api_call_interval: api_call_interval()?,
             test_user: required("TEST_USER")?,
@@ -205,7 +202,11 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
             tokio::time::sleep(settings.api_call_interval).await;
         }
         // No `.token(..)`: the tokengetter supplies it.
-        let resp = app.get(&settings.api_url).send().await?;
+        let mut request = app.get(&settings.api_url);
+        if let Some(media_type) = &settings.force_content_type {
+            request = request.content_type(media_type.clone());
+        }
+        let resp = request.send().await?;
         print_me(&resp)?;
     }
     Ok(())

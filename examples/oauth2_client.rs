@@ -16,7 +16,7 @@
 //! 3. `authorize_access_token` checks the callback's `state` and exchanges its code.
 //! 4. `API_URL` is called `API_CALLS` times, `API_CALL_INTERVAL` seconds apart. The token lives
 //!    in an in-memory store behind the app's `fetch_token` / `update_token`: a token that
-//!    expires within the library's leeway (60 s) is refreshed at `TOKEN_URL` before the call,
+//!    expires within 2 s (`leeway`) is refreshed at `TOKEN_URL` before the call,
 //!    and the new one is what the next call uses (providers that rotate refresh tokens
 //!    refuse the old one).
 //! 5. Each response prints one stdout line `ME <json>`: the decoded `resp.data` as a compact
@@ -31,14 +31,14 @@
 //! |---|---|
 //! | `PROVIDER_URL` | the provider's absolute `http://` or `https://` URL |
 //! | `CLIENT_KEY` | the `client_id` |
-//! | `CLIENT_SECRET` | must be set; empty: a public client (`token_endpoint_auth_method` `none`) |
+//! | `CLIENT_SECRET` | unset or empty: a public client (`token_endpoint_auth_method` `none`) |
 //! | `CALLBACK_URL` | the absolute `redirect_uri` registered with the provider |
 //! | `AUTHORIZE_URL`, `TOKEN_URL` | the endpoints; `TOKEN_URL` also serves refreshes |
-//! | `TOKEN_ENDPOINT_AUTH_METHOD` | optional: `client_secret_basic` (default with a secret), `client_secret_post`, `none` (the default, and the only choice, without one) |
+//! | `TOKEN_ENDPOINT_AUTH_METHOD` | optional: `client_secret_basic` (default with a secret), `client_secret_post`, `none` (the default without one; with one, the secret is not sent) |
 //! | `PKCE` | optional: `S256`, or empty for none |
 //! | `SCOPE` | optional: the scope to ask for (empty: the provider's default) |
 //! | `API_URL` | the resource to call |
-//! | `FORCE_CONTENT_TYPE` | optional: decode API responses as this media type (`application/json`); empty: by their `Content-Type` |
+//! | `FORCE_CONTENT_TYPE` | optional: decode API responses (not token responses) as this media type (`application/json`); empty: by their `Content-Type` |
 //! | `API_CALLS` | optional: how many calls, a positive integer (default 1) |
 //! | `API_CALL_INTERVAL` | optional: seconds between calls, fractional (default 0) |
 //! | `TEST_USER` | the user who approves at the authorization page |
@@ -64,11 +64,17 @@ use serde_json::{Map, Value, json};
 use url::Url;
 
 use common::{
-    FlowFailure, SettingError, TIMEOUT, absolute_url, api_call_interval, api_calls, invalid,
-    non_empty, present, print_me, provider_url, report, required, visit,
+    FlowFailure, SettingError, TIMEOUT, absolute_url, api_call_interval, api_calls,
+    force_content_type, invalid, non_empty, optional, print_me, provider_url, report, required,
+    visit,
 };
 
 const NAME: &str = "oauth2_client";
+/// Refresh a token this close to its expiry (whole seconds; Authlib's `leeway`). The library's
+/// 60 s would refresh tokens that have long to live, and fail on a short-lived token that
+/// comes without a refresh token although it is still valid. Two seconds keep at least one
+/// second of validity for the call.
+const LEEWAY_SECS: i64 = 2;
 
 // --- the app's configuration --------------------------------------------------------------------------------
 
@@ -79,6 +85,9 @@ struct Settings {
     config: Config,
     callback_url: Url,
     api_url: String,
+    /// `FORCE_CONTENT_TYPE`, per API call: the app-wide `content_type` setting would also
+    /// force token responses (as Flask-OAuthlib's does), which keep their own type.
+    force_content_type: Option<MediaType>,
     api_calls: u32,
     api_call_interval: Duration,
     test_user: String,
@@ -88,7 +97,8 @@ impl Settings {
     fn from_env() -> Result<Self, SettingError> {
         let provider = absolute_url("PROVIDER_URL")?;
         let client_id = required("CLIENT_KEY")?;
-        let client_secret = present("CLIENT_SECRET")?;
+        // Unset is empty: the contract allows an empty secret (a public client).
+        let client_secret = optional("CLIENT_SECRET")?.unwrap_or_default();
         let callback_url = absolute_url("CALLBACK_URL")?;
         let authorize_url = provider_url(&provider, "AUTHORIZE_URL")?;
         let token_url = provider_url(&provider, "TOKEN_URL")?;
@@ -96,17 +106,11 @@ impl Settings {
             None if client_secret.is_empty() => "none".to_owned(),
             None => "client_secret_basic".to_owned(),
             Some(method) => match (method.as_str(), client_secret.is_empty()) {
-                ("client_secret_basic" | "client_secret_post", false) | ("none", true) => method,
+                ("client_secret_basic" | "client_secret_post", false) | ("none", _) => method,
                 ("client_secret_basic" | "client_secret_post", true) => {
                     return Err(invalid(
                         "TOKEN_ENDPOINT_AUTH_METHOD",
                         format!("{method} needs a secret, but CLIENT_SECRET is empty"),
-                    ));
-                }
-                ("none", false) => {
-                    return Err(invalid(
-                        "TOKEN_ENDPOINT_AUTH_METHOD",
-                        "none sends no secret, but CLIENT_SECRET is set: empty it for a public client",
                     ));
                 }
                 _ => {
@@ -128,18 +132,14 @@ impl Settings {
         };
         let scope = non_empty("SCOPE")?;
         let api_url = provider_url(&provider, "API_URL")?;
-        let content_type = match non_empty("FORCE_CONTENT_TYPE")? {
-            None => None,
-            Some(value) => {
-                value
-                    .parse::<MediaType>()
-                    .map_err(|err| invalid("FORCE_CONTENT_TYPE", format!("{value:?}: {err}")))?;
-                Some(value)
-            }
-        };
+        let force_content_type = force_content_type()?;
 
         let mut client_kwargs = Map::new();
-        client_kwargs.insert("token_endpoint_auth_method".into(), auth_method.into());
+        client_kwargs.insert(
+            "token_endpoint_auth_method".into(),
+            auth_method.clone().into(),
+        );
+        client_kwargs.insert("leeway".into(), LEEWAY_SECS.into());
         if let Some(method) = pkce {
             client_kwargs.insert("code_challenge_method".into(), method.into());
         }
@@ -153,17 +153,16 @@ impl Settings {
             ("PROVIDER_REFRESH_TOKEN_URL", json!(token_url)),
             ("PROVIDER_CLIENT_KWARGS", Value::Object(client_kwargs)),
         ];
-        if !client_secret.is_empty() {
+        // With `none` the secret is not sent, so it is not registered either.
+        if !client_secret.is_empty() && auth_method != "none" {
             values.push(("PROVIDER_CLIENT_SECRET", json!(client_secret)));
-        }
-        if let Some(content_type) = content_type {
-            values.push(("PROVIDER_CONTENT_TYPE", json!(content_type)));
         }
 
         Ok(Self {
             config: Config::from_values(values),
             callback_url,
             api_url,
+            force_content_type,
             api_calls: api_calls()?,
             api_call_interval: api_call_interval()?,
             test_user: required("TEST_USER")?,
@@ -240,7 +239,11 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
         }
         // No `.token(..)`: fetch_token supplies the stored one; one that expires within the
         // leeway is refreshed first, and update_token stores the new one for the next call.
-        let resp = app.get(&settings.api_url).send().await?;
+        let mut request = app.get(&settings.api_url);
+        if let Some(media_type) = &settings.force_content_type {
+            request = request.content_type(media_type.clone());
+        }
+        let resp = request.send().await?;
         print_me(&resp)?;
     }
     Ok(())

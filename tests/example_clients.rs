@@ -555,9 +555,9 @@ async fn oauth2_text_plain_without_forced_content_type_is_an_error() {
     );
 }
 
-/// Two calls across the expiry of a 63 s token: the client refreshes a token expiring within
-/// 60 s, so the first call (at once) uses the token of the code exchange, and the second (4.5 s
-/// later, inside the leeway) refreshes it first. `/stats`, read while the example sleeps
+/// Two calls across the expiry of a 3 s token: the client refreshes a token only within 2 s of
+/// its expiry, so the first call (at once) uses the token of the code exchange, and the second
+/// (4.5 s later, after the expiry) refreshes it first. `/stats`, read while the example sleeps
 /// between the calls, shows the refresh came between them.
 #[tokio::test]
 async fn oauth2_token_is_refreshed_between_two_calls_across_its_expiry() {
@@ -567,7 +567,7 @@ async fn oauth2_token_is_refreshed_between_two_calls_across_its_expiry() {
         &oauth2_env(
             &server,
             &[
-                ("TOKEN_URL", Some("/token?expires_in=63")),
+                ("TOKEN_URL", Some("/token?expires_in=3")),
                 ("API_CALLS", Some("2")),
                 ("API_CALL_INTERVAL", Some("4.5")),
             ],
@@ -588,10 +588,10 @@ async fn oauth2_token_is_refreshed_between_two_calls_across_its_expiry() {
     assert_eq!(after["api"], 2, "{after}");
 }
 
-/// A token of 2 s, shorter than the leeway: every call refreshes first. The provider rotates
-/// refresh tokens and, 2.5 s later, the first refreshed token has expired too, so the second
-/// call succeeds only if update_token stored the first refresh's token and fetch_token handed
-/// it back (the code exchange's refresh token was revoked by the first refresh).
+/// A token of 3 s, called three times 3.5 s apart: the second and third calls each refresh
+/// first. The provider rotates refresh tokens, so the third call succeeds only if update_token
+/// stored the first refresh's token and fetch_token handed it back (the code exchange's
+/// refresh token was revoked by the first refresh).
 #[tokio::test]
 async fn oauth2_short_lived_token_refreshes_from_the_token_the_last_refresh_stored() {
     let server = PeerServer::oauth2();
@@ -600,23 +600,92 @@ async fn oauth2_short_lived_token_refreshes_from_the_token_the_last_refresh_stor
         &oauth2_env(
             &server,
             &[
-                ("TOKEN_URL", Some("/token?expires_in=2")),
-                ("API_CALLS", Some("2")),
-                ("API_CALL_INTERVAL", Some("2.5")),
+                ("TOKEN_URL", Some("/token?expires_in=3")),
+                ("API_CALLS", Some("3")),
+                ("API_CALL_INTERVAL", Some("3.5")),
             ],
         ),
     );
     let me = oauth2_me("basic-client", "profile email");
     assert_eq!(running.next_line(), me);
+    assert_eq!(running.next_line(), me);
     let between = server.stats().await;
     assert_eq!(between["refresh_grants"], 1, "{between}");
 
     let finished = running.finish();
-    assert_me_lines(&finished, &[&me, &me]);
+    assert_me_lines(&finished, &[&me, &me, &me]);
     let after = server.stats().await;
     assert_eq!(after["token_requests"], 3, "{after}");
     assert_eq!(after["refresh_grants"], 2, "{after}");
-    assert_eq!(after["last_token_query"], "expires_in=2", "{after}");
+    assert_eq!(after["last_token_query"], "expires_in=3", "{after}");
+}
+
+/// A 10 s token is used while it is valid, not refreshed first: the refresh leeway is not the
+/// library's 60 s, under which it would count as expired at once (and a provider that gives
+/// no refresh token with it could not be used at all). Also: an unset `CLIENT_SECRET` is an
+/// empty one, a public client.
+#[tokio::test]
+async fn oauth2_short_lived_token_is_used_without_refreshing_while_valid() {
+    let server = PeerServer::oauth2();
+    let finished = run(
+        "oauth2_client",
+        &oauth2_env(
+            &server,
+            &[
+                ("CLIENT_KEY", Some("public-client")),
+                ("CLIENT_SECRET", None),
+                ("TOKEN_ENDPOINT_AUTH_METHOD", None),
+                ("PKCE", Some("S256")),
+                ("SCOPE", Some("profile")),
+                ("TOKEN_URL", Some("/token?expires_in=10")),
+            ],
+        ),
+    );
+    assert_me_lines(&finished, &[&oauth2_me("public-client", "profile")]);
+    let stats = server.stats().await;
+    assert_eq!(stats["refresh_grants"], 0, "{stats}");
+    assert_eq!(stats["last_client_auth"], "none", "{stats}");
+}
+
+/// `TOKEN_ENDPOINT_AUTH_METHOD=none` with a secret set: a public client, the secret unsent.
+#[tokio::test]
+async fn oauth2_method_none_with_a_secret_sends_no_secret() {
+    let server = PeerServer::oauth2();
+    let finished = run(
+        "oauth2_client",
+        &oauth2_env(
+            &server,
+            &[
+                ("CLIENT_KEY", Some("public-client")),
+                ("CLIENT_SECRET", Some("unused-secret")),
+                ("TOKEN_ENDPOINT_AUTH_METHOD", Some("none")),
+                ("PKCE", Some("S256")),
+                ("SCOPE", Some("profile")),
+            ],
+        ),
+    );
+    assert_me_lines(&finished, &[&oauth2_me("public-client", "profile")]);
+    let stats = server.stats().await;
+    assert_eq!(stats["last_client_auth"], "none", "{stats}");
+    assert_eq!(stats["last_authorization_header"], serde_json::Value::Null);
+}
+
+/// `FORCE_CONTENT_TYPE` is for the API only: forced to XML, the JSON token response is still
+/// read as JSON (the app-wide `content_type` setting would force it too).
+#[tokio::test]
+async fn oauth2_forced_content_type_leaves_the_token_response_alone() {
+    let server = PeerServer::oauth2();
+    let finished = run(
+        "oauth2_client",
+        &oauth2_env(
+            &server,
+            &[
+                ("API_URL", Some("/api/me/xml")),
+                ("FORCE_CONTENT_TYPE", Some("application/xml")),
+            ],
+        ),
+    );
+    assert_me_lines(&finished, &[&oauth2_me("basic-client", "profile email")]);
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use oauth_compat::response::Format;
+use oauth_compat::response::{Format, MediaType};
 use oauth_compat::{OAuthResponse, reqwest};
 use serde_json::{Map, Value};
 use url::Url;
@@ -38,14 +38,9 @@ pub(crate) fn optional(variable: &'static str) -> Result<Option<String>, Setting
     }
 }
 
-/// The variable's value; unset is an error, empty is allowed.
-pub(crate) fn present(variable: &'static str) -> Result<String, SettingError> {
-    optional(variable)?.ok_or_else(|| invalid(variable, "is not set"))
-}
-
-/// The variable's value, which must not be empty.
+/// The variable's value, which must be set and not empty.
 pub(crate) fn required(variable: &'static str) -> Result<String, SettingError> {
-    let value = present(variable)?;
+    let value = optional(variable)?.ok_or_else(|| invalid(variable, "is not set"))?;
     if value.is_empty() {
         return Err(invalid(variable, "is empty"));
     }
@@ -118,6 +113,18 @@ pub(crate) fn api_call_interval() -> Result<Duration, SettingError> {
                 )
             }),
     }
+}
+
+/// `FORCE_CONTENT_TYPE`: the media type to decode API responses as; unset or empty: their
+/// own `Content-Type`.
+pub(crate) fn force_content_type() -> Result<Option<MediaType>, SettingError> {
+    non_empty("FORCE_CONTENT_TYPE")?
+        .map(|value| {
+            value
+                .parse::<MediaType>()
+                .map_err(|err| invalid("FORCE_CONTENT_TYPE", format!("{value:?}: {err}")))
+        })
+        .transpose()
 }
 
 // --- errors ----------------------------------------------------------------------------------
