@@ -498,6 +498,32 @@ async fn oauth2_client_secret_post_with_an_xml_api() {
 }
 
 #[tokio::test]
+async fn oauth2_xml_with_a_default_namespace_prints_its_tags() {
+    let server = PeerServer::oauth2();
+    let finished = run(
+        "oauth2_client",
+        &oauth2_env(&server, &[("API_URL", Some("/api/me/xml-ns"))]),
+    );
+    assert_me_lines(&finished, &[&oauth2_me("basic-client", "profile email")]);
+}
+
+#[tokio::test]
+async fn oauth2_an_empty_api_body_is_an_error_not_an_empty_object() {
+    let server = PeerServer::oauth2();
+    let finished = run(
+        "oauth2_client",
+        &oauth2_env(&server, &[("API_URL", Some("/api/empty"))]),
+    );
+    assert_ne!(finished.status.code(), Some(0), "{}", finished.stderr);
+    assert!(finished.lines.is_empty(), "{:?}", finished.lines);
+    assert!(
+        finished.stderr.contains("the body is empty"),
+        "{}",
+        finished.stderr
+    );
+}
+
+#[tokio::test]
 async fn oauth2_public_client_with_pkce_s256_and_a_form_api() {
     let server = PeerServer::oauth2();
     let finished = run(

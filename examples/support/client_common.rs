@@ -250,9 +250,21 @@ pub(crate) async fn visit(
 }
 
 /// The `ME` line's JSON: the decoded data as an object, or why it is not one.
+/// Attributes other than namespace declarations (`xmlns`, `xmlns:a`), which say how tags are
+/// named, not what the element holds. Tags are printed as written (`a:name` stays prefixed).
+fn has_own_attributes(attributes: &[(String, String)]) -> bool {
+    attributes
+        .iter()
+        .any(|(name, _)| name != "xmlns" && !name.starts_with("xmlns:"))
+}
+
 fn me_json(resp: &OAuthResponse) -> Result<String, FlowFailure> {
     let format = resp.data.format();
     let not_an_object = |why: String| FlowFailure::NotAnObject { format, why };
+    // An empty body decodes to an empty object: a provider that sent nothing has not answered.
+    if resp.raw_data.iter().all(u8::is_ascii_whitespace) {
+        return Err(not_an_object("the body is empty".into()));
+    }
     let object = match format {
         Format::Json => match resp.data.as_value() {
             Value::Object(map) => map.clone(),
@@ -276,7 +288,7 @@ fn me_json(resp: &OAuthResponse) -> Result<String, FlowFailure> {
                 .data
                 .xml()
                 .ok_or_else(|| not_an_object("no XML".into()))?;
-            if !root.attributes.is_empty() || !root.text.trim().is_empty() {
+            if has_own_attributes(&root.attributes) || !root.text.trim().is_empty() {
                 return Err(not_an_object(format!(
                     "the root <{}> has attributes or text of its own",
                     root.tag
@@ -284,7 +296,7 @@ fn me_json(resp: &OAuthResponse) -> Result<String, FlowFailure> {
             }
             let mut map = Map::new();
             for child in &root.children {
-                if !child.children.is_empty() || !child.attributes.is_empty() {
+                if !child.children.is_empty() || has_own_attributes(&child.attributes) {
                     return Err(not_an_object(format!(
                         "<{}> has attributes or child elements",
                         child.tag

@@ -87,6 +87,12 @@ Endpoints
                 client_credentials token)
           text  Content-Type text/plain; charset=utf-8: the JSON body of /api/me, as a
                 provider that labels JSON as text does (a client must force the type)
+  GET|POST /api/me/xml-ns
+        as /api/me/xml, but the root declares a default namespace:
+        <me xmlns="urn:example:me">..</me>
+  GET|POST /api/empty
+        protected the same way; 200 with an empty body labelled application/json (a
+        provider that answered nothing)
   GET /stats
         JSON {"token_requests": n (all three token URLs, any method, success or not),
               "refresh_grants": n (token requests with grant_type=refresh_token),
@@ -612,6 +618,22 @@ def api_me_xml():
     return Response(body, status=200, content_type="application/xml; charset=utf-8")
 
 
+@app.route("/api/me/xml-ns", methods=["GET", "POST"])
+@require_oauth()
+def api_me_xml_ns():
+    root = ET.Element("me", xmlns="urn:example:me")
+    for name, value in me_fields().items():
+        ET.SubElement(root, name).text = value
+    body = ET.tostring(root, encoding="unicode")
+    return Response(body, status=200, content_type="application/xml; charset=utf-8")
+
+
+@app.route("/api/empty", methods=["GET", "POST"])
+@require_oauth()
+def api_empty():
+    return Response("", status=200, content_type="application/json")
+
+
 @app.route("/api/me/form", methods=["GET", "POST"])
 @require_oauth()
 def api_me_form():
@@ -626,7 +648,14 @@ def api_me_text():
     return Response(body, status=200, content_type="text/plain; charset=utf-8")
 
 
-API_PATHS = ("/api/me", "/api/me/xml", "/api/me/form", "/api/me/text")
+API_PATHS = (
+    "/api/me",
+    "/api/me/xml",
+    "/api/me/xml-ns",
+    "/api/me/form",
+    "/api/me/text",
+    "/api/empty",
+)
 
 
 @app.before_request
