@@ -10,9 +10,9 @@
 //!   API_URL=/api/me TEST_USER=alice cargo run --example oauth1_client
 //! ```
 //!
-//! 1. `authorize_redirect` gets temporary credentials (signed, `oauth_callback=CALLBACK_URL`;
-//!    Flask-OAuthlib's default sends this request as a GET) and builds the authorization URL,
-//!    keeping the request token for the callback.
+//! 1. `authorize_redirect` gets temporary credentials (signed, `oauth_callback=CALLBACK_URL`,
+//!    by POST as RFC 5849 §2.1 asks, over `remote_app`'s GET default) and builds the
+//!    authorization URL, keeping the request token for the callback.
 //! 2. The example plays the user's browser: it GETs that URL plus `user=$TEST_USER` (the test
 //!    providers approve at once for that user) without following redirects, and takes the
 //!    `Location` as the callback the app would receive. It must point at `CALLBACK_URL`.
@@ -35,7 +35,7 @@
 //! | `CLIENT_KEY`, `CLIENT_SECRET` | the client credentials; `CLIENT_SECRET` may be unset or empty only with `RSA-SHA1` |
 //! | `CALLBACK_URL` | the absolute `oauth_callback` |
 //! | `REQUEST_TOKEN_URL`, `AUTHORIZE_URL`, `ACCESS_TOKEN_URL` | the endpoints |
-//! | `SIGNATURE_METHOD` | `HMAC-SHA1`, `HMAC-SHA256`, `RSA-SHA1` or `PLAINTEXT` |
+//! | `SIGNATURE_METHOD` | `HMAC-SHA1`, `HMAC-SHA256`, `RSA-SHA1` or `PLAINTEXT` (unset or empty: `HMAC-SHA1`) |
 //! | `RSA_PRIVATE_KEY_FILE` | the client's RSA private key (PEM, PKCS#8 or PKCS#1); read only for `RSA-SHA1`, and required then |
 //! | `API_URL` | the resource to call |
 //! | `FORCE_CONTENT_TYPE` | optional: decode API responses (not the credentials) as this media type (`application/json`); empty: by their `Content-Type` |
@@ -99,7 +99,9 @@ impl Settings {
         let request_token_url = provider_url(&provider, "REQUEST_TOKEN_URL")?;
         let authorize_url = provider_url(&provider, "AUTHORIZE_URL")?;
         let access_token_url = provider_url(&provider, "ACCESS_TOKEN_URL")?;
-        let signature_method = required("SIGNATURE_METHOD")?;
+        // Unset or empty: Flask-OAuthlib's default.
+        let signature_method =
+            non_empty("SIGNATURE_METHOD")?.unwrap_or_else(|| "HMAC-SHA1".to_owned());
         if !SIGNATURE_METHODS.contains(&signature_method.as_str()) {
             return Err(invalid(
                 "SIGNATURE_METHOD",
@@ -129,6 +131,9 @@ impl Settings {
             table.insert("consumer_secret".into(), json!(consumer_secret));
         }
         table.insert("request_token_url".into(), json!(request_token_url));
+        // RFC 5849 §2.1 asks for temporary credentials by POST, and providers that follow it
+        // refuse a GET (405); Flask-OAuthlib's GET default stays for apps ported as they are.
+        table.insert("request_token_method".into(), json!("POST"));
         table.insert("authorize_url".into(), json!(authorize_url));
         table.insert("access_token_url".into(), json!(access_token_url));
         table.insert("signature_method".into(), json!(signature_method));

@@ -229,8 +229,8 @@ async fn oauth1_flow_with(method: &str) {
     assert_me_lines(&finished, &[&oauth1_me(method)]);
     let stats = server.stats().await;
     assert_eq!(stats["initiate"], 1);
-    // remote_app: Flask-OAuthlib's default request-token method.
-    assert_eq!(stats["last_initiate_method"], "GET");
+    // RFC 5849 §2.1's POST (set by the example over remote_app's GET default).
+    assert_eq!(stats["last_initiate_method"], "POST");
     assert_eq!(stats["token"], 1);
     assert_eq!(stats["api"], 1);
 }

@@ -17,7 +17,7 @@ mod redis_server;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -600,6 +600,102 @@ async fn every_api_route_and_its_content_type() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 404);
+    example.stop();
+}
+
+// --- the oauth1_client example against this one -----------------------------------------------
+
+/// Runs the `oauth1_client` example against `example` with the client examples' env contract.
+fn run_client_example(example: &Example, method: &str, api: &[(&str, &str)]) -> Output {
+    let key_file = format!("{ROOT}/tests/interop/keys/oauth1_rsa_private.pem");
+    let mut command = Command::new(example_binary::path("oauth1_client"));
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command
+        .env("PROVIDER_URL", example.url(""))
+        .env("CLIENT_KEY", CLIENT_KEY)
+        .env("CLIENT_SECRET", CLIENT_SECRET)
+        .env("CALLBACK_URL", CALLBACK)
+        .env("REQUEST_TOKEN_URL", "/initiate")
+        .env("AUTHORIZE_URL", "/authorize")
+        .env("ACCESS_TOKEN_URL", "/token")
+        .env("SIGNATURE_METHOD", method)
+        .env("RSA_PRIVATE_KEY_FILE", &key_file)
+        .env("FORCE_CONTENT_TYPE", "")
+        .env("API_CALLS", "2")
+        .env("API_CALL_INTERVAL", "0.1")
+        .env("TEST_USER", TEST_USER)
+        .envs(api.iter().copied());
+    command.output().expect("run the oauth1_client example")
+}
+
+/// The `ME` lines, each parsed; the run must have succeeded and printed nothing else.
+fn me_lines(output: &Output) -> Vec<Value> {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "exit {:?}; stdout {stdout}; stderr {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .lines()
+        .map(|line| {
+            let json = line
+                .strip_prefix("ME ")
+                .unwrap_or_else(|| panic!("not a ME line: {line}"));
+            serde_json::from_str(json).unwrap_or_else(|err| panic!("{line}: {err}"))
+        })
+        .collect()
+}
+
+/// The two examples the outside world runs, paired: our client's whole flow against our
+/// provider, every signature method, every API format (XML `{tag: text}`, form, JSON sent as
+/// `text/plain` with `FORCE_CONTENT_TYPE`).
+#[test]
+fn the_oauth1_client_example_completes_its_flow_against_this_one() {
+    let example = Example::start();
+    for method in METHODS {
+        let lines = me_lines(&run_client_example(
+            &example,
+            method,
+            &[("API_URL", "/api/me")],
+        ));
+        assert_eq!(lines.len(), 2, "{method}: {lines:?}");
+        for line in &lines {
+            assert_eq!(line["name"], TEST_USER, "{method}: {line}");
+        }
+    }
+    for (api, force) in [
+        ("/api/me.xml", ""),
+        ("/api/form", ""),
+        ("/api/me.txt", "application/json"),
+    ] {
+        let output = run_client_example(
+            &example,
+            "HMAC-SHA1",
+            &[("API_URL", api), ("FORCE_CONTENT_TYPE", force)],
+        );
+        let lines = me_lines(&output);
+        assert_eq!(lines.len(), 2, "{api}: {lines:?}");
+        assert_eq!(lines[0]["name"], TEST_USER, "{api}: {lines:?}");
+        assert_eq!(lines[0], lines[1], "{api}");
+    }
+    let output = run_client_example(
+        &example,
+        "HMAC-SHA1",
+        &[("API_URL", "/api/me"), ("CLIENT_SECRET", "wrong")],
+    );
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("invalid_signature") || stderr.contains("invalid_client"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong"), "the secret leaked: {stderr}");
     example.stop();
 }
 

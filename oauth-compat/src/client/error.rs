@@ -15,10 +15,10 @@ pub enum Error {
          call `.withhold_token()` for a request that must go out unauthenticated"
     )]
     MissingToken,
-    /// The token has expired and cannot be refreshed.
+    /// The token has expired, or expires within the refresh leeway, and cannot be refreshed.
     #[error(
-        "the access token expired at {expires_at} and {why}; fetch a new token \
-         (authorize the user again)"
+        "the access token expires at {expires_at} (expired, or within the refresh leeway) and \
+         {why}; fetch a new token (authorize the user again), or lower the leeway"
     )]
     TokenExpired {
         /// Its `expires_at` (Unix seconds).
