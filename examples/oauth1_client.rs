@@ -52,21 +52,18 @@ mod common;
 use std::convert::Infallible;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use oauth_compat::config::Config;
 use oauth_compat::oauth1::RsaPrivateKey;
 use oauth_compat::oauth2::Token;
 use oauth_compat::registry::{MemorySession, RegisterOptions};
-use oauth_compat::response::MediaType;
 use oauth_compat::{Engine, OAuth};
 use serde_json::{Map, json};
 use url::Url;
 
 use common::{
-    FlowFailure, SettingError, TIMEOUT, absolute_url, api_call_interval, api_calls,
-    force_content_type, invalid, non_empty, optional, print_me, provider_url, report, required,
-    visit,
+    ApiCalls, FlowFailure, SettingError, TIMEOUT, absolute_url, invalid, non_empty, optional,
+    provider_url, required, run_example, visit,
 };
 
 const NAME: &str = "oauth1_client";
@@ -80,12 +77,7 @@ struct Settings {
     /// table, read through `app_key="PROVIDER"` as Flask-OAuthlib's lazy config.
     config: Config,
     callback_url: Url,
-    api_url: String,
-    /// `FORCE_CONTENT_TYPE`, per API call (as the OAuth 2 example, whose app-wide
-    /// `content_type` would also force token responses).
-    force_content_type: Option<MediaType>,
-    api_calls: u32,
-    api_call_interval: Duration,
+    api: ApiCalls,
     test_user: String,
 }
 
@@ -121,8 +113,7 @@ impl Settings {
             ));
         }
         let rsa_key = if rsa { Some(rsa_private_key()?) } else { None };
-        let api_url = provider_url(&provider, "API_URL")?;
-        let force_content_type = force_content_type()?;
+        let api = ApiCalls::from_env(&provider)?;
 
         // Flask-OAuthlib's vocabulary (consumer_key, ...), plus the signing settings.
         let mut table = Map::new();
@@ -144,10 +135,7 @@ impl Settings {
         Ok(Self {
             config: Config::from_values([("PROVIDER", table)]),
             callback_url,
-            api_url,
-            force_content_type,
-            api_calls: api_calls()?,
-            api_call_interval: api_call_interval()?,
+            api,
             test_user: required("TEST_USER")?,
         })
     }
@@ -202,44 +190,9 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
     let token = app.authorize_access_token(&session, query.as_str()).await?;
     *store.lock().unwrap_or_else(PoisonError::into_inner) = Some(token);
 
-    for call in 0..settings.api_calls {
-        if call > 0 {
-            tokio::time::sleep(settings.api_call_interval).await;
-        }
-        // No `.token(..)`: the tokengetter supplies it.
-        let mut request = app.get(&settings.api_url);
-        if let Some(media_type) = &settings.force_content_type {
-            request = request.content_type(media_type.clone());
-        }
-        let resp = request.send().await?;
-        print_me(&resp)?;
-    }
-    Ok(())
+    settings.api.run(&app).await
 }
 
 fn main() -> ExitCode {
-    let settings = match Settings::from_env() {
-        Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("{NAME}: {}: {}", err.variable, err.reason);
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("{NAME}: cannot start the runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(settings)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            report(NAME, &err);
-            ExitCode::FAILURE
-        }
-    }
+    run_example(NAME, Settings::from_env(), run)
 }

@@ -52,21 +52,18 @@ mod common;
 use std::convert::Infallible;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use oauth_compat::client::TokenUpdate;
 use oauth_compat::config::Config;
 use oauth_compat::oauth2::Token;
 use oauth_compat::registry::{MemorySession, RegisterOptions};
-use oauth_compat::response::MediaType;
 use oauth_compat::{Engine, OAuth, RemoteApp};
 use serde_json::{Map, Value, json};
 use url::Url;
 
 use common::{
-    FlowFailure, SettingError, TIMEOUT, absolute_url, api_call_interval, api_calls,
-    force_content_type, invalid, non_empty, optional, print_me, provider_url, report, required,
-    visit,
+    ApiCalls, FlowFailure, SettingError, TIMEOUT, absolute_url, invalid, non_empty, optional,
+    provider_url, required, run_example, visit,
 };
 
 const NAME: &str = "oauth2_client";
@@ -84,12 +81,7 @@ struct Settings {
     /// `{NAME}_{KEY}` keys for the app named `provider`).
     config: Config,
     callback_url: Url,
-    api_url: String,
-    /// `FORCE_CONTENT_TYPE`, per API call: the app-wide `content_type` setting would also
-    /// force token responses (as Flask-OAuthlib's does), which keep their own type.
-    force_content_type: Option<MediaType>,
-    api_calls: u32,
-    api_call_interval: Duration,
+    api: ApiCalls,
     test_user: String,
 }
 
@@ -131,8 +123,7 @@ impl Settings {
             }
         };
         let scope = non_empty("SCOPE")?;
-        let api_url = provider_url(&provider, "API_URL")?;
-        let force_content_type = force_content_type()?;
+        let api = ApiCalls::from_env(&provider)?;
 
         let mut client_kwargs = Map::new();
         client_kwargs.insert(
@@ -161,10 +152,7 @@ impl Settings {
         Ok(Self {
             config: Config::from_values(values),
             callback_url,
-            api_url,
-            force_content_type,
-            api_calls: api_calls()?,
-            api_call_interval: api_call_interval()?,
+            api,
             test_user: required("TEST_USER")?,
         })
     }
@@ -233,45 +221,9 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
     .await?;
     store.set(app.authorize_access_token(&session, query.as_str()).await?);
 
-    for call in 0..settings.api_calls {
-        if call > 0 {
-            tokio::time::sleep(settings.api_call_interval).await;
-        }
-        // No `.token(..)`: fetch_token supplies the stored one; one that expires within the
-        // leeway is refreshed first, and update_token stores the new one for the next call.
-        let mut request = app.get(&settings.api_url);
-        if let Some(media_type) = &settings.force_content_type {
-            request = request.content_type(media_type.clone());
-        }
-        let resp = request.send().await?;
-        print_me(&resp)?;
-    }
-    Ok(())
+    settings.api.run(&app).await
 }
 
 fn main() -> ExitCode {
-    let settings = match Settings::from_env() {
-        Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("{NAME}: {}: {}", err.variable, err.reason);
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("{NAME}: cannot start the runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(settings)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            report(NAME, &err);
-            ExitCode::FAILURE
-        }
-    }
+    run_example(NAME, Settings::from_env(), run)
 }

@@ -3,10 +3,12 @@
 //! Included with `#[path = "support/client_common.rs"] mod common;`.
 
 use std::fmt;
+use std::future::Future;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use oauth_compat::response::{Format, MediaType};
-use oauth_compat::{OAuthResponse, reqwest};
+use oauth_compat::{OAuthResponse, RemoteApp, reqwest};
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -356,4 +358,82 @@ pub(crate) fn report(name: &str, err: &FlowFailure) {
         source = cause.source();
     }
     eprintln!("{name}: {err:?}");
+}
+
+// --- the API calls and the process ------------------------------------------------------------
+
+/// `API_URL`, `API_CALLS`, `API_CALL_INTERVAL` and `FORCE_CONTENT_TYPE`: the calls made after
+/// the login.
+pub(crate) struct ApiCalls {
+    url: String,
+    calls: u32,
+    interval: Duration,
+    /// Per call: the app-wide `content_type` setting would also force OAuth 2 token responses
+    /// (as Flask-OAuthlib's does), which keep their own type.
+    force_content_type: Option<MediaType>,
+}
+
+impl ApiCalls {
+    pub(crate) fn from_env(provider: &Url) -> Result<Self, SettingError> {
+        Ok(Self {
+            url: provider_url(provider, "API_URL")?,
+            calls: api_calls()?,
+            interval: api_call_interval()?,
+            force_content_type: force_content_type()?,
+        })
+    }
+
+    /// Makes the calls, each printed as a `ME` line. No `.token(..)`: the app's
+    /// `fetch_token` / `tokengetter` supplies the user's token, refreshed first (OAuth 2) when
+    /// it expires within the leeway, the new one going to `update_token` for the next call.
+    pub(crate) async fn run(&self, app: &RemoteApp) -> Result<(), FlowFailure> {
+        for call in 0..self.calls {
+            if call > 0 {
+                tokio::time::sleep(self.interval).await;
+            }
+            let mut request = app.get(&self.url);
+            if let Some(media_type) = &self.force_content_type {
+                request = request.content_type(media_type.clone());
+            }
+            print_me(&request.send().await?)?;
+        }
+        Ok(())
+    }
+}
+
+/// An example's process: its settings from the environment (exit 2 naming the variable at
+/// fault), then its flow on a current-thread runtime (exit 1 with the typed error).
+pub(crate) fn run_example<S, F, Fut>(
+    name: &str,
+    settings: Result<S, SettingError>,
+    flow: F,
+) -> ExitCode
+where
+    F: FnOnce(S) -> Fut,
+    Fut: Future<Output = Result<(), FlowFailure>>,
+{
+    let settings = match settings {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("{name}: {}: {}", err.variable, err.reason);
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("{name}: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(flow(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report(name, &err);
+            ExitCode::FAILURE
+        }
+    }
 }
