@@ -75,8 +75,6 @@ struct AppInner {
 pub(super) struct Resolved {
     settings: AppSettings,
     pub(super) client: RemoteClient,
-    /// A fixed OAuth 2 `state` given in Flask-OAuthlib's `request_token_params`.
-    fixed_state: Option<String>,
 }
 
 impl RemoteApp {
@@ -243,13 +241,32 @@ impl RemoteApp {
         }
     }
 
-    /// The OAuth 2 `state` of a new authorization when the app chooses it: its `state`
-    /// function, else a fixed `state` of Flask-OAuthlib's `request_token_params`.
-    pub(super) fn make_state(&self, resolved: &Resolved) -> Option<String> {
-        match &self.inner.options.state {
-            Some(make) => Some(make()),
-            None => resolved.fixed_state.clone(),
+    /// The OAuth 2 `state` of a new authorization from the app's `state` function, if any (a
+    /// fixed one in the settings is the client's `authorize_params` state).
+    pub(super) fn make_state(&self) -> Option<String> {
+        self.inner.options.state.as_ref().map(|make| make())
+    }
+
+    /// A fixed `state` (Flask-OAuthlib's `request_token_params`, or `authorize_params`) is
+    /// honoured, as the Pythons honour it, but the same for every user.
+    fn warn_on_fixed_state(&self, read: &Reader<'_>) -> Result<(), crate::Error> {
+        if self.inner.options.state.is_some() {
+            return Ok(());
         }
+        let mut keys = vec!["authorize_params"];
+        if self.inner.entry == Entry::FlaskOAuthlib {
+            keys.push("request_token_params");
+        }
+        for key in keys {
+            if read.params(key)?.iter().any(|(name, _)| name == "state") {
+                tracing::warn!(
+                    app = %self.name(),
+                    "a fixed `state` in {key} is sent with every authorization, so it no longer \
+                     protects against CSRF; give a `state` function instead"
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The app's request-token store, else the registry's cache.
@@ -293,30 +310,13 @@ impl RemoteApp {
         let read = Reader {
             settings: &settings,
         };
-        let (client, fixed_state) = if read.string("request_token_url")?.is_some() {
-            (RemoteClient::OAuth1(self.build_oauth1(&read)?), None)
+        let client = if read.string("request_token_url")?.is_some() {
+            RemoteClient::OAuth1(self.build_oauth1(&read)?)
         } else {
-            let fixed_state = match self.inner.entry {
-                Entry::FlaskOAuthlib => read
-                    .params("request_token_params")?
-                    .into_iter()
-                    .find_map(|(name, value)| (name == "state").then_some(value)),
-                Entry::Authlib => None,
-            };
-            if fixed_state.is_some() && self.inner.options.state.is_none() {
-                tracing::warn!(
-                    app = %self.name(),
-                    "a fixed `state` in request_token_params is sent with every authorization, \
-                     so it no longer protects against CSRF; give a `state` function instead"
-                );
-            }
-            (RemoteClient::OAuth2(self.build_oauth2(&read)?), fixed_state)
+            self.warn_on_fixed_state(&read)?;
+            RemoteClient::OAuth2(self.build_oauth2(&read)?)
         };
-        Ok(Resolved {
-            settings,
-            client,
-            fixed_state,
-        })
+        Ok(Resolved { settings, client })
     }
 
     /// The settings from code and configuration (without server metadata).
@@ -420,12 +420,12 @@ impl RemoteApp {
         }
         if self.inner.entry == Entry::FlaskOAuthlib {
             // Flask-OAuthlib's OAuth 2 apps (no request_token_url: Facebook, Weibo) put the
-            // authorization parameters in request_token_params. A fixed `state` there is the
-            // flow's (see `make_state`); a callable one is `RegisterOptions::state`.
+            // authorization parameters in request_token_params. A fixed `state` among them
+            // becomes the flow's, as one in `authorize_params` does; a callable one is
+            // `RegisterOptions::state`.
             for (name, value) in read.params("request_token_params")? {
                 match name.as_str() {
                     "scope" => builder = builder.scope(value),
-                    "state" => {}
                     _ => builder = builder.authorize_params([(name, value)]),
                 }
             }

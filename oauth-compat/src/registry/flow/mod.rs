@@ -242,7 +242,7 @@ impl RemoteApp {
         let resolved = self.ready().await?;
         match &resolved.client {
             RemoteClient::OAuth2(client) => {
-                let state = self.make_state(resolved);
+                let state = self.make_state();
                 let request = match state {
                     // A `state` in `params` still wins, as for the client.
                     Some(state) if !params.iter().any(|(k, _)| *k == "state") => {
