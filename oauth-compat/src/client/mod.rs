@@ -53,6 +53,7 @@ mod oauth1;
 mod oauth2;
 mod refresh;
 pub(crate) mod request_builder;
+mod text_encoding;
 
 pub use error::{BoxError, Error};
 pub use oauth1::{OAuth1Client, OAuth1ClientBuilder};
