@@ -139,9 +139,10 @@ fn flask_oauthlib_oauth2_request_token_params_become_authorization_params() {
     };
     assert_eq!(get("scope"), Some("email"));
     assert_eq!(get("display"), Some("popup"));
-    // The flow's own state, never a fixed one from the settings.
-    assert_ne!(get("state"), Some("fixed"));
-    assert_eq!(get("state"), Some(request.state.as_str()));
+    // A fixed state is sent as Flask-OAuthlib sent it, once, and is the one the flow checks.
+    assert_eq!(get("state"), Some("fixed"));
+    assert_eq!(query.iter().filter(|(k, _)| k == "state").count(), 1);
+    assert_eq!(request.state, "fixed");
 }
 
 #[test]
