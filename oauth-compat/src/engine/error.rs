@@ -68,6 +68,30 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A 307 or 308 asked to repeat a request body at another origin: the body of a token,
+    /// refresh or revocation request carries the client secret or a refresh token, so it is
+    /// not sent.
+    #[error(
+        "HTTP {status} from {from} asked to re-send the request body to {to}, another origin; \
+         refused (the body can carry the client secret or a refresh token): configure the \
+         endpoint's final URL instead"
+    )]
+    RedirectWithBody {
+        /// The origin that answered the redirect (`scheme://host[:port]`).
+        from: String,
+        /// The origin it pointed to.
+        to: String,
+        /// 307 or 308.
+        status: u16,
+    },
+    /// A request was redirected more times than the engine follows.
+    #[error("more than {limit} redirects, the last from `{url}`; check the endpoint URL")]
+    TooManyRedirects {
+        /// The URL (scheme, host and path only) that answered the last redirect.
+        url: String,
+        /// The most hops followed.
+        limit: usize,
+    },
     /// A blocking call was made on a thread that runs a tokio runtime, where blocking would
     /// stall (or, in tokio, panic).
     #[cfg(feature = "blocking")]

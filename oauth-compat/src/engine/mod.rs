@@ -24,6 +24,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Redirects
+//! The engine follows redirects itself, at most [`MAX_REDIRECTS`] hops, by these rules:
+//! no hop carries a `Referer` (the previous URL can hold an `access_token` or a
+//! `client_secret`); a 301/302/303 continues as a GET without a body; a 307/308 repeats the
+//! method and body, except that a body is never sent to another origin (scheme, host and port):
+//! that is [`Error::RedirectWithBody`], naming both origins, and nothing is sent there;
+//! `Authorization`, `Cookie` and `Proxy-Authorization` never go to another origin; every hop
+//! must pass the transport rule. A client you pass should leave redirects to the engine (see
+//! [`EngineBuilder::client`]).
+//!
 //! TLS is rustls with its aws-lc-rs provider (reqwest's default choice), so clients built from
 //! the re-exported reqwest work without installing a process-wide crypto provider; the engine
 //! never installs one either. Building aws-lc-sys is the largest single step of a cold build:
@@ -31,6 +41,7 @@
 
 mod error;
 pub(crate) mod redact;
+mod redirect;
 mod request;
 mod send;
 pub mod transport;
@@ -38,9 +49,11 @@ pub mod url_join;
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 pub use error::Error;
+pub use redirect::MAX_REDIRECTS;
 pub use request::{OutgoingRequest, RawResponse, RequestKind};
 
 use crate::env::{EnvSource, ProcessEnv};
@@ -67,6 +80,8 @@ struct Inner {
     timeout: Option<Duration>,
     max_response_bytes: usize,
     insecure_transport: bool,
+    /// Whether the warning that a passed client follows redirects itself was logged.
+    warned_client_redirect: AtomicBool,
 }
 
 impl Engine {
@@ -113,36 +128,6 @@ impl fmt::Debug for Engine {
     }
 }
 
-/// reqwest's default redirect policy (at most 10 hops), refusing a hop to a URL that fails the
-/// transport rule: a 307 from a token endpoint would otherwise resend the form (client secret
-/// included) in clear.
-fn secure_redirects(insecure_transport: bool) -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= 10 {
-            attempt.error("too many redirects (more than 10)")
-        } else if insecure_transport || transport::is_secure_transport(attempt.url()) {
-            attempt.follow()
-        } else {
-            let url = redact::redact_url(attempt.url());
-            attempt.error(InsecureRedirect { url })
-        }
-    })
-}
-
-/// The redirect policy's refusal; mapped to [`Error::InsecureTransport`] naming the target.
-#[derive(Debug)]
-pub(crate) struct InsecureRedirect {
-    pub(crate) url: String,
-}
-
-impl fmt::Display for InsecureRedirect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "redirect to plain HTTP `{}` refused", self.url)
-    }
-}
-
-impl std::error::Error for InsecureRedirect {}
-
 /// Builds an [`Engine`].
 #[derive(Default)]
 #[must_use]
@@ -157,9 +142,32 @@ pub struct EngineBuilder {
 impl EngineBuilder {
     /// Sends through this client (built with [`crate::reqwest`]) instead of a new one.
     ///
-    /// Its own settings apply, its redirect policy included: the engine checks the transport
-    /// rule on the URL it sends to, and the client it builds itself also refuses redirects to
-    /// plain HTTP; give yours a policy that does the same if it follows redirects.
+    /// **Build it with `.redirect(reqwest::redirect::Policy::none())` and `.referer(false)`.**
+    /// The engine follows redirects itself, by rules reqwest cannot know (see
+    /// [`MAX_REDIRECTS`] and the [module docs](self#redirects)): no `Referer` on any hop, no
+    /// body re-sent to another origin, every hop on secure transport. A client that follows
+    /// redirects by its own policy does so before the engine sees them, with reqwest's
+    /// defaults: a `Referer` header carrying the previous URL (an `access_token` in its query
+    /// with `token_placement = "uri"`, a `client_secret` in a GET token request) and a 307/308
+    /// re-posting the token request's body (client secret, refresh token) to whatever origin
+    /// the provider names. The engine cannot inspect a built client; it logs a warning the
+    /// first time such a client follows a redirect.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use oauth_compat::{Engine, reqwest};
+    ///
+    /// let client = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none()) // the engine follows redirects
+    ///     .referer(false)                              // and never sends a Referer
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// let engine = Engine::builder().client(client).build()?;
+    /// # let _ = engine;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// Its other settings (timeouts, pools, proxies) apply as they are.
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self
@@ -202,9 +210,12 @@ impl EngineBuilder {
             Some(client) => (client, self.timeout, self.timeout),
             None => {
                 let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+                // The engine follows redirects itself (`redirect.rs`); no Referer ever, also
+                // for requests a hook sends through this client.
                 let client = reqwest::Client::builder()
                     .timeout(timeout)
-                    .redirect(secure_redirects(insecure_transport))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .referer(false)
                     .build()
                     .map_err(|err| Error::Build {
                         reason: err.to_string(),
@@ -221,6 +232,7 @@ impl EngineBuilder {
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 insecure_transport,
+                warned_client_redirect: AtomicBool::new(false),
             }),
         })
     }

@@ -7,6 +7,7 @@ use tracing::Instrument;
 use url::Url;
 
 use super::redact::redact_url;
+use super::redirect::{self, Hop};
 use super::{Engine, Error, OutgoingRequest, RawResponse, RequestKind, transport};
 use crate::hooks::Hooks;
 
@@ -48,45 +49,46 @@ impl Engine {
         Ok(response)
     }
 
+    /// Sends `request` to `url`, following redirects by the engine's rules (see
+    /// [`redirect`](super::redirect)), and reads the final response within the size bound.
     async fn exchange(&self, request: OutgoingRequest, url: Url) -> Result<RawResponse, Error> {
         let started = Instant::now();
-        let method = request.method.clone();
-        let fail = |err: reqwest::Error| {
-            if let Some(refused) = std::error::Error::source(&err)
-                .and_then(|source| source.downcast_ref::<super::InsecureRedirect>())
-            {
-                return Error::InsecureTransport {
-                    url: refused.url.clone(),
-                };
-            }
-            if err.is_timeout() {
-                Error::Timeout {
-                    method: method.to_string(),
-                    url: redact_url(&url),
-                    after: self.inner.timeout,
-                }
-            } else {
-                Error::Transport {
-                    method: method.to_string(),
-                    url: redact_url(&url),
-                    source: err.without_url(),
-                }
-            }
+        let mut hop = Hop {
+            method: request.method,
+            url,
+            headers: request.headers,
+            body: request.body,
         };
-        let mut builder = self
-            .inner
-            .client
-            .request(request.method.clone(), url.clone())
-            .headers(request.headers)
-            .body(request.body);
-        if let Some(timeout) = self.inner.per_request_timeout {
-            builder = builder.timeout(timeout);
-        }
-        let mut response = builder.send().await.map_err(&fail)?;
+        let mut hops = 0;
+        let mut response = loop {
+            let response = self.send_hop(&hop).await?;
+            if response.url() != &hop.url {
+                self.warn_client_followed_redirect();
+            }
+            let Some(next) = redirect::next_hop(
+                &hop,
+                response.status(),
+                response.headers(),
+                hops,
+                self.inner.insecure_transport,
+            )?
+            else {
+                break response;
+            };
+            tracing::debug!(
+                status = response.status().as_u16(),
+                to_host = next.url.host_str().unwrap_or(""),
+                to_path = next.url.path(),
+                "redirect"
+            );
+            hops += 1;
+            hop = next;
+        };
         let status = response.status();
+        let url = &hop.url;
         let limit = self.inner.max_response_bytes;
         let too_large = || Error::ResponseTooLarge {
-            url: redact_url(&url),
+            url: redact_url(url),
             limit,
         };
         if response
@@ -101,7 +103,11 @@ impl Engine {
                 .map_or(0, |len| len as usize)
                 .min(limit),
         );
-        while let Some(chunk) = response.chunk().await.map_err(&fail)? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|err| self.failed(&hop, err))?
+        {
             if body.len() + chunk.len() > limit {
                 return Err(too_large());
             }
@@ -112,5 +118,51 @@ impl Engine {
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         tracing::debug!(status = status.as_u16(), bytes = body.len(), "response");
         Ok(RawResponse::new(status, response.headers().clone(), body))
+    }
+
+    /// One hop on the wire; the body is kept for a 307/308 that repeats it.
+    async fn send_hop(&self, hop: &Hop) -> Result<reqwest::Response, Error> {
+        let mut builder = self
+            .inner
+            .client
+            .request(hop.method.clone(), hop.url.clone())
+            .headers(hop.headers.clone())
+            .body(hop.body.clone());
+        if let Some(timeout) = self.inner.per_request_timeout {
+            builder = builder.timeout(timeout);
+        }
+        builder.send().await.map_err(|err| self.failed(hop, err))
+    }
+
+    fn failed(&self, hop: &Hop, err: reqwest::Error) -> Error {
+        if err.is_timeout() {
+            Error::Timeout {
+                method: hop.method.to_string(),
+                url: redact_url(&hop.url),
+                after: self.inner.timeout,
+            }
+        } else {
+            Error::Transport {
+                method: hop.method.to_string(),
+                url: redact_url(&hop.url),
+                source: err.without_url(),
+            }
+        }
+    }
+
+    /// A client passed to the builder followed a redirect by its own policy, so reqwest's
+    /// rules applied to that hop (a `Referer`, a 307 body re-sent across origins): say so once.
+    fn warn_client_followed_redirect(&self) {
+        if !self
+            .inner
+            .warned_client_redirect
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::warn!(
+                "the reqwest client given to the engine followed a redirect itself; build it \
+                 with `.redirect(reqwest::redirect::Policy::none()).referer(false)` so the \
+                 engine's rules apply (no Referer, no body to another origin)"
+            );
+        }
     }
 }
