@@ -50,16 +50,35 @@ pub struct ProviderError {
     pub body: RawBody,
 }
 
+/// The most characters of `error` and `error_description` a message shows: the provider
+/// chooses them, and a message lands in logs (the whole values stay in the fields).
+const SHOWN_ERROR_CHARS: usize = 64;
+const SHOWN_DESCRIPTION_CHARS: usize = 300;
+
+/// `text`'s first `max` characters, and `…` when there were more.
+fn bounded(text: &str, max: usize) -> impl fmt::Display + '_ {
+    struct Bounded<'a>(&'a str, usize);
+    impl fmt::Display for Bounded<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self.0.char_indices().nth(self.1) {
+                Some((cut, _)) => write!(f, "{}…", &self.0[..cut]),
+                None => f.write_str(self.0),
+            }
+        }
+    }
+    Bounded(text, max)
+}
+
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "provider error {} (HTTP {})",
-            self.error,
+            bounded(&self.error, SHOWN_ERROR_CHARS),
             self.status.as_u16()
         )?;
         if let Some(description) = &self.error_description {
-            write!(f, ": {description}")?;
+            write!(f, ": {}", bounded(description, SHOWN_DESCRIPTION_CHARS))?;
         }
         Ok(())
     }
@@ -235,6 +254,47 @@ mod tests {
     use super::*;
 
     const LIMIT: usize = 1 << 20;
+
+    #[test]
+    fn a_long_error_and_description_are_cut_in_messages_and_kept_whole_in_fields() {
+        let description = "é".repeat(5000);
+        let body = format!(
+            r#"{{"error":"{}","error_description":"{description}"}}"#,
+            "x".repeat(500)
+        );
+        let Err(Error::Provider(err)) = parse_token_response(
+            StatusCode::BAD_REQUEST,
+            &headers("application/json"),
+            body.as_bytes(),
+            LIMIT,
+        ) else {
+            panic!("a provider error")
+        };
+        assert_eq!(err.error_description.as_deref(), Some(description.as_str()));
+        let shown = err.to_string();
+        assert_eq!(
+            shown,
+            format!(
+                "provider error {}… (HTTP 400): {}…",
+                "x".repeat(SHOWN_ERROR_CHARS),
+                "é".repeat(SHOWN_DESCRIPTION_CHARS)
+            )
+        );
+        // Short ones are shown as they are.
+        let short = parse_token_response(
+            StatusCode::BAD_REQUEST,
+            &headers("application/json"),
+            br#"{"error":"invalid_grant","error_description":"expired"}"#,
+            LIMIT,
+        );
+        let Err(Error::Provider(short)) = short else {
+            panic!()
+        };
+        assert_eq!(
+            short.to_string(),
+            "provider error invalid_grant (HTTP 400): expired"
+        );
+    }
 
     fn headers(content_type: &'static str) -> HeaderMap {
         let mut headers = HeaderMap::new();
