@@ -227,7 +227,10 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
         .fetch_token(TokenGrant::client_credentials())
         .unwrap_err();
     assert!(
-        matches!(err, Error::Engine(engine::Error::BlockingInsideRuntime)),
+        matches!(
+            err.underlying(),
+            Error::Engine(engine::Error::BlockingInsideRuntime)
+        ),
         "{err:?}"
     );
     let err = oauth2
@@ -236,7 +239,10 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
         .send()
         .unwrap_err();
     assert!(
-        matches!(err, Error::Engine(engine::Error::BlockingInsideRuntime)),
+        matches!(
+            err.underlying(),
+            Error::Engine(engine::Error::BlockingInsideRuntime)
+        ),
         "{err:?}"
     );
 
@@ -251,7 +257,10 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
     let oauth1 = blocking::OAuth1Client::new(oauth1).unwrap();
     let err = oauth1.fetch_request_token(None, &[]).unwrap_err();
     assert!(
-        matches!(err, Error::Engine(engine::Error::BlockingInsideRuntime)),
+        matches!(
+            err.underlying(),
+            Error::Engine(engine::Error::BlockingInsideRuntime)
+        ),
         "{err:?}"
     );
     // Dropping the blocking clients (and their runtimes) here, inside a runtime, is fine too.

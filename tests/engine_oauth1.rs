@@ -15,7 +15,7 @@ use oauth_compat::client::{self, OAuth1Client, OAuth1ClientBuilder};
 use oauth_compat::env::MapEnv;
 use oauth_compat::hooks::Hooks;
 use oauth_compat::oauth1::{ClientCredentials, ParameterLocation, RsaPrivateKey, SignatureType};
-use oauth_compat::oauth2::{self, Token};
+use oauth_compat::oauth2::Token;
 use oauth_compat::{Engine, Error, engine};
 use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, OAuth1Provider, RSA_PRIVATE_PEM,
@@ -521,7 +521,7 @@ async fn api_call_without_a_token_is_missing_token() {
     let err = client.get("echo").send().await.unwrap_err();
 
     assert!(
-        matches!(err, Error::Client(client::Error::MissingToken)),
+        matches!(err.underlying(), Error::Client(client::Error::MissingToken)),
         "{err:?}"
     );
     assert!(provider.http.seen().is_empty());
@@ -542,7 +542,7 @@ async fn api_call_with_a_token_without_secret_names_oauth_token_secret() {
 
     assert!(
         matches!(
-            err,
+            err.underlying(),
             Error::Client(client::Error::MissingField {
                 field: "oauth_token_secret",
                 ..
@@ -571,14 +571,35 @@ async fn token_endpoint_401_is_a_provider_error_keeping_the_body() {
         .await
         .unwrap_err();
 
-    match &err {
-        Error::OAuth2(oauth2::Error::Provider(p)) => {
+    match err.underlying() {
+        Error::Client(client::Error::OAuth1Provider(p)) => {
             assert_eq!(p.status, 401);
             assert_eq!(p.error, "invalid_signature");
             assert_eq!(&*p.body, b"error=invalid_signature");
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(
+        err.provider_error().map(|p| p.error.as_str()),
+        Some("invalid_signature")
+    );
+    // Where, and OAuth 1's own hint (not the OAuth 2 one about codes).
+    let step = err.step().expect("located");
+    assert_eq!(step.step(), oauth_compat::Step::AccessToken);
+    assert_eq!(step.url(), Some(provider.url("/token").as_str()));
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "access_token {}: the OAuth 1 provider refused",
+            provider.url("/token")
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("check the consumer secret"), "{shown}");
+    assert!(
+        !shown.contains("authorization again") && !shown.contains("code"),
+        "{shown}"
+    );
     assert_eq!(client.token(), None);
 }
 
@@ -596,7 +617,7 @@ async fn token_response_without_secret_is_an_error_naming_it() {
 
     assert!(
         matches!(
-            err,
+            err.underlying(),
             Error::Client(client::Error::MissingField {
                 field: "oauth_token_secret",
                 ..
@@ -693,7 +714,7 @@ async fn plain_http_to_another_host_is_refused_before_sending() {
     .await
     .expect("refused at once")
     .unwrap_err();
-    match err {
+    match err.underlying() {
         Error::Engine(engine::Error::InsecureTransport { url }) => {
             assert_eq!(url, "http://example.invalid/initiate");
         }
@@ -705,8 +726,7 @@ async fn plain_http_to_another_host_is_refused_before_sending() {
         .expect("refused at once")
         .unwrap_err();
     assert!(
-        matches!(
-            &err,
+        matches!(err.underlying(),
             Error::Engine(engine::Error::InsecureTransport { url }) if url == "http://example.invalid/api/me"
         ),
         "{err:?}"

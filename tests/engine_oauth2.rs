@@ -574,7 +574,8 @@ async fn extra_token_fields_are_kept() {
 const INVALID_GRANT: &str = r#"{"error":"invalid_grant","error_description":"The code has expired","error_uri":"https://provider.example/errors/invalid_grant"}"#;
 
 fn assert_invalid_grant(result: Result<Token, Error>, status: u16) {
-    let Err(Error::OAuth2(oauth2::Error::Provider(p))) = result else {
+    let Err(Error::OAuth2(oauth2::Error::Provider(p))) = result.as_ref().map_err(Error::underlying)
+    else {
         panic!("expected a provider error, got {result:?}");
     };
     assert_eq!(p.status, status);
@@ -603,10 +604,12 @@ async fn error_response_with_200_is_a_provider_error_too() {
 async fn html_500_from_the_token_endpoint_is_an_http_status_error_keeping_the_body() {
     let page = "<html><body><h1>Internal Server Error</h1></body></html>";
     let (_provider, result) = fetch_from(500, "text/html; charset=utf-8", page).await;
-    let Err(Error::OAuth2(oauth2::Error::HttpStatus { status, body })) = result else {
+    let Err(Error::OAuth2(oauth2::Error::HttpStatus { status, body })) =
+        result.as_ref().map_err(Error::underlying)
+    else {
         panic!("expected an HTTP status error, got {result:?}");
     };
-    assert_eq!(status, 500);
+    assert_eq!(*status, 500);
     assert_eq!(&body[..], page.as_bytes());
 }
 
@@ -614,7 +617,9 @@ async fn html_500_from_the_token_endpoint_is_an_http_status_error_keeping_the_bo
 async fn success_without_access_token_is_missing_field_access_token() {
     let body = r#"{"token_type":"Bearer","expires_in":3600}"#;
     let (_provider, result) = fetch_from(200, JSON_TYPE, body).await;
-    let Err(Error::OAuth2(err @ oauth2::Error::MissingField { field, .. })) = &result else {
+    let Err(Error::OAuth2(err @ oauth2::Error::MissingField { field, .. })) =
+        result.as_ref().map_err(Error::underlying)
+    else {
         panic!("expected a missing field, got {result:?}");
     };
     assert_eq!(*field, "access_token");
@@ -739,7 +744,10 @@ async fn request_without_any_token_is_missing_token_and_nothing_is_sent() {
     let client = client_of(&provider).build().unwrap();
     let result = client.get("me").send().await;
     assert!(
-        matches!(result, Err(Error::Client(client::Error::MissingToken))),
+        matches!(
+            result.as_ref().map_err(Error::underlying),
+            Err(Error::Client(client::Error::MissingToken))
+        ),
         "{result:?}"
     );
     assert!(provider.seen().is_empty());
@@ -1120,7 +1128,7 @@ async fn expired_token_without_refresh_token_is_token_expired_and_nothing_is_sen
         .await;
     assert!(
         matches!(
-            result,
+            result.as_ref().map_err(Error::underlying),
             Err(Error::Client(client::Error::TokenExpired { .. }))
         ),
         "{result:?}"
@@ -1228,7 +1236,7 @@ async fn revoke_against(status: u16, content_type: &'static str, body: &'static 
 #[tokio::test]
 async fn revocation_unsupported_token_type_is_a_provider_error() {
     let err = revoke_against(400, JSON_TYPE, r#"{"error":"unsupported_token_type"}"#).await;
-    let Error::OAuth2(oauth2::Error::Provider(p)) = &err else {
+    let Error::OAuth2(oauth2::Error::Provider(p)) = err.underlying() else {
         panic!("expected a provider error, got {err:?}");
     };
     assert_eq!(p.error, "unsupported_token_type");
@@ -1238,7 +1246,7 @@ async fn revocation_unsupported_token_type_is_a_provider_error() {
 #[tokio::test]
 async fn revocation_503_is_an_http_status_error() {
     let err = revoke_against(503, "text/plain", "Service Unavailable").await;
-    let Error::OAuth2(oauth2::Error::HttpStatus { status, body }) = &err else {
+    let Error::OAuth2(oauth2::Error::HttpStatus { status, body }) = err.underlying() else {
         panic!("expected an HTTP status error, got {err:?}");
     };
     assert_eq!(*status, 503);
@@ -1411,7 +1419,7 @@ fn a_code_challenge_parameter_with_pkce_on_is_refused() {
         .unwrap_err();
     assert!(
         matches!(
-            err,
+            err.underlying(),
             Error::Client(client::Error::ConflictingParameter {
                 name: "code_challenge",
                 ..
@@ -1436,7 +1444,7 @@ async fn a_bad_header_is_a_typed_error_and_the_first_one_is_reported() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Engine(oauth_compat::engine::Error::InvalidHeader { name, .. }) if name == "x-one"),
+        matches!(err.underlying(), Error::Engine(oauth_compat::engine::Error::InvalidHeader { name, .. }) if name == "x-one"),
         "{err:?}"
     );
     assert!(provider.seen().is_empty());

@@ -92,7 +92,7 @@ async fn the_engines_own_client_refuses_a_redirect_to_plain_http() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Engine(engine::Error::InsecureTransport { url }) if url == "http://example.invalid/steal"),
+        matches!(err.underlying(), Error::Engine(engine::Error::InsecureTransport { url }) if url == "http://example.invalid/steal"),
         "{err:?}"
     );
 }
@@ -143,7 +143,7 @@ async fn plain_http_to_a_remote_host_is_refused_before_anything_is_sent() {
     let engine = named(&provider).env(MapEnv::new()).build().unwrap();
     let url = format!("{}?access_token=SECRET", remote_url(&provider));
     let err = get(engine, &url).await.unwrap_err();
-    let Error::Engine(engine::Error::InsecureTransport { url: named }) = &err else {
+    let Error::Engine(engine::Error::InsecureTransport { url: named }) = err.underlying() else {
         panic!("expected InsecureTransport, got {err:?}");
     };
     assert_eq!(*named, remote_url(&provider));
@@ -189,7 +189,7 @@ async fn insecure_transport_variable_set_empty_still_refuses() {
     let result = get(engine, &remote_url(&provider)).await;
     assert!(
         matches!(
-            result,
+            result.as_ref().map_err(Error::underlying),
             Err(Error::Engine(engine::Error::InsecureTransport { .. }))
         ),
         "{result:?}"
@@ -264,7 +264,7 @@ async fn engine_timeout_stops_a_slow_provider() {
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
-    let Error::Engine(engine::Error::Timeout { method, url, after }) = &err else {
+    let Error::Engine(engine::Error::Timeout { method, url, after }) = err.underlying() else {
         panic!("expected a timeout, got {err:?}");
     };
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
@@ -289,7 +289,7 @@ async fn a_user_supplied_clients_timeout_applies_when_the_engine_sets_none() {
     let elapsed = started.elapsed();
     assert!(
         matches!(
-            err,
+            err.underlying(),
             Error::Engine(engine::Error::Timeout { after: None, .. })
         ),
         "{err:?}"
@@ -319,7 +319,7 @@ async fn sized_provider() -> Provider {
 fn assert_too_large(result: Result<OAuthResponse, Error>) {
     assert!(
         matches!(
-            result,
+            result.as_ref().map_err(Error::underlying),
             Err(Error::Engine(engine::Error::ResponseTooLarge {
                 limit: LIMIT,
                 ..
@@ -439,7 +439,8 @@ async fn malformed_json_is_a_response_error_keeping_the_body() {
     let err = get(Engine::new().unwrap(), &provider.url("/api/me"))
         .await
         .unwrap_err();
-    let Error::Response(inner @ response::Error::Malformed { format, .. }) = &err else {
+    let Error::Response(inner @ response::Error::Malformed { format, .. }) = err.underlying()
+    else {
         panic!("expected a malformed body, got {err:?}");
     };
     assert_eq!(*format, response::Format::Json);
@@ -461,7 +462,7 @@ async fn connection_refused_is_a_transport_error_naming_method_and_url_without_q
         .unwrap_err();
     let Error::Engine(engine::Error::Transport {
         method, url: named, ..
-    }) = &err
+    }) = err.underlying()
     else {
         panic!("expected a transport error, got {err:?}");
     };
@@ -496,7 +497,7 @@ async fn token_endpoint_500_with_a_cut_json_body_is_an_http_status_error() {
         .fetch_token(TokenGrant::client_credentials())
         .await
         .unwrap_err();
-    let Error::OAuth2(oauth2::Error::HttpStatus { status, body: kept }) = &err else {
+    let Error::OAuth2(oauth2::Error::HttpStatus { status, body: kept }) = err.underlying() else {
         panic!("expected an HTTP status error, got {err:?}");
     };
     assert_eq!(*status, 500);

@@ -351,8 +351,15 @@ async fn oauth1_wrong_secret_fails_without_printing_it() {
     );
     assert_failed(&finished, 1);
     let first = finished.stderr.lines().next().unwrap_or_default();
+    // The app, the step and the URL, then the provider's answer with OAuth 1's own hint.
     assert_eq!(
-        first, "oauth1_client: error: provider error invalid_signature (HTTP 401)",
+        first,
+        format!(
+            "oauth1_client: error: `provider` request_token {}/initiate: the OAuth 1 provider \
+             refused the request: provider error invalid_signature (HTTP 401); check the \
+             consumer secret, the signature method and, behind a proxy, the URL the provider sees",
+            server.base
+        ),
         "{}",
         finished.stderr
     );
@@ -725,13 +732,17 @@ async fn oauth2_wrong_secret_fails_with_invalid_client_without_printing_it() {
     assert_failed(&finished, 1);
     let first = finished.stderr.lines().next().unwrap_or_default();
     assert!(
-        first.starts_with("oauth2_client: error: provider error invalid_client (HTTP 401): "),
+        first.starts_with(&format!(
+            "oauth2_client: error: `provider` access_token {}/token: provider error \
+             invalid_client (HTTP 401): ",
+            server.base
+        )),
         "{}",
         finished.stderr
     );
     assert!(
         finished.stderr.contains(
-            "OAuth(OAuth2(Provider(ProviderError { status: 401, error: \"invalid_client\""
+            "error: OAuth2(Provider(ProviderError { status: 401, error: \"invalid_client\""
         ),
         "the typed error: {}",
         finished.stderr

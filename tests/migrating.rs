@@ -150,7 +150,7 @@ fn query_param(url: &str, name: &str) -> Option<String> {
 }
 
 fn flow_error(err: &Error) -> &FlowError {
-    match err {
+    match err.underlying() {
         Error::Flow(flow) => flow,
         other => panic!("expected a flow error, got {other:?}"),
     }

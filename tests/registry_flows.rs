@@ -60,7 +60,7 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 fn flow_error(err: &Error) -> &FlowError {
-    match err {
+    match err.underlying() {
         Error::Flow(flow) => flow,
         other => panic!("expected a flow error, got {other:?}"),
     }

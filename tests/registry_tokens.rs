@@ -108,7 +108,7 @@ fn options(provider: &common::Provider) -> RegisterOptions {
 }
 
 fn flow_error(err: &Error) -> &FlowError {
-    match err {
+    match err.underlying() {
         Error::Flow(flow) => flow,
         other => panic!("expected a flow error, got {other:?}"),
     }

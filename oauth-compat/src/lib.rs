@@ -117,7 +117,7 @@ pub mod server;
 pub mod store;
 
 pub use engine::Engine;
-pub use error::Error;
+pub use error::{Error, Step, StepError};
 /// The exact redis the Redis cache uses: build the connection you pass to
 /// [`RedisCache::from_connection`](cache::redis::RedisCache::from_connection) from it, so the
 /// types match.

@@ -11,6 +11,7 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderVal
 use url::Url;
 
 use crate::OAuthResponse;
+use crate::Step;
 use crate::engine::url_join::join_url;
 use crate::engine::{Engine, OutgoingRequest, RequestKind};
 use crate::hooks::Hooks;
@@ -18,6 +19,8 @@ use crate::oauth2::Token;
 use crate::response::{DecodeOptions, MediaType};
 
 pub(crate) struct Common {
+    /// The remote app this client serves, named in its errors.
+    app_name: Option<String>,
     pub(crate) engine: Engine,
     pub(crate) api_base_url: Option<Url>,
     pub(crate) hooks: Hooks,
@@ -60,6 +63,26 @@ impl Common {
         if held.as_ref().is_some_and(was_refreshed) {
             *held = Some(new.clone());
         }
+    }
+
+    /// `err` as an error of this client's `step` at `url`: where it happened, and the app's
+    /// name when a registry made the client.
+    pub(crate) fn locate(&self, err: crate::Error, step: Step, url: Option<&str>) -> crate::Error {
+        match &self.app_name {
+            Some(app) => err.in_app(app, step, url),
+            None => err.at(step, url),
+        }
+    }
+
+    /// The URL a step goes to, for its errors: `url` joined to `api_base_url`, or as given
+    /// when it does not join (the join's own error says why).
+    pub(crate) fn step_url(&self, url: &str) -> String {
+        self.join(url).map_or_else(|_| url.to_owned(), String::from)
+    }
+
+    /// [`step_url`](Self::step_url) of a setting, when it is set.
+    pub(crate) fn setting_url(&self, setting: &Option<String>) -> Option<String> {
+        setting.as_deref().map(|url| self.step_url(url))
     }
 
     /// `url` joined to `api_base_url` as Python's `urljoin` does.
@@ -163,6 +186,7 @@ fn mark_sensitive(mut value: HeaderValue) -> HeaderValue {
 }
 
 pub(crate) struct CommonBuilder {
+    pub(crate) app_name: Option<String>,
     pub(crate) engine: Option<Engine>,
     pub(crate) api_base_url: Option<String>,
     pub(crate) hooks: Hooks,
@@ -176,6 +200,7 @@ pub(crate) struct CommonBuilder {
 impl Default for CommonBuilder {
     fn default() -> Self {
         Self {
+            app_name: None,
             engine: None,
             api_base_url: None,
             hooks: Hooks::new(),
@@ -216,6 +241,7 @@ impl CommonBuilder {
             None => Engine::new()?,
         };
         Ok(Common {
+            app_name: self.app_name,
             engine,
             api_base_url,
             hooks: self.hooks,

@@ -2,6 +2,11 @@
 
 use std::sync::Arc;
 
+use http::StatusCode;
+
+use crate::oauth2::ProviderError;
+use crate::response::RawBody;
+
 /// A boxed error from a callback the application supplied (`update_token`, ...).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -103,10 +108,50 @@ pub enum Error {
         /// Where the character starts in the text's UTF-8, in bytes.
         offset: usize,
     },
+    /// An OAuth 1 provider refused a temporary-credentials or token-credentials request with
+    /// an error code (`error=invalid_signature&error_description=..`, as Authlib's and this
+    /// crate's providers answer).
+    #[error("the OAuth 1 provider refused the request: {0}{hint}", hint = oauth1_hint(&.0.error))]
+    OAuth1Provider(ProviderError),
+    /// An OAuth 1 provider answered a temporary-credentials or token-credentials request with
+    /// a non-2xx status and no error code (Twitter's plain-text 401, an HTML error page).
+    #[error(
+        "the OAuth 1 provider answered HTTP {status} without an error code; check the consumer \
+         key and secret, the signature method, the endpoint URL and the clock (the body is kept \
+         in this error)"
+    )]
+    OAuth1HttpStatus {
+        /// The response status.
+        status: StatusCode,
+        /// The response body, as received.
+        body: RawBody,
+    },
     /// The value given to `RequestBuilder::json` does not serialize to JSON.
     #[error("the JSON body does not serialize: {reason}")]
     JsonBody {
         /// serde_json's message.
         reason: String,
     },
+}
+
+/// What to do about the OAuth 1 error codes (Authlib's, which this crate's provider shares)
+/// whose fix is on the client's side.
+fn oauth1_hint(error: &str) -> &'static str {
+    match error {
+        "invalid_client" => "; check the consumer key",
+        "invalid_signature" => {
+            "; check the consumer secret, the signature method and, behind a proxy, the URL \
+             the provider sees"
+        }
+        "invalid_token" => {
+            "; the request token is expired, used or unknown: start the authorization again"
+        }
+        "invalid_nonce" => "; check the clock (the timestamp is outside the provider's window)",
+        "unsupported_signature_method" => "; use a signature method the provider accepts",
+        "method_not_allowed" => "; use the HTTP method the endpoint expects (request_token_method)",
+        "missing_required_parameter" | "invalid_request" => {
+            "; a parameter is missing, repeated or malformed"
+        }
+        _ => "",
+    }
 }

@@ -10,6 +10,7 @@ use http::{HeaderValue, Method, Uri};
 use super::common::{Common, CommonBuilder};
 use super::request_builder::{ClientRef, RequestBuilder};
 use super::{Error, require};
+use crate::Step;
 use crate::engine::{Engine, OutgoingRequest, RawResponse, RequestKind};
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth1::{
@@ -97,6 +98,10 @@ impl OAuth1Client {
         self.inner.common.token()
     }
 
+    pub(crate) fn common(&self) -> &Common {
+        &self.inner.common
+    }
+
     /// Replaces the token the client holds.
     pub fn set_token(&self, token: Option<Token>) {
         self.inner.common.set_token(token);
@@ -114,22 +119,29 @@ impl OAuth1Client {
         params: &[(&str, &str)],
     ) -> Result<Token, crate::Error> {
         let inner = &self.inner;
-        let url = require(
-            &inner.request_token_url,
-            "request_token_url",
-            "fetch a request token",
-        )?;
-        let signer = inner.signer.clone().callback(callback.unwrap_or("oob"));
-        self.token_request(
-            RequestKind::RequestToken,
-            url,
-            inner.request_token_method.clone(),
-            &inner.request_token_params,
-            params,
-            signer,
-            "temporary credentials response",
-        )
-        .await
+        let result = async {
+            let url = require(
+                &inner.request_token_url,
+                "request_token_url",
+                "fetch a request token",
+            )?;
+            let signer = inner.signer.clone().callback(callback.unwrap_or("oob"));
+            self.token_request(
+                RequestKind::RequestToken,
+                url,
+                inner.request_token_method.clone(),
+                &inner.request_token_params,
+                params,
+                signer,
+                "temporary credentials response",
+            )
+            .await
+        }
+        .await;
+        result.map_err(|err| {
+            let url = inner.common.setting_url(&inner.request_token_url);
+            inner.common.locate(err, Step::RequestToken, url.as_deref())
+        })
     }
 
     /// The URL to send the user to (RFC 5849 §2.2): `authorize_url` with `oauth_token` and
@@ -139,19 +151,26 @@ impl OAuth1Client {
         request_token: &Token,
         params: &[(&str, &str)],
     ) -> Result<String, crate::Error> {
-        let base = require(
-            &self.inner.authorize_url,
-            "authorize_url",
-            "build the authorization URL",
-        )?;
-        let mut url = String::from(self.inner.common.join(base)?);
-        let query = form_urlencode(
-            [("oauth_token", request_token.access_token())]
-                .into_iter()
-                .chain(params.iter().copied()),
-        );
-        append_query(&mut url, &query);
-        Ok(url)
+        let common = &self.inner.common;
+        let result = (|| {
+            let base = require(
+                &self.inner.authorize_url,
+                "authorize_url",
+                "build the authorization URL",
+            )?;
+            let mut url = String::from(common.join(base)?);
+            let query = form_urlencode(
+                [("oauth_token", request_token.access_token())]
+                    .into_iter()
+                    .chain(params.iter().copied()),
+            );
+            append_query(&mut url, &query);
+            Ok(url)
+        })();
+        result.map_err(|err| {
+            let url = common.setting_url(&self.inner.authorize_url);
+            common.locate(err, Step::Authorize, url.as_deref())
+        })
     }
 
     /// Exchanges temporary credentials and the verifier from the callback for token credentials
@@ -165,18 +184,18 @@ impl OAuth1Client {
         params: &[(&str, &str)],
     ) -> Result<Token, crate::Error> {
         let inner = &self.inner;
-        let url = require(
-            &inner.access_token_url,
-            "access_token_url",
-            "fetch an access token",
-        )?;
-        let signer = inner
-            .signer
-            .clone()
-            .token(token_credentials(request_token)?)
-            .verifier(verifier);
-        let token = self
-            .token_request(
+        let result = async {
+            let url = require(
+                &inner.access_token_url,
+                "access_token_url",
+                "fetch an access token",
+            )?;
+            let signer = inner
+                .signer
+                .clone()
+                .token(token_credentials(request_token)?)
+                .verifier(verifier);
+            self.token_request(
                 RequestKind::AccessToken,
                 url,
                 inner.access_token_method.clone(),
@@ -185,7 +204,13 @@ impl OAuth1Client {
                 signer,
                 "token credentials response",
             )
-            .await?;
+            .await
+        }
+        .await;
+        let token = result.map_err(|err| {
+            let url = inner.common.setting_url(&inner.access_token_url);
+            inner.common.locate(err, Step::AccessToken, url.as_deref())
+        })?;
         self.inner.common.hold(&token);
         Ok(token)
     }
@@ -321,12 +346,23 @@ fn parse_credentials(
     response: RawResponse,
     response_name: &'static str,
 ) -> Result<Token, crate::Error> {
+    // The OAuth 2 reader takes every shape providers send (form, JSON, errors with 200); an
+    // OAuth 1 refusal gets OAuth 1's own variants and hints.
     let token = parse_token_response(
         response.status,
         &response.headers,
         &response.body,
         engine.max_response_bytes(),
-    )?;
+    )
+    .map_err(|err| -> crate::Error {
+        match err {
+            crate::oauth2::Error::Provider(provider) => Error::OAuth1Provider(provider).into(),
+            crate::oauth2::Error::HttpStatus { status, body } => {
+                Error::OAuth1HttpStatus { status, body }.into()
+            }
+            other => other.into(),
+        }
+    })?;
     if token.get("oauth_token").is_none() {
         return Err(Error::MissingField {
             response: response_name,
@@ -479,6 +515,12 @@ impl OAuth1ClientBuilder {
     /// `authorize_url`, where users are sent to approve the request token.
     pub fn authorize_url(mut self, url: impl Into<String>) -> Self {
         self.authorize_url = Some(url.into());
+        self
+    }
+
+    /// The remote app this client serves, named in its errors (set by the registry).
+    pub(crate) fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.common.app_name = Some(name.into());
         self
     }
 

@@ -14,6 +14,7 @@ use super::common::{Common, CommonBuilder};
 use super::refresh::{Reuse, SingleFlight};
 use super::request_builder::{ClientRef, RequestBuilder};
 use super::{BoxError, Error, now_unix, require};
+use crate::Step;
 use crate::engine::{Engine, OutgoingRequest, RequestKind};
 use crate::oauth2::{
     AuthorizationRequest, ClientAuth, ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token,
@@ -271,6 +272,10 @@ impl OAuth2Client {
         self.inner.common.token()
     }
 
+    pub(crate) fn common(&self) -> &Common {
+        &self.inner.common
+    }
+
     /// Replaces the token the client holds.
     pub fn set_token(&self, token: Option<Token>) {
         self.inner.common.set_token(token);
@@ -290,70 +295,77 @@ impl OAuth2Client {
         redirect_uri: Option<&str>,
         params: &[(&str, &str)],
     ) -> Result<AuthorizationRequest, crate::Error> {
-        let inner = &self.inner;
-        let base = require(
-            &inner.authorize_url,
-            "authorize_url",
-            "build the authorization URL",
-        )?;
-        let base = inner.common.join(base)?;
-        // `state` and `redirect_uri` given as parameters are the flow's own: they are
-        // returned for the callback (the code exchange resends redirect_uri, RFC 6749 §4.1.3).
-        let given = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
-        if inner.code_challenge_method.is_some()
-            && let Some(name) = ["code_challenge", "code_challenge_method"]
-                .into_iter()
-                .find(|name| given(name).is_some())
-        {
-            return Err(Error::ConflictingParameter {
-                name,
-                why: "PKCE is on (`code_challenge_method`): the client makes the challenge \
-                      from a verifier it keeps for the code exchange",
+        let common = &self.inner.common;
+        let result = (|| {
+            let inner = &self.inner;
+            let base = require(
+                &inner.authorize_url,
+                "authorize_url",
+                "build the authorization URL",
+            )?;
+            let base = inner.common.join(base)?;
+            // `state` and `redirect_uri` given as parameters are the flow's own: they are
+            // returned for the callback (the code exchange resends redirect_uri, RFC 6749 §4.1.3).
+            let given = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+            if inner.code_challenge_method.is_some()
+                && let Some(name) = ["code_challenge", "code_challenge_method"]
+                    .into_iter()
+                    .find(|name| given(name).is_some())
+            {
+                return Err(Error::ConflictingParameter {
+                    name,
+                    why: "PKCE is on (`code_challenge_method`): the client makes the challenge \
+                          from a verifier it keeps for the code exchange",
+                }
+                .into());
             }
-            .into());
-        }
-        let redirect_uri = given("redirect_uri")
-            .or(redirect_uri)
-            .or(inner.redirect_uri.as_deref());
-        // A fixed `state` in `authorize_params` (Authlib's `kwargs.update(authorize_params)`)
-        // is the flow's too: sent once and kept for the callback's check.
-        let configured_state = inner
-            .authorize_params
-            .iter()
-            .find(|(k, _)| k == "state")
-            .map(|(_, v)| v.as_str());
-        let state = given("state")
-            .or(configured_state)
-            .map_or_else(generate_state, str::to_owned);
-        let verifier = inner
-            .code_challenge_method
-            .map(|_| CodeVerifier::generate());
-        let extra: Vec<(String, String)> = inner
-            .authorize_params
-            .iter()
-            .filter(|(k, _)| k != "state")
-            .cloned()
-            .chain(
-                params
-                    .iter()
-                    .filter(|(k, _)| !matches!(*k, "state" | "redirect_uri"))
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-            )
-            .collect();
-        let url = authorization_url(
-            base.as_str(),
-            &inner.auth.client_id,
-            redirect_uri,
-            inner.scope.as_deref(),
-            &state,
-            verifier.as_ref().zip(inner.code_challenge_method),
-            &extra,
-        )?;
-        Ok(AuthorizationRequest {
-            url,
-            state,
-            code_verifier: verifier,
-            redirect_uri: redirect_uri.map(str::to_owned),
+            let redirect_uri = given("redirect_uri")
+                .or(redirect_uri)
+                .or(inner.redirect_uri.as_deref());
+            // A fixed `state` in `authorize_params` (Authlib's `kwargs.update(authorize_params)`)
+            // is the flow's too: sent once and kept for the callback's check.
+            let configured_state = inner
+                .authorize_params
+                .iter()
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.as_str());
+            let state = given("state")
+                .or(configured_state)
+                .map_or_else(generate_state, str::to_owned);
+            let verifier = inner
+                .code_challenge_method
+                .map(|_| CodeVerifier::generate());
+            let extra: Vec<(String, String)> = inner
+                .authorize_params
+                .iter()
+                .filter(|(k, _)| k != "state")
+                .cloned()
+                .chain(
+                    params
+                        .iter()
+                        .filter(|(k, _)| !matches!(*k, "state" | "redirect_uri"))
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+                )
+                .collect();
+            let url = authorization_url(
+                base.as_str(),
+                &inner.auth.client_id,
+                redirect_uri,
+                inner.scope.as_deref(),
+                &state,
+                verifier.as_ref().zip(inner.code_challenge_method),
+                &extra,
+            )?;
+            Ok(AuthorizationRequest {
+                url,
+                state,
+                code_verifier: verifier,
+                redirect_uri: redirect_uri.map(str::to_owned),
+            })
+        })();
+        result.map_err(|err| {
+            let url = common.setting_url(&self.inner.authorize_url);
+            common.locate(err, Step::Authorize, url.as_deref())
         })
     }
 
@@ -364,54 +376,62 @@ impl OAuth2Client {
     /// [`oauth2::Error::Provider`](crate::oauth2::Error::Provider) with `error`,
     /// `error_description`, `error_uri` and the raw body.
     pub async fn fetch_token(&self, grant: TokenGrant) -> Result<Token, crate::Error> {
-        let inner = &self.inner;
-        let TokenGrant {
-            kind,
-            scope,
-            params,
-        } = grant;
-        // Not needed by a refresh, which goes to refresh_token_url when that is set.
-        let endpoint = || -> Result<Url, crate::Error> {
-            let url = require(&inner.access_token_url, "access_token_url", "fetch a token")?;
-            Ok(inner.common.join(url)?)
-        };
-        let request = match kind {
-            GrantKind::AuthorizationCode {
-                code,
-                redirect_uri,
-                code_verifier,
-            } => TokenRequest::authorization_code(
-                endpoint()?.as_str(),
-                &code,
-                redirect_uri.as_deref(),
-                code_verifier.as_ref(),
-            ),
-            GrantKind::RefreshToken(refresh_token) => {
-                return self
-                    .refresh_with(Some(&refresh_token), scope.as_deref(), &params)
-                    .await;
-            }
-            GrantKind::ClientCredentials => {
-                TokenRequest::client_credentials(endpoint()?.as_str(), scope.as_deref())
-            }
-            GrantKind::Password { username, password } => TokenRequest::password(
-                endpoint()?.as_str(),
-                &username,
-                password.expose_secret(),
-                scope.as_deref(),
-            ),
-        };
-        // Two merges: the grant's own parameters replace `access_token_params` of the same name
-        // (Authlib's `params.update(kwargs)`) rather than being sent beside them.
-        let request = request
-            .with_method(inner.access_token_method.clone())
-            .extend_params(inner.access_token_params.iter().cloned())
-            .extend_params(params);
-        let token = self
-            .token_request(request, RequestKind::AccessToken)
-            .await?;
-        self.inner.common.hold(&token);
-        Ok(token)
+        let result: Result<Token, crate::Error> = async {
+            let inner = &self.inner;
+            let TokenGrant {
+                kind,
+                scope,
+                params,
+            } = grant;
+            // Not needed by a refresh, which goes to refresh_token_url when that is set.
+            let endpoint = || -> Result<Url, crate::Error> {
+                let url = require(&inner.access_token_url, "access_token_url", "fetch a token")?;
+                Ok(inner.common.join(url)?)
+            };
+            let request = match kind {
+                GrantKind::AuthorizationCode {
+                    code,
+                    redirect_uri,
+                    code_verifier,
+                } => TokenRequest::authorization_code(
+                    endpoint()?.as_str(),
+                    &code,
+                    redirect_uri.as_deref(),
+                    code_verifier.as_ref(),
+                ),
+                GrantKind::RefreshToken(refresh_token) => {
+                    return self
+                        .refresh_with(Some(&refresh_token), scope.as_deref(), &params)
+                        .await;
+                }
+                GrantKind::ClientCredentials => {
+                    TokenRequest::client_credentials(endpoint()?.as_str(), scope.as_deref())
+                }
+                GrantKind::Password { username, password } => TokenRequest::password(
+                    endpoint()?.as_str(),
+                    &username,
+                    password.expose_secret(),
+                    scope.as_deref(),
+                ),
+            };
+            // Two merges: the grant's own parameters replace `access_token_params` of the same name
+            // (Authlib's `params.update(kwargs)`) rather than being sent beside them.
+            let request = request
+                .with_method(inner.access_token_method.clone())
+                .extend_params(inner.access_token_params.iter().cloned())
+                .extend_params(params);
+            let token = self
+                .token_request(request, RequestKind::AccessToken)
+                .await?;
+            self.inner.common.hold(&token);
+            Ok(token)
+        }
+        .await;
+        result.map_err(|err| {
+            let common = &self.inner.common;
+            let url = common.setting_url(&self.inner.access_token_url);
+            common.locate(err, Step::AccessToken, url.as_deref())
+        })
     }
 
     /// Refreshes a token (RFC 6749 §6) at `refresh_token_url`, or `access_token_url` when that
@@ -432,34 +452,42 @@ impl OAuth2Client {
         scope: Option<&str>,
         params: &[(String, String)],
     ) -> Result<Token, crate::Error> {
-        // A refresh of this token that finishes after now answers this call too.
-        let read_at = Instant::now();
-        let held = self.token();
-        let refresh_token = match refresh_token {
-            Some(rt) => rt.to_owned(),
-            None => held
-                .as_ref()
-                .and_then(|t| t.refresh_token())
-                .map(str::to_owned)
-                .ok_or(Error::MissingField {
-                    response: "held token",
-                    field: "refresh_token",
-                })?,
-        };
-        let old_access = held
-            .filter(|t| t.refresh_token() == Some(refresh_token.as_str()))
-            .map(|t| t.access_token().to_owned());
-        let token = self
-            .refresh_shared(
-                refresh_token,
-                old_access,
-                scope.map(str::to_owned),
-                params.to_vec(),
-                Reuse::FinishedAfter(read_at),
-            )
-            .await?;
-        self.inner.common.hold(&token);
-        Ok(token)
+        let result: Result<Token, crate::Error> = async {
+            // A refresh of this token that finishes after now answers this call too.
+            let read_at = Instant::now();
+            let held = self.token();
+            let refresh_token = match refresh_token {
+                Some(rt) => rt.to_owned(),
+                None => held
+                    .as_ref()
+                    .and_then(|t| t.refresh_token())
+                    .map(str::to_owned)
+                    .ok_or(Error::MissingField {
+                        response: "held token",
+                        field: "refresh_token",
+                    })?,
+            };
+            let old_access = held
+                .filter(|t| t.refresh_token() == Some(refresh_token.as_str()))
+                .map(|t| t.access_token().to_owned());
+            let token = self
+                .refresh_shared(
+                    refresh_token,
+                    old_access,
+                    scope.map(str::to_owned),
+                    params.to_vec(),
+                    Reuse::FinishedAfter(read_at),
+                )
+                .await?;
+            self.inner.common.hold(&token);
+            Ok(token)
+        }
+        .await;
+        result.map_err(|err| {
+            let common = &self.inner.common;
+            let url = common.setting_url(self.refresh_url());
+            common.locate(err, Step::Refresh, url.as_deref())
+        })
     }
 
     /// Revokes a token (RFC 7009) at `revocation_url`, the client authenticated as for token
@@ -469,24 +497,32 @@ impl OAuth2Client {
         token: &str,
         token_type_hint: Option<&str>,
     ) -> Result<(), crate::Error> {
-        let inner = &self.inner;
-        let url = require(&inner.revocation_url, "revocation_url", "revoke a token")?;
-        let url = inner.common.join(url)?;
-        let mut form = vec![("token".to_owned(), token.to_owned())];
-        if let Some(hint) = token_type_hint {
-            form.push(("token_type_hint".to_owned(), hint.to_owned()));
+        let result: Result<(), crate::Error> = async {
+            let inner = &self.inner;
+            let url = require(&inner.revocation_url, "revocation_url", "revoke a token")?;
+            let url = inner.common.join(url)?;
+            let mut form = vec![("token".to_owned(), token.to_owned())];
+            if let Some(hint) = token_type_hint {
+                form.push(("token_type_hint".to_owned(), hint.to_owned()));
+            }
+            let request = TokenRequest {
+                method: Method::POST,
+                url: url.into(),
+                headers: http::HeaderMap::new(),
+                form,
+            };
+            let response = self
+                .send_token_request(request, RequestKind::Revoke)
+                .await?;
+            parse_revocation_response(response.status, &response.headers, &response.body)?;
+            Ok(())
         }
-        let request = TokenRequest {
-            method: Method::POST,
-            url: url.into(),
-            headers: http::HeaderMap::new(),
-            form,
-        };
-        let response = self
-            .send_token_request(request, RequestKind::Revoke)
-            .await?;
-        parse_revocation_response(response.status, &response.headers, &response.body)?;
-        Ok(())
+        .await;
+        result.map_err(|err| {
+            let common = &self.inner.common;
+            let url = common.setting_url(&self.inner.revocation_url);
+            common.locate(err, Step::Revoke, url.as_deref())
+        })
     }
 
     /// A request carrying the token (`url` joined to `api_base_url` when relative).
@@ -581,9 +617,21 @@ impl OAuth2Client {
             client
                 .save_refreshed(token, refresh_token, old_access_token)
                 .await
-                .map_err(Arc::new)
+                .map_err(|err| {
+                    let common = client.common();
+                    let url = common.setting_url(client.refresh_url());
+                    Arc::new(common.locate(err, Step::Refresh, url.as_deref()))
+                })
         };
         self.inner.refreshes.run(&key, reuse, refresh).await
+    }
+
+    /// Where refreshes go: `refresh_token_url`, else `access_token_url` (Authlib's rule).
+    fn refresh_url(&self) -> &Option<String> {
+        match &self.inner.refresh_token_url {
+            Some(_) => &self.inner.refresh_token_url,
+            None => &self.inner.access_token_url,
+        }
     }
 
     /// Calls `update_token` with a refreshed token.
@@ -618,31 +666,39 @@ impl OAuth2Client {
         scope: Option<&str>,
         params: &[(String, String)],
     ) -> Result<Token, crate::Error> {
-        let inner = &self.inner;
-        let url = inner
-            .refresh_token_url
-            .as_deref()
-            .or(inner.access_token_url.as_deref())
-            .ok_or(Error::MissingSetting {
-                setting: "refresh_token_url",
-                purpose: "refresh a token (or set `access_token_url`)",
-            })?;
-        let url = inner.common.join(url)?;
-        let request = TokenRequest::refresh_token(url.as_str(), refresh_token, scope)
-            .extend_params(inner.refresh_token_params.iter().cloned())
-            .extend_params(params.iter().cloned());
-        let mut token = self
-            .token_request(request, RequestKind::RefreshToken)
-            .await?;
-        if token.refresh_token().is_none() {
-            token = token.with_refresh_token(refresh_token);
+        let result: Result<Token, crate::Error> = async {
+            let inner = &self.inner;
+            let url = inner
+                .refresh_token_url
+                .as_deref()
+                .or(inner.access_token_url.as_deref())
+                .ok_or(Error::MissingSetting {
+                    setting: "refresh_token_url",
+                    purpose: "refresh a token (or set `access_token_url`)",
+                })?;
+            let url = inner.common.join(url)?;
+            let request = TokenRequest::refresh_token(url.as_str(), refresh_token, scope)
+                .extend_params(inner.refresh_token_params.iter().cloned())
+                .extend_params(params.iter().cloned());
+            let mut token = self
+                .token_request(request, RequestKind::RefreshToken)
+                .await?;
+            if token.refresh_token().is_none() {
+                token = token.with_refresh_token(refresh_token);
+            }
+            // Replace the held token only when it is the one refreshed: a client shared between
+            // users must not hand one user's token to another.
+            inner
+                .common
+                .replace_held(|held| held.refresh_token() == Some(refresh_token), &token);
+            Ok(token)
         }
-        // Replace the held token only when it is the one refreshed: a client shared between
-        // users must not hand one user's token to another.
-        inner
-            .common
-            .replace_held(|held| held.refresh_token() == Some(refresh_token), &token);
-        Ok(token)
+        .await;
+        result.map_err(|err| {
+            let common = &self.inner.common;
+            let url = common.setting_url(self.refresh_url());
+            common.locate(err, Step::Refresh, url.as_deref())
+        })
     }
 
     async fn token_request(
@@ -861,6 +917,12 @@ impl OAuth2ClientBuilder {
             let fut = update(token);
             Box::pin(async move { fut.await.map_err(Into::into) })
         }));
+        self
+    }
+
+    /// The remote app this client serves, named in its errors (set by the registry).
+    pub(crate) fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.common.app_name = Some(name.into());
         self
     }
 

@@ -5,18 +5,27 @@ use http::{HeaderMap, Method};
 
 use super::common::Common;
 use super::{Error, OAuth1Client, OAuth2Client};
-use crate::OAuthResponse;
 use crate::engine::url_join::join_url;
 use crate::engine::{self, OutgoingRequest};
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth2::Token;
 use crate::oauth2::form::{append_query, form_urlencode};
 use crate::response::MediaType;
+use crate::{OAuthResponse, Step};
 
 #[derive(Clone, Copy)]
 pub(crate) enum ClientRef<'a> {
     OAuth1(&'a OAuth1Client),
     OAuth2(&'a OAuth2Client),
+}
+
+impl<'a> ClientRef<'a> {
+    fn common(self) -> &'a Common {
+        match self {
+            Self::OAuth1(client) => client.common(),
+            Self::OAuth2(client) => client.common(),
+        }
+    }
 }
 
 /// An API request: add a query, a body, headers or a token, then [`send`](Self::send) it.
@@ -176,11 +185,19 @@ impl<'a> RequestBuilder<'a> {
     }
 
     /// Authenticates, runs the hooks, sends, and decodes the response.
+    ///
+    /// # Errors
+    /// Each names the step (`api`, or `refresh` for an automatic refresh that failed) and the
+    /// URL (see [`StepError`](crate::StepError)).
     pub async fn send(self) -> Result<OAuthResponse, crate::Error> {
-        match self.client {
+        let client = self.client;
+        let common = client.common();
+        let url = common.step_url(&self.url);
+        let result = match client {
             ClientRef::OAuth1(client) => client.send_api(self).await,
             ClientRef::OAuth2(client) => client.send_api(self).await,
-        }
+        };
+        result.map_err(|err| common.locate(err, Step::Api, Some(&url)))
     }
 
     /// The request as built, before authentication: the URL joined to the client's

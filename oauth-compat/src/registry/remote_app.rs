@@ -13,6 +13,7 @@ use super::metadata;
 use super::request::RemoteRequest;
 use super::tokens::Context;
 use super::{Entry, RegisterOptions, Shared};
+use crate::Step;
 use crate::client::{OAuth1Client, OAuth2Client, OAuth2ClientBuilder};
 use crate::config::{AppSettings, Error as ConfigError};
 use crate::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
@@ -162,7 +163,11 @@ impl RemoteApp {
     /// when the document is not a JSON object with string endpoints.
     pub async fn load_server_metadata(&self) -> Result<&Map<String, Value>, crate::Error> {
         static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
-        match self.metadata().await? {
+        let document = self
+            .metadata()
+            .await
+            .map_err(|err| self.locate(err, Step::Discovery, "server_metadata_url"))?;
+        match document {
             Some(document) => Ok(document),
             None => Ok(EMPTY.get_or_init(Map::new)),
         }
@@ -176,17 +181,19 @@ impl RemoteApp {
     /// [`FlowError::NotOAuth2`] for an OAuth 1 app; the client's error when no
     /// `revocation_endpoint` is known; the provider's refusal.
     pub async fn revoke_token(&self, token: &str, hint: Option<&str>) -> Result<(), crate::Error> {
-        match self.ready().await? {
-            Resolved {
+        let result = match self.ready().await {
+            Ok(Resolved {
                 client: RemoteClient::OAuth2(client),
                 ..
-            } => client.revoke_token(token, hint).await,
-            Resolved { .. } => Err(FlowError::NotOAuth2 {
+            }) => client.revoke_token(token, hint).await,
+            Ok(Resolved { .. }) => Err(FlowError::NotOAuth2 {
                 app: self.name().to_owned(),
                 operation: "revoke_token",
             }
             .into()),
-        }
+            Err(err) => Err(err),
+        };
+        result.map_err(|err| self.locate(err, Step::Revoke, "revocation_endpoint"))
     }
 
     /// The app resolved, its server metadata fetched first when it has `server_metadata_url`.
@@ -196,6 +203,17 @@ impl RemoteApp {
         }
         self.metadata().await?;
         self.resolved()
+    }
+
+    /// `err` as this app's error at `step`, whose URL is the app's `setting` when it is known.
+    pub(super) fn locate(&self, err: crate::Error, step: Step, setting: &str) -> crate::Error {
+        let url = self
+            .inner
+            .resolved
+            .get()
+            .and_then(|resolved| resolved.settings.get(setting))
+            .and_then(Value::as_str);
+        err.in_app(self.name(), step, url)
     }
 
     /// The discovery document, fetched at the first call (`None` without
@@ -214,7 +232,8 @@ impl RemoteApp {
             .inner
             .metadata
             .get_or_try_init(|| metadata::fetch(&engine, self.name(), &url))
-            .await?;
+            .await
+            .map_err(|err| err.in_app(self.name(), Step::Discovery, Some(&url)))?;
         Ok(Some(document))
     }
 
@@ -350,6 +369,7 @@ impl RemoteApp {
             Entry::Authlib => Method::POST,
         };
         let mut builder = OAuth1Client::builder(credentials)
+            .app_name(self.name())
             .engine(self.inner.shared.engine()?)
             .hold_token(false)
             .hooks(&self.inner.options.hooks)
@@ -394,6 +414,7 @@ impl RemoteApp {
     fn build_oauth2(&self, read: &Reader<'_>) -> Result<OAuth2Client, crate::Error> {
         let settings = read.settings;
         let mut builder = OAuth2Client::builder(settings.require_str("client_id")?)
+            .app_name(self.name())
             .engine(self.inner.shared.engine()?)
             .hold_token(false)
             .hooks(&self.inner.options.hooks)

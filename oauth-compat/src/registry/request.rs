@@ -204,6 +204,14 @@ impl<'a> RemoteRequest<'a> {
     /// The app's settings could not be resolved; `fetch_token` failed, found no token or got a
     /// context of the wrong type; or as [`RequestBuilder::send`].
     pub async fn send(self) -> Result<OAuthResponse, crate::Error> {
+        let app = self.app;
+        let url = self.url.clone();
+        self.send_unlocated()
+            .await
+            .map_err(|err| err.in_app(app.name(), crate::Step::Api, Some(&url)))
+    }
+
+    async fn send_unlocated(self) -> Result<OAuthResponse, crate::Error> {
         if let Some(err) = self.error {
             return Err(err);
         }

@@ -24,6 +24,7 @@ pub use request_tokens::RequestTokenStore;
 pub use session::{MemorySession, SessionStore};
 
 use super::{RemoteApp, RemoteClient};
+use crate::Step;
 use crate::cache::StoreError;
 use crate::client::{BoxError, TokenGrant};
 use crate::oauth2::{AuthorizationRequest, Token, states_match};
@@ -239,41 +240,45 @@ impl RemoteApp {
         redirect_uri: Option<&str>,
         params: &[(&str, &str)],
     ) -> Result<String, crate::Error> {
-        let resolved = self.ready().await?;
-        match &resolved.client {
-            RemoteClient::OAuth2(client) => {
-                let state = self.make_state();
-                let request = match state {
-                    // A `state` in `params` still wins, as for the client.
-                    Some(state) if !params.iter().any(|(k, _)| *k == "state") => {
-                        let mut with_state = params.to_vec();
-                        with_state.push(("state", state.as_str()));
-                        client.create_authorization_url(redirect_uri, &with_state)?
-                    }
-                    _ => client.create_authorization_url(redirect_uri, params)?,
-                };
-                let stored = serde_json::to_value(&request).map_err(|e| self.corrupt(&e))?;
-                session
-                    .set(&self.session_key(), stored)
-                    .await
-                    .map_err(FlowError::Session)?;
-                Ok(request.url)
-            }
-            RemoteClient::OAuth1(client) => {
-                let request_token = client.fetch_request_token(redirect_uri, &[]).await?;
-                let url = client.authorization_url(&request_token, params)?;
-                let oauth_token = request_token.access_token().to_owned();
-                self.request_token_store()
-                    .save(self.name(), session, &request_token)
-                    .await
-                    .map_err(FlowError::Cache)?;
-                session
-                    .set(&self.session_key(), Value::String(oauth_token))
-                    .await
-                    .map_err(FlowError::Session)?;
-                Ok(url)
+        let result: Result<String, crate::Error> = async {
+            let resolved = self.ready().await?;
+            match &resolved.client {
+                RemoteClient::OAuth2(client) => {
+                    let state = self.make_state();
+                    let request = match state {
+                        // A `state` in `params` still wins, as for the client.
+                        Some(state) if !params.iter().any(|(k, _)| *k == "state") => {
+                            let mut with_state = params.to_vec();
+                            with_state.push(("state", state.as_str()));
+                            client.create_authorization_url(redirect_uri, &with_state)?
+                        }
+                        _ => client.create_authorization_url(redirect_uri, params)?,
+                    };
+                    let stored = serde_json::to_value(&request).map_err(|e| self.corrupt(&e))?;
+                    session
+                        .set(&self.session_key(), stored)
+                        .await
+                        .map_err(FlowError::Session)?;
+                    Ok(request.url)
+                }
+                RemoteClient::OAuth1(client) => {
+                    let request_token = client.fetch_request_token(redirect_uri, &[]).await?;
+                    let url = client.authorization_url(&request_token, params)?;
+                    let oauth_token = request_token.access_token().to_owned();
+                    self.request_token_store()
+                        .save(self.name(), session, &request_token)
+                        .await
+                        .map_err(FlowError::Cache)?;
+                    session
+                        .set(&self.session_key(), Value::String(oauth_token))
+                        .await
+                        .map_err(FlowError::Session)?;
+                    Ok(url)
+                }
             }
         }
+        .await;
+        result.map_err(|err| self.locate(err, Step::Authorize, "authorize_url"))
     }
 
     /// Flask-OAuthlib's name for [`authorize_redirect`](Self::authorize_redirect)
@@ -318,61 +323,71 @@ impl RemoteApp {
         callback_query: impl Into<CallbackQuery>,
         params: &[(&str, &str)],
     ) -> Result<Token, crate::Error> {
-        let query = callback_query.into();
-        match &self.ready().await?.client {
-            RemoteClient::OAuth2(client) => {
-                // A denial ends nothing stored: a forged one must not cancel the user's flow.
-                if let Some(error) = query.get("error") {
-                    return Err(self.denied(error, query.get("error_description")));
+        let result: Result<Token, crate::Error> = async {
+            let query = callback_query.into();
+            match &self.ready().await?.client {
+                RemoteClient::OAuth2(client) => {
+                    // A denial ends nothing stored: a forged one must not cancel the user's flow.
+                    if let Some(error) = query.get("error") {
+                        return Err(self.denied(error, query.get("error_description")));
+                    }
+                    let request = self.pending_oauth2(session).await?;
+                    let Some(state) = query.get("state") else {
+                        return Err(self.flow_error(|app| FlowError::MissingState { app }));
+                    };
+                    if !states_match(&request.state, state) {
+                        return Err(self.flow_error(|app| FlowError::StateMismatch { app }));
+                    }
+                    let Some(code) = query.get("code") else {
+                        return Err(
+                            self.denied("access_denied", Some("the callback has no `code`"))
+                        );
+                    };
+                    // Single use: gone before the exchange, so a replayed callback finds nothing.
+                    session
+                        .remove(&self.session_key())
+                        .await
+                        .map_err(FlowError::Session)?;
+                    let grant = params.iter().fold(
+                        TokenGrant::from_callback(code, &request),
+                        |grant, (k, v)| grant.param(*k, *v),
+                    );
+                    client.fetch_token(grant).await
                 }
-                let request = self.pending_oauth2(session).await?;
-                let Some(state) = query.get("state") else {
-                    return Err(self.flow_error(|app| FlowError::MissingState { app }));
-                };
-                if !states_match(&request.state, state) {
-                    return Err(self.flow_error(|app| FlowError::StateMismatch { app }));
+                RemoteClient::OAuth1(client) => {
+                    let Some(verifier) = query.get("oauth_verifier") else {
+                        let error = query.get("error").unwrap_or("access_denied");
+                        return Err(
+                            self.denied(error, Some("the callback has no `oauth_verifier`"))
+                        );
+                    };
+                    let expected = self.pending_oauth1(session).await?;
+                    let Some(oauth_token) = query.get("oauth_token") else {
+                        return Err(self.flow_error(|app| FlowError::MissingRequestToken { app }));
+                    };
+                    if !states_match(&expected, oauth_token) {
+                        return Err(self.flow_error(|app| FlowError::RequestTokenMismatch { app }));
+                    }
+                    let request_token = self
+                        .request_token_store()
+                        .take(self.name(), session, &expected)
+                        .await
+                        .map_err(FlowError::Cache)?
+                        .ok_or_else(|| {
+                            self.flow_error(|app| FlowError::RequestTokenGone { app })
+                        })?;
+                    session
+                        .remove(&self.session_key())
+                        .await
+                        .map_err(FlowError::Session)?;
+                    client
+                        .fetch_access_token(&request_token, verifier, params)
+                        .await
                 }
-                let Some(code) = query.get("code") else {
-                    return Err(self.denied("access_denied", Some("the callback has no `code`")));
-                };
-                // Single use: gone before the exchange, so a replayed callback finds nothing.
-                session
-                    .remove(&self.session_key())
-                    .await
-                    .map_err(FlowError::Session)?;
-                let grant = params.iter().fold(
-                    TokenGrant::from_callback(code, &request),
-                    |grant, (k, v)| grant.param(*k, *v),
-                );
-                client.fetch_token(grant).await
-            }
-            RemoteClient::OAuth1(client) => {
-                let Some(verifier) = query.get("oauth_verifier") else {
-                    let error = query.get("error").unwrap_or("access_denied");
-                    return Err(self.denied(error, Some("the callback has no `oauth_verifier`")));
-                };
-                let expected = self.pending_oauth1(session).await?;
-                let Some(oauth_token) = query.get("oauth_token") else {
-                    return Err(self.flow_error(|app| FlowError::MissingRequestToken { app }));
-                };
-                if !states_match(&expected, oauth_token) {
-                    return Err(self.flow_error(|app| FlowError::RequestTokenMismatch { app }));
-                }
-                let request_token = self
-                    .request_token_store()
-                    .take(self.name(), session, &expected)
-                    .await
-                    .map_err(FlowError::Cache)?
-                    .ok_or_else(|| self.flow_error(|app| FlowError::RequestTokenGone { app }))?;
-                session
-                    .remove(&self.session_key())
-                    .await
-                    .map_err(FlowError::Session)?;
-                client
-                    .fetch_access_token(&request_token, verifier, params)
-                    .await
             }
         }
+        .await;
+        result.map_err(|err| self.locate(err, Step::Authorize, "authorize_url"))
     }
 
     /// Flask-OAuthlib's name for [`authorize_access_token`](Self::authorize_access_token);
