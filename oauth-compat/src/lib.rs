@@ -78,8 +78,10 @@
 //!
 //! Every layer has its own `#[non_exhaustive]` error enum ([`oauth1::Error`],
 //! [`oauth2::Error`], [`response::Error`], [`engine::Error`], [`client::Error`]) whose messages name the parameter, field or key at fault and say what
-//! to fix; [`Error`] wraps them so `?` works across layers. No error, and no `Debug` output,
-//! contains a secret or a signature.
+//! to fix; [`Error`] wraps them so `?` works across layers. An error from a client or a remote
+//! app comes as [`Error::Step`]: the app, the [`Step`] and the URL (without its query) it
+//! happened at, then the error itself; match on [`Error::underlying`], which looks through it.
+//! No error, and no `Debug` output, contains a secret or a signature.
 //!
 //! ## Features
 //!
