@@ -1,6 +1,8 @@
 //! Runs the built `oauth1_provider` example as the outside world does (its env contract, a free
 //! port, SIGTERM to stop) and drives it with our `OAuth1Client`, with raw HTTP for the refusals,
-//! and with requests-oauthlib (tests/interop/oauth1_client_driver.py) as an independent client.
+//! and with requests-oauthlib (tests/interop/oauth1_client_driver.py), Flask-OAuthlib 0.9.6
+//! (tests/interop/flask_oauthlib_client_driver.py) and Authlib
+//! (tests/interop/authlib_client_driver.py) as independent clients.
 //!
 //! Also the nonce guarantee end to end: one signed request sent 100 times at once is accepted
 //! exactly once, by one process and by two processes sharing a store (a SQLite file; with the

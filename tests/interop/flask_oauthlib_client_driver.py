@@ -18,8 +18,9 @@ views); every request to the provider is real HTTP. The user's visit to the prov
 authorization page is a plain HTTP GET that grants at once (`&user=...`).
 
 Output: what `/authorized` saw (`next`, the URL it was called at up to the provider's
-`oauth_token`, the token response's keys, and the API answers as [status, data]); or, when `/login` could not get temporary credentials,
-`{"login_refused": {"type": ..., "data": ...}}` with Flask-OAuthlib's `OAuthException`.
+`oauth_token`, the token response's keys, and the API answers as [status, data]); or, when
+`/login` could not get temporary credentials, `{"login_refused": {"type": ..., "data": ...}}`
+from Flask-OAuthlib's `OAuthException`.
 """
 
 import json

@@ -344,8 +344,9 @@ impl SignedRequest {
     }
 
     /// The base string Authlib's client signs for this request: every `oauth_*` value
-    /// percent-decoded once more (see [`verify_allowing_twice_decoded`](Self::verify_allowing_twice_decoded)).
-    /// `None` when no value changes, so it is [`signature_base_string`](Self::signature_base_string).
+    /// percent-decoded once more (see
+    /// [`verify_allowing_twice_decoded`](Self::verify_allowing_twice_decoded)). `None` when no
+    /// value changes, so it is [`signature_base_string`](Self::signature_base_string).
     pub fn twice_decoded_signature_base_string(&self) -> Option<String> {
         let params = twice_decoded_parameters(&self.params)?;
         let normalized = normalize_parameters(params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
