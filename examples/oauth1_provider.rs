@@ -20,9 +20,12 @@
 //! | `DATABASE_URL` | optional: `sqlite://path?mode=rwc`, or `postgres://..` (built with `--features postgres`); default: a SQLite file in a temp dir, removed at exit |
 //! | `REDIS_URL` | optional (built with `--features redis`): nonces and temporary credentials in Redis |
 //! | `OAUTH1_*` | Authlib's settings ([`ServerConfig::from_env`]); default methods: HMAC-SHA1, HMAC-SHA256, RSA-SHA1, PLAINTEXT |
+//! | `OAUTH1_TEMPORARY_CREDENTIALS_METHODS` | optional: the methods `/initiate` accepts (default `POST`); `GET,POST` for Flask-OAuthlib clients, which ask by GET |
+//! | `OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES` | optional: `1` also accepts Authlib clients' signatures over `oauth_*` values decoded twice (a callback with `%2F`); default off, RFC 5849's single decoding |
 //!
 //! Endpoints:
-//! - `POST /initiate`: temporary credentials (other methods: 405).
+//! - `POST /initiate`: temporary credentials (other methods: 405, unless
+//!   `OAUTH1_TEMPORARY_CREDENTIALS_METHODS` names them).
 //! - `GET /authorize?oauth_token=T`: the authorization page; with `&user=U`, U grants at once
 //!   (302 to the callback with `oauth_token` and `oauth_verifier`).
 //! - `POST /authorize` with the form `oauth_token`, `user`, `confirm=yes|no`: the decision

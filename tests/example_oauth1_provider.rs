@@ -1,6 +1,8 @@
 //! Runs the built `oauth1_provider` example as the outside world does (its env contract, a free
 //! port, SIGTERM to stop) and drives it with our `OAuth1Client`, with raw HTTP for the refusals,
-//! and with requests-oauthlib (tests/interop/oauth1_client_driver.py) as an independent client.
+//! and with requests-oauthlib (tests/interop/oauth1_client_driver.py), Flask-OAuthlib 0.9.6
+//! (tests/interop/flask_oauthlib_client_driver.py) and Authlib
+//! (tests/interop/authlib_client_driver.py) as independent clients.
 //!
 //! Also the nonce guarantee end to end: one signed request sent 100 times at once is accepted
 //! exactly once, by one process and by two processes sharing a store (a SQLite file; with the
@@ -1151,4 +1153,293 @@ fn requests_oauthlib_rsa_sha1() {
 #[test]
 fn requests_oauthlib_plaintext() {
     requests_oauthlib_flows(METHODS[3]);
+}
+
+// --- Flask-OAuthlib and Authlib as clients ---------------------------------------------------
+
+/// A callback with an escape in its query, as Flask's `url_for("authorized", next="/home")`
+/// makes one.
+const CALLBACK_WITH_ESCAPE: &str = "http://127.0.0.1:9/ready?next=%2Fhome";
+/// The example's switch for Flask-OAuthlib, which asks for temporary credentials by GET.
+const GET_INITIATE: (&str, &str) = ("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "GET,POST");
+/// The example's opt-in for signatures over `oauth_*` values decoded twice (Authlib's client).
+const TWICE_DECODED: (&str, &str) = ("OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES", "1");
+
+/// Runs `tests/interop/<script>` with the Python of `venv` (installed by scripts/test) against
+/// `example`, with the env contract plus `env` (later entries win).
+fn run_python(
+    venv: &str,
+    script: &str,
+    args: &[&str],
+    example: &Example,
+    env: &[(&str, &str)],
+) -> Output {
+    let python = PathBuf::from(ROOT).join(venv).join("bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run scripts/test, which installs it",
+        python.display()
+    );
+    Command::new(&python)
+        .arg(format!("{ROOT}/tests/interop/{script}"))
+        .args(args)
+        .arg(example.url(""))
+        .env_clear()
+        .envs(contract_env(example.port, env))
+        .env(
+            "RSA_PRIVATE_KEY_FILE",
+            format!("{ROOT}/tests/interop/keys/oauth1_rsa_private.pem"),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the driver")
+}
+
+/// [`run_python`], which must succeed: its JSON answer.
+fn python_json(
+    venv: &str,
+    script: &str,
+    args: &[&str],
+    example: &Example,
+    env: &[(&str, &str)],
+) -> Value {
+    let output = run_python(venv, script, args, example, env);
+    assert!(
+        output.status.success(),
+        "{script} {env:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the driver's JSON")
+}
+
+/// The registered client's secret for `method`: RSA-SHA1 runs against a client registered with
+/// its public key and no secret, so only an RSA-SHA1 signature can pass.
+fn secret_for(method: &str) -> &'static str {
+    if method == "RSA-SHA1" {
+        ""
+    } else {
+        CLIENT_SECRET
+    }
+}
+
+/// Flask-OAuthlib 0.9.6's own client (tests/interop/flask_oauthlib_client_driver.py, unmodified
+/// `OAuth().remote_app`): by default its GET for temporary credentials gets 405
+/// (`method_not_allowed`) and the flow stops; with `OAUTH1_TEMPORARY_CREDENTIALS_METHODS=GET,POST`
+/// the whole flow runs, its callback's `next=%2Fhome` comes back intact, and the protected API
+/// answers its `get` and `post`.
+fn flask_oauthlib_flow(method: &str) {
+    const VENV: &str = ".venv-flask-oauthlib";
+    const SCRIPT: &str = "flask_oauthlib_client_driver.py";
+    let secret = secret_for(method);
+    let env = [("SIGNATURE_METHOD", method), ("CLIENT_SECRET", secret)];
+
+    let post_only = Example::start_with(&[("CLIENT_SECRET", secret)]);
+    let got = python_json(VENV, SCRIPT, &[], &post_only, &env);
+    assert_eq!(
+        got["login_refused"]["type"], "token_generation_failed",
+        "{got}"
+    );
+    assert_eq!(
+        got["login_refused"]["data"]["error"], "method_not_allowed",
+        "{got}"
+    );
+    post_only.stop();
+
+    let example = Example::start_with(&[GET_INITIATE, ("CLIENT_SECRET", secret)]);
+    let got = python_json(VENV, SCRIPT, &[], &example, &env);
+    let status = "Hello Ladies + Gentlemen, a signed OAuth request!";
+    assert_eq!(
+        got,
+        json!({
+            "next": "/home",
+            "callback": "http://localhost/authorized?next=%2Fhome",
+            "token_keys": ["oauth_token", "oauth_token_secret"],
+            "me": [200, {"name": TEST_USER, "client_id": CLIENT_KEY}],
+            "echo_get": [200, {"method": "GET", "query": [["q", "a b"], ["n", "1"]], "form": [], "user": TEST_USER}],
+            "echo_post": [200, {"method": "POST", "query": [], "form": [["status", status]], "user": TEST_USER}],
+        }),
+        "{method}"
+    );
+    example.stop();
+}
+
+#[test]
+fn flask_oauthlib_hmac_sha1() {
+    flask_oauthlib_flow("HMAC-SHA1");
+}
+
+#[test]
+fn flask_oauthlib_rsa_sha1() {
+    flask_oauthlib_flow("RSA-SHA1");
+}
+
+/// Authlib 1.9.9's client (tests/interop/authlib_client_driver.py) with the callback
+/// `…?next=%2Fhome`: it signs `oauth_*` values decoded twice, in every placement, so by default
+/// its first request is refused (`invalid_signature`); with the opt-in the whole flow runs, the
+/// provider redirects to the callback exactly as sent, and a replayed or an hour-old request
+/// is still refused.
+fn authlib_flows(method: &str) {
+    const VENV: &str = ".venv";
+    const SCRIPT: &str = "authlib_client_driver.py";
+    let secret = secret_for(method);
+    let env = [
+        ("SIGNATURE_METHOD", method),
+        ("CLIENT_SECRET", secret),
+        ("CALLBACK", CALLBACK_WITH_ESCAPE),
+    ];
+
+    let rfc_only = Example::start_with(&[("CLIENT_SECRET", secret)]);
+    let got = python_json(VENV, SCRIPT, &[], &rfc_only, &env);
+    let refused = json!({"refused": [401, "invalid_signature"]});
+    assert_eq!(
+        got,
+        json!({
+            "HEADER": refused,
+            "QUERY": refused,
+            "BODY": refused,
+            "replay": [[401, "invalid_signature"], [401, "invalid_signature"]],
+            "old_timestamp": [400, "invalid_request"],
+        }),
+        "{method}, RFC 5849 decoding only"
+    );
+    rfc_only.stop();
+
+    let opt_in = Example::start_with(&[TWICE_DECODED, ("CLIENT_SECRET", secret)]);
+    let got = python_json(VENV, SCRIPT, &[], &opt_in, &env);
+    let flow = json!({
+        "redirect": CALLBACK_WITH_ESCAPE,
+        "callback_token_matches": true,
+        "verifier": true,
+        "token": true,
+        "me": [200, {"name": TEST_USER, "client_id": CLIENT_KEY}],
+    });
+    assert_eq!(
+        got,
+        json!({
+            "HEADER": flow,
+            "QUERY": flow,
+            "BODY": flow,
+            "replay": [[200, null], [401, "invalid_nonce"]],
+            "old_timestamp": [400, "invalid_request"],
+        }),
+        "{method}, twice-decoded values accepted"
+    );
+    opt_in.stop();
+}
+
+#[test]
+fn authlib_hmac_sha1_callback_with_an_escape() {
+    authlib_flows("HMAC-SHA1");
+}
+
+#[test]
+fn authlib_rsa_sha1_callback_with_an_escape() {
+    authlib_flows("RSA-SHA1");
+}
+
+/// With the opt-in on, RFC-correct signatures still verify (they are checked first): our
+/// client in every method and placement with the escaped callback, and requests-oauthlib's
+/// header placement; and requests-oauthlib's refusals (tampered signature, wrong secrets,
+/// replay, old timestamp, wrong verifier) are exactly those of the default provider.
+#[tokio::test]
+async fn rfc_clients_keep_working_with_twice_decoded_values_accepted() {
+    let example = Example::start_with(&[TWICE_DECODED]);
+    for method in METHODS {
+        for placement in [
+            SignatureType::Header,
+            SignatureType::Query,
+            SignatureType::Body,
+        ] {
+            let client = client(&example, method, placement);
+            let request_token = client
+                .fetch_request_token(Some(CALLBACK_WITH_ESCAPE), &[])
+                .await
+                .unwrap();
+            let callback = visit_as_user(&client, &request_token).await;
+            assert!(
+                callback
+                    .as_str()
+                    .starts_with(&format!("{CALLBACK_WITH_ESCAPE}&oauth_token=")),
+                "{method} {placement:?}: {callback}"
+            );
+            let verifier = query_value(&callback, "oauth_verifier").expect("a verifier");
+            client
+                .fetch_access_token(&request_token, &verifier, &[])
+                .await
+                .unwrap();
+            let resp = client.get("me").send().await.unwrap();
+            assert_eq!(resp.status, 200, "{method} {placement:?}: {}", resp.text());
+        }
+    }
+    let env = [
+        ("SIGNATURE_METHOD", "HMAC-SHA1"),
+        ("SIGNATURE_TYPE", "AUTH_HEADER"),
+        ("CALLBACK_URL", CALLBACK_WITH_ESCAPE),
+    ];
+    let got = python_json(
+        ".venv",
+        "oauth1_client_driver.py",
+        &["flow"],
+        &example,
+        &env,
+    );
+    assert_eq!(got["callback_token_matches"], true, "{got}");
+    assert_eq!(got["me"][0], 200, "{got}");
+    let got = driver(&example, "refusals", "HMAC-SHA1", "AUTH_HEADER");
+    assert_eq!(
+        got,
+        json!({
+            "good": [200, null],
+            "tampered_signature": [401, "invalid_signature"],
+            "wrong_client_secret": [401, "invalid_signature"],
+            "wrong_token_secret": [401, "invalid_signature"],
+            "replay_first": [200, null],
+            "replay_second": [401, "invalid_nonce"],
+            "unknown_client": [401, "invalid_client"],
+            "unsigned": [400, "missing_required_parameter"],
+            "old_timestamp": [400, "invalid_request"],
+            "wrong_verifier": [400, "invalid_request"],
+            "right_verifier_after_wrong": [401, "invalid_token"],
+        })
+    );
+    example.stop();
+}
+
+/// requests-oauthlib (oauthlib) decodes `oauth_*` values twice too, but only in the query and
+/// body placements (its header parser leaves them encoded): with the escaped callback its
+/// header placement works by default and the other two need the opt-in.
+#[test]
+fn requests_oauthlib_query_and_body_callback_with_an_escape() {
+    let flow = |example: &Example, placement: &str| {
+        let env = [
+            ("SIGNATURE_METHOD", "HMAC-SHA1"),
+            ("SIGNATURE_TYPE", placement),
+            ("CALLBACK_URL", CALLBACK_WITH_ESCAPE),
+        ];
+        run_python(".venv", "oauth1_client_driver.py", &["flow"], example, &env)
+    };
+    let rfc_only = Example::start();
+    assert!(flow(&rfc_only, "AUTH_HEADER").status.success());
+    for placement in ["QUERY", "BODY"] {
+        let output = flow(&rfc_only, placement);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{placement}");
+        assert!(
+            stderr.contains("invalid_signature"),
+            "{placement}: {stderr}"
+        );
+    }
+    rfc_only.stop();
+    let opt_in = Example::start_with(&[TWICE_DECODED]);
+    for placement in ["AUTH_HEADER", "QUERY", "BODY"] {
+        let output = flow(&opt_in, placement);
+        assert!(
+            output.status.success(),
+            "{placement}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let got: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(got["me"][0], 200, "{placement}: {got}");
+    }
+    opt_in.stop();
 }

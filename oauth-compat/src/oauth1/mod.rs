@@ -47,6 +47,7 @@ pub mod normalize;
 pub mod params;
 pub mod sign;
 pub mod signature;
+mod twice_decoded;
 pub mod verify;
 
 pub use credentials::{ClientCredentials, CredentialsResponse, TokenCredentials};

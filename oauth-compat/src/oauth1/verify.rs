@@ -34,6 +34,7 @@ use super::header::parse_authorization_header;
 use super::normalize::normalize_parameters;
 use super::params::{body_parameters, query_parameters, signed_parameters};
 use super::signature::{KeyMaterial, PLAINTEXT, SignatureMethods};
+use super::twice_decoded::twice_decoded_parameters;
 use super::{Error, ParameterLocation};
 
 /// A request's OAuth 1 protocol parameters, extracted and checked, ready to verify.
@@ -341,6 +342,76 @@ impl SignedRequest {
             })
         }
     }
+
+    /// The base string Authlib's client signs for this request: every `oauth_*` value
+    /// percent-decoded once more (see
+    /// [`verify_allowing_twice_decoded`](Self::verify_allowing_twice_decoded)). `None` when no
+    /// value changes, so it is [`signature_base_string`](Self::signature_base_string).
+    pub fn twice_decoded_signature_base_string(&self) -> Option<String> {
+        let params = twice_decoded_parameters(&self.params)?;
+        let normalized = normalize_parameters(params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        Some(signature_base_string(
+            &self.method,
+            &self.base_uri,
+            &normalized,
+        ))
+    }
+
+    /// [`verify`](Self::verify), and when the signature does not match, the same check over
+    /// [`twice_decoded_signature_base_string`](Self::twice_decoded_signature_base_string) (when
+    /// it differs): Authlib's client decodes `oauth_*` values twice before signing, so a
+    /// callback such as `https://client.example/cb?next=%2Fhome` is signed as `…?next=/home`.
+    /// Each comparison is constant-time; the error is the RFC check's.
+    ///
+    /// Accepting the variant means the signature no longer covers how an `oauth_*` value is
+    /// percent-encoded: `…?next=%2Fhome` and `…?next=/home` verify with the same signature.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, Method, header};
+    /// use oauth_compat::oauth1::{Error, KeyMaterial, SignatureMethods, SignedRequest};
+    /// use oauth_compat::secret::ClientSecret;
+    ///
+    /// // Signed by Authlib 1.9.9's client (nonce and timestamp fixed) with the callback
+    /// // "http://127.0.0.1:9/ready?next=%2Fhome".
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::AUTHORIZATION, HeaderValue::from_static(
+    ///     r#"OAuth oauth_nonce="abcNONCE", oauth_timestamp="1700000000", oauth_version="1.0", oauth_signature_method="HMAC-SHA1", oauth_consumer_key="printer-client", oauth_callback="http%3A%2F%2F127.0.0.1%3A9%2Fready%3Fnext%3D%252Fhome", oauth_signature="OhQQlEjDadWISqzQd7O6KQhD%2FNo%3D""#));
+    /// let uri = "http://127.0.0.1:5000/initiate".parse().unwrap();
+    /// let request = SignedRequest::from_parts(&Method::POST, &uri, &headers, b"")?;
+    /// assert_eq!(request.callback(), Some("http://127.0.0.1:9/ready?next=%2Fhome"));
+    ///
+    /// let secret = ClientSecret::new("kd94hf93k423kf44");
+    /// let keys = KeyMaterial::new(Some(&secret), None);
+    /// let methods = SignatureMethods::new();
+    /// assert!(matches!(
+    ///     request.verify(&methods, &["HMAC-SHA1"], &keys),
+    ///     Err(Error::BadSignature { .. })
+    /// ));
+    /// request.verify_allowing_twice_decoded(&methods, &["HMAC-SHA1"], &keys)?;
+    /// # Ok::<(), oauth_compat::oauth1::Error>(())
+    /// ```
+    pub fn verify_allowing_twice_decoded(
+        &self,
+        methods: &SignatureMethods,
+        allowed: &[&str],
+        keys: &KeyMaterial<'_>,
+    ) -> Result<(), Error> {
+        let mismatch = match self.verify(methods, allowed, keys) {
+            Err(err @ Error::BadSignature { .. }) => err,
+            checked => return checked,
+        };
+        let Some(base) = self.twice_decoded_signature_base_string() else {
+            return Err(mismatch);
+        };
+        if methods
+            .get(&self.signature_method)?
+            .verify(&base, keys, &self.signature)?
+        {
+            Ok(())
+        } else {
+            Err(mismatch)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -541,6 +612,57 @@ mod tests {
                 .verify(&methods, &["HMAC-SHA1"], &keys),
             Err(Error::BadSignature { .. })
         ));
+    }
+
+    #[test]
+    fn twice_decoded_variant_is_tried_only_after_a_mismatch() {
+        use crate::oauth1::{ClientCredentials, SignatureType, Signer};
+
+        let callback = "http://127.0.0.1:9/ready?next=%2Fhome";
+        let methods = SignatureMethods::new();
+        let cs = ClientSecret::new("kd94hf93k423kf44");
+        let keys = KeyMaterial::new(Some(&cs), None);
+        for placement in [
+            SignatureType::Header,
+            SignatureType::Query,
+            SignatureType::Body,
+        ] {
+            // An RFC-correct signature over a callback holding `%2F` verifies either way.
+            let signer =
+                Signer::builder(ClientCredentials::new("printer-client", "kd94hf93k423kf44"))
+                    .callback(callback)
+                    .signature_type(placement)
+                    .build()
+                    .unwrap();
+            let mut req = http::Request::post("http://127.0.0.1:5000/initiate")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Vec::new())
+                .unwrap();
+            signer.sign_request(&mut req).unwrap();
+            let signed = SignedRequest::from_request(&req).unwrap();
+            assert_eq!(signed.callback(), Some(callback));
+            assert!(signed.twice_decoded_signature_base_string().is_some());
+            signed.verify(&methods, &["HMAC-SHA1"], &keys).unwrap();
+            signed
+                .verify_allowing_twice_decoded(&methods, &["HMAC-SHA1"], &keys)
+                .unwrap();
+
+            // A wrong secret matches neither base string: the RFC check's error.
+            let wrong = ClientSecret::new("not-the-secret");
+            let err = signed
+                .verify_allowing_twice_decoded(
+                    &methods,
+                    &["HMAC-SHA1"],
+                    &KeyMaterial::new(Some(&wrong), None),
+                )
+                .unwrap_err();
+            assert!(matches!(err, Error::BadSignature { .. }), "{err:?}");
+            // A method outside the allowed list is refused before any signature check.
+            assert!(matches!(
+                signed.verify_allowing_twice_decoded(&methods, &["RSA-SHA1"], &keys),
+                Err(Error::UnsupportedSignatureMethod { .. })
+            ));
+        }
     }
 
     #[test]

@@ -228,6 +228,10 @@ pub(crate) fn validate_signature(
     if let Some(key) = &rsa_key {
         keys = keys.with_rsa_public_key(key);
     }
-    signed.verify(&config.signature_methods, &[method], &keys)?;
+    if config.accept_twice_decoded_oauth_values {
+        signed.verify_allowing_twice_decoded(&config.signature_methods, &[method], &keys)?;
+    } else {
+        signed.verify(&config.signature_methods, &[method], &keys)?;
+    }
     Ok(())
 }

@@ -179,7 +179,8 @@ pub enum ConfigError {
 /// | `register_signature_method` | [`register_signature_method`](Self::register_signature_method) | HMAC-SHA1, HMAC-SHA256, RSA-SHA1, PLAINTEXT known |
 /// | `EXPIRY_TIME` (past only) | [`timestamp_window`](Self::timestamp_window) (past and future) | 300 s |
 /// | the cache helper's one day | [`temporary_credential_lifetime`](Self::temporary_credential_lifetime) | 10 min |
-/// | `TEMPORARY_CREDENTIALS_METHOD` | [`temporary_credentials_methods`](Self::temporary_credentials_methods) | `POST` |
+/// | `TEMPORARY_CREDENTIALS_METHOD` (`OAUTH1_TEMPORARY_CREDENTIALS_METHODS` here) | [`temporary_credentials_methods`](Self::temporary_credentials_methods) | `POST` |
+/// | Authlib's client-side second decoding of `oauth_*` values (`OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES` here) | [`accept_twice_decoded_oauth_values`](Self::accept_twice_decoded_oauth_values) | off: RFC 5849's single decoding |
 /// | `AUTHLIB_INSECURE_TRANSPORT` | [`transport_rule`](Self::transport_rule) | [`TransportRule::PlaintextOnly`] |
 /// | werkzeug's `ProxyFix` | [`external_base_url`](Self::external_base_url), [`trust_forwarded_headers`](Self::trust_forwarded_headers) | off |
 #[derive(Clone)]
@@ -195,6 +196,7 @@ pub struct ServerConfig {
     pub(crate) transport_rule: TransportRule,
     pub(crate) external_base_url: Option<Url>,
     pub(crate) trust_forwarded_headers: bool,
+    pub(crate) accept_twice_decoded_oauth_values: bool,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -217,6 +219,10 @@ impl fmt::Debug for ServerConfig {
                 &self.external_base_url.as_ref().map(Url::as_str),
             )
             .field("trust_forwarded_headers", &self.trust_forwarded_headers)
+            .field(
+                "accept_twice_decoded_oauth_values",
+                &self.accept_twice_decoded_oauth_values,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -235,6 +241,7 @@ impl Default for ServerConfig {
             transport_rule: TransportRule::default(),
             external_base_url: None,
             trust_forwarded_headers: false,
+            accept_twice_decoded_oauth_values: false,
         }
     }
 }
@@ -247,17 +254,28 @@ impl ServerConfig {
 
     /// The defaults, with what the environment sets: `OAUTH1_TOKEN_LENGTH`,
     /// `OAUTH1_TOKEN_SECRET_LENGTH` (16 to 1024), `OAUTH1_SUPPORTED_SIGNATURE_METHODS` (names
-    /// separated by commas or spaces), and `AUTHLIB_INSECURE_TRANSPORT` /
+    /// separated by commas or spaces), `OAUTH1_TEMPORARY_CREDENTIALS_METHODS` (HTTP methods in
+    /// upper case, separated by commas or spaces: `GET,POST` for Flask-OAuthlib clients),
+    /// `OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES` (`1`, `true`, `yes` or `on` to turn
+    /// [`accept_twice_decoded_oauth_values`](Self::accept_twice_decoded_oauth_values) on; `0`,
+    /// `false`, `no`, `off` or empty for off), and `AUTHLIB_INSECURE_TRANSPORT` /
     /// `OAUTHLIB_INSECURE_TRANSPORT` (set non-empty: [`TransportRule::Off`]). A bad value is
     /// [`ConfigError::InvalidValue`] naming the variable; `OAUTH1_TOKEN_GENERATOR` or
     /// `OAUTH1_TOKEN_SECRET_GENERATOR` set is [`ConfigError::GeneratorFromEnv`].
     ///
     /// ```
+    /// use http::Method;
     /// use oauth_compat::env::MapEnv;
     /// use oauth_compat::server::{ConfigError, ServerConfig};
     ///
     /// let err = ServerConfig::from_env(&MapEnv::new().set("OAUTH1_TOKEN_LENGTH", "many")).unwrap_err();
     /// assert!(matches!(err, ConfigError::InvalidValue { variable: "OAUTH1_TOKEN_LENGTH", .. }));
+    ///
+    /// // Flask-OAuthlib asks for temporary credentials by GET unless told otherwise.
+    /// let env = MapEnv::new().set("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "GET, POST");
+    /// let config = ServerConfig::from_env(&env)?;
+    /// assert_eq!(config.allowed_temporary_credentials_methods(), [Method::GET, Method::POST]);
+    /// # Ok::<(), ConfigError>(())
     /// ```
     pub fn from_env(env: &dyn EnvSource) -> Result<Self, ConfigError> {
         let mut config = Self::default();
@@ -301,6 +319,12 @@ impl ServerConfig {
                 ));
             }
             config.supported_methods = names;
+        }
+        if let Some(methods) = env_http_methods(env, "OAUTH1_TEMPORARY_CREDENTIALS_METHODS")? {
+            config.temporary_credentials_methods = methods;
+        }
+        if let Some(accept) = env_switch(env, "OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES")? {
+            config.accept_twice_decoded_oauth_values = accept;
         }
         if insecure_transport_allowed(env) {
             config.transport_rule = TransportRule::Off;
@@ -420,9 +444,10 @@ impl ServerConfig {
     }
 
     /// The HTTP methods the temporary credentials endpoint accepts (Authlib's
-    /// `TEMPORARY_CREDENTIALS_METHOD`, default `POST` as RFC 5849 §2.1 says); others get
-    /// `method_not_allowed` (405). Flask-OAuthlib clients send `GET` unless told otherwise:
-    /// add it here to keep them working.
+    /// `TEMPORARY_CREDENTIALS_METHOD`, `OAUTH1_TEMPORARY_CREDENTIALS_METHODS` in
+    /// [`from_env`](Self::from_env); default `POST` as RFC 5849 §2.1 says); others get
+    /// `method_not_allowed` (405). Flask-OAuthlib clients send `GET` unless told otherwise
+    /// (`request_token_method`): add it here to keep them working.
     pub fn temporary_credentials_methods(
         mut self,
         methods: impl IntoIterator<Item = Method>,
@@ -476,6 +501,49 @@ impl ServerConfig {
         self
     }
 
+    /// Whether a signature over `oauth_*` values percent-decoded twice is also accepted
+    /// (`OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES` in [`from_env`](Self::from_env); default
+    /// `false`).
+    ///
+    /// RFC 5849 §3.4.1.3 decodes each parameter once before signing, and so does this
+    /// provider by default. Authlib's client decodes `oauth_*` values a second time (in every
+    /// placement; oauthlib and requests-oauthlib do it in the query and body placements), so
+    /// when a value still holds a `%XX` after the first decoding, typically a callback such as
+    /// `https://client.example/cb?next=%2Fhome`, it signs `…?next=/home` and the default
+    /// provider answers `invalid_signature`. With this on, a signature that does not match the
+    /// RFC base string is checked once more against that variant
+    /// ([`SignedRequest::verify_allowing_twice_decoded`](crate::oauth1::SignedRequest::verify_allowing_twice_decoded));
+    /// RFC-correct clients are unaffected, timestamp and nonce checks are the same, and the
+    /// values the provider keeps (the callback it redirects to) are the RFC's single decoding.
+    ///
+    /// The cost: the signature then no longer covers how an `oauth_*` value is escaped, so
+    /// `…?next=%2Fhome` and `…?next=/home` verify with the same signature.
+    ///
+    /// ```
+    /// use oauth_compat::env::MapEnv;
+    /// use oauth_compat::server::ServerConfig;
+    ///
+    /// let env = MapEnv::new().set("OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES", "1");
+    /// assert!(ServerConfig::from_env(&env)?.twice_decoded_oauth_values_accepted());
+    /// assert!(!ServerConfig::new().twice_decoded_oauth_values_accepted());
+    /// # Ok::<(), oauth_compat::server::ConfigError>(())
+    /// ```
+    pub fn accept_twice_decoded_oauth_values(mut self, accept: bool) -> Self {
+        self.accept_twice_decoded_oauth_values = accept;
+        self
+    }
+
+    /// Whether [`accept_twice_decoded_oauth_values`](Self::accept_twice_decoded_oauth_values)
+    /// is on.
+    pub fn twice_decoded_oauth_values_accepted(&self) -> bool {
+        self.accept_twice_decoded_oauth_values
+    }
+
+    /// The HTTP methods the temporary credentials endpoint accepts.
+    pub fn allowed_temporary_credentials_methods(&self) -> &[Method] {
+        &self.temporary_credentials_methods
+    }
+
     /// The accepted signature method names.
     pub fn supported_methods(&self) -> &[String] {
         &self.supported_methods
@@ -504,6 +572,59 @@ impl ServerConfig {
                 );
             }
         }
+    }
+}
+
+/// HTTP methods separated by commas or spaces, each an upper-case token (`GET`, `POST`):
+/// methods are case-sensitive, so `get` would name a method no client sends.
+fn env_http_methods(
+    env: &dyn EnvSource,
+    variable: &'static str,
+) -> Result<Option<Vec<Method>>, ConfigError> {
+    let Some(value) = env.var(variable) else {
+        return Ok(None);
+    };
+    let invalid = |reason| ConfigError::InvalidValue {
+        variable,
+        value: value.clone(),
+        reason,
+    };
+    let names: Vec<&str> = value
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if names.is_empty() {
+        return Err(invalid("name at least one HTTP method, such as POST"));
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            if !name.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(invalid(
+                    "HTTP methods are upper-case letters, such as GET or POST, separated by commas or spaces",
+                ));
+            }
+            Method::from_bytes(name.as_bytes())
+                .map_err(|_| invalid("it names an invalid HTTP method"))
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+/// An on/off setting: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`, empty (any
+/// case). Anything else is refused rather than read as either, since it turns a check off.
+fn env_switch(env: &dyn EnvSource, variable: &'static str) -> Result<Option<bool>, ConfigError> {
+    let Some(value) = env.var(variable) else {
+        return Ok(None);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(Some(true)),
+        "" | "0" | "false" | "no" | "off" => Ok(Some(false)),
+        _ => Err(ConfigError::InvalidValue {
+            variable,
+            value,
+            reason: "it must be 1, true, yes or on, or 0, false, no, off or empty",
+        }),
     }
 }
 
@@ -543,6 +664,42 @@ mod tests {
         assert_eq!(c.timestamp_window, Duration::from_secs(300));
         assert_eq!(c.transport_rule, TransportRule::PlaintextOnly);
         assert_eq!(c.temporary_credentials_methods, [Method::POST]);
+        assert!(!c.accept_twice_decoded_oauth_values);
+    }
+
+    #[test]
+    fn env_temporary_credentials_methods_and_twice_decoded_switch() {
+        let env = MapEnv::new()
+            .set("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "GET, POST")
+            .set("OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES", " Yes ");
+        let c = ServerConfig::from_env(&env).unwrap();
+        assert_eq!(
+            c.allowed_temporary_credentials_methods(),
+            [Method::GET, Method::POST]
+        );
+        assert!(c.twice_decoded_oauth_values_accepted());
+        for (value, on) in [
+            ("1", true),
+            ("on", true),
+            ("TRUE", true),
+            ("0", false),
+            ("off", false),
+            ("", false),
+        ] {
+            let env = MapEnv::new().set("OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES", value);
+            assert_eq!(
+                ServerConfig::from_env(&env)
+                    .unwrap()
+                    .twice_decoded_oauth_values_accepted(),
+                on,
+                "{value:?}"
+            );
+        }
+        let c = ServerConfig::from_env(
+            &MapEnv::new().set("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "GET"),
+        )
+        .unwrap();
+        assert_eq!(c.allowed_temporary_credentials_methods(), [Method::GET]);
     }
 
     #[test]
@@ -583,6 +740,10 @@ mod tests {
             ("OAUTH1_TOKEN_LENGTH", "8"),
             ("OAUTH1_TOKEN_SECRET_LENGTH", "99999"),
             ("OAUTH1_SUPPORTED_SIGNATURE_METHODS", " , "),
+            ("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", ""),
+            ("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "get,post"),
+            ("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "GET;POST"),
+            ("OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES", "maybe"),
         ] {
             let err = ServerConfig::from_env(&MapEnv::new().set(variable, value)).unwrap_err();
             match &err {
