@@ -603,10 +603,12 @@ async fn bad_input_is_a_4xx_with_a_clear_description() {
         .await;
     assert_eq!(error(&resp), (400, "missing_required_parameter".into()));
 
-    // A query that does not decode, a protected request and the authorization page.
+    // A query that does not decode, a protected request and the authorization page. (Names
+    // are decoded first, to find the protocol parameters; other values only once the client
+    // and token are known: tests/server_limits.rs.)
     let req = origin_form(request(
         Method::GET,
-        &format!("{BASE}/api/me?q=%FF&oauth_consumer_key=x"),
+        &format!("{BASE}/api/me?%FF=q&oauth_consumer_key=x"),
         None,
     ));
     assert_eq!(

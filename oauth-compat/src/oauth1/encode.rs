@@ -10,6 +10,8 @@
 //! );
 //! ```
 
+use std::borrow::Cow;
+
 use super::Error;
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -153,17 +155,20 @@ pub(crate) fn decode_bytes_into(
     Ok(())
 }
 
-pub(crate) fn decode_component(
-    input: &[u8],
+/// Decodes one component, borrowing `input` when it holds nothing to decode (no `%`, and no
+/// `+` when `plus_as_space`): a provider scans every parameter name for `oauth_`, and most
+/// names and values are plain.
+pub(crate) fn decode_component<'a>(
+    input: &'a [u8],
     plus_as_space: bool,
     within: &str,
-) -> Result<String, Error> {
+) -> Result<Cow<'a, str>, Error> {
     if !input
         .iter()
         .any(|&b| b == b'%' || (plus_as_space && b == b'+'))
     {
         return std::str::from_utf8(input)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
             .map_err(|_| Error::InvalidUtf8 {
                 within: within.to_owned(),
             });
@@ -175,15 +180,17 @@ pub(crate) fn decode_component(
             offset,
         }
     })?;
-    String::from_utf8(out).map_err(|_| Error::InvalidUtf8 {
-        within: within.to_owned(),
-    })
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| Error::InvalidUtf8 {
+            within: within.to_owned(),
+        })
 }
 
 /// Strict RFC 3986 percent-decoding to UTF-8: every `%` must start a `%XX` escape, and the result
 /// must be UTF-8. `+` stays `+`.
 pub fn percent_decode(input: &str) -> Result<String, Error> {
-    decode_component(input.as_bytes(), false, "value")
+    decode_component(input.as_bytes(), false, "value").map(Cow::into_owned)
 }
 
 /// Decodes `application/x-www-form-urlencoded` text (a query string or a form body) into
@@ -210,8 +217,8 @@ pub fn form_decode_bytes(input: &[u8], within: &str) -> Result<Vec<(String, Stri
     let mut pairs = Vec::new();
     for (name, value) in raw_form_pairs(input) {
         pairs.push((
-            decode_component(name, true, within)?,
-            decode_component(value, true, within)?,
+            decode_component(name, true, within)?.into_owned(),
+            decode_component(value, true, within)?.into_owned(),
         ));
     }
     Ok(pairs)
@@ -246,6 +253,25 @@ mod tests {
         ));
         assert!(matches!(
             percent_decode("%FF"),
+            Err(Error::InvalidUtf8 { .. })
+        ));
+    }
+
+    #[test]
+    fn plain_components_are_borrowed() {
+        // A provider decodes every parameter name to look for `oauth_`: plain ones (most)
+        // cost no allocation.
+        let plain = decode_component(b"oauth_nonce", true, "x").unwrap();
+        assert!(matches!(plain, Cow::Borrowed("oauth_nonce")));
+        let spaced = decode_component(b"a+b%21", true, "x").unwrap();
+        assert!(matches!(&spaced, Cow::Owned(s) if s == "a b!"));
+        // Without `plus_as_space`, a `+` needs no decoding either.
+        assert!(matches!(
+            decode_component(b"a+b", false, "x").unwrap(),
+            Cow::Borrowed("a+b")
+        ));
+        assert!(matches!(
+            decode_component(b"\xff", true, "x"),
             Err(Error::InvalidUtf8 { .. })
         ));
     }

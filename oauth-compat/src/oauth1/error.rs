@@ -144,6 +144,16 @@ pub enum Error {
         /// The other place.
         second: ParameterLocation,
     },
+    /// The request has more parameters (URI query, form body and `Authorization` header
+    /// together) than the provider accepts. Counted before any is decoded, so a flood of tiny
+    /// parameters costs the provider no memory.
+    #[error(
+        "the request has more than {limit} parameters (URI query, form body and Authorization header together); this server accepts at most {limit}"
+    )]
+    TooManyParameters {
+        /// The most accepted.
+        limit: usize,
+    },
     /// A required parameter is missing.
     #[error("required parameter `{name}` is missing")]
     MissingParameter {

@@ -17,6 +17,7 @@ use std::fmt;
 
 use super::Error;
 use super::encode::{decode_component, percent_encode_into};
+use super::params::ParameterBudget;
 
 /// A parsed `Authorization: OAuth` header: the `realm` apart, then every other parameter,
 /// percent-decoded, in the order sent.
@@ -142,6 +143,16 @@ fn is_ows(b: u8) -> bool {
 /// a quoted-string (§3.5.1 takes it from RFC 2617): backslash escapes are undone, nothing is
 /// percent-decoded, and bytes beyond ASCII must be UTF-8.
 pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHeader>, Error> {
+    parse_authorization_header_within(value, &mut ParameterBudget::unlimited())
+}
+
+/// [`parse_authorization_header`], spending one unit of `budget` per parameter (`realm`
+/// included) before decoding it: a header of more parameters than the provider accepts is
+/// refused with [`Error::TooManyParameters`] without allocating for the rest.
+pub(crate) fn parse_authorization_header_within(
+    value: &[u8],
+    budget: &mut ParameterBudget,
+) -> Result<Option<AuthorizationHeader>, Error> {
     let malformed = |reason, offset| Error::MalformedAuthorizationHeader { reason, offset };
     let mut i = 0;
     while i < value.len() && is_ows(value[i]) {
@@ -220,7 +231,9 @@ pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHe
         let raw_value = &value[value_start..i];
         i += 1;
 
-        let name = decode_component(raw_name, false, "an Authorization header parameter name")?;
+        budget.spend(1)?;
+        let name = decode_component(raw_name, false, "an Authorization header parameter name")?
+            .into_owned();
         if !seen.insert(name.clone()) {
             return Err(Error::DuplicateParameter { name });
         }
@@ -233,7 +246,8 @@ pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHe
                 raw_value,
                 false,
                 &format!("the Authorization header parameter `{name}`"),
-            )?;
+            )?
+            .into_owned();
             header.params.push((name, decoded));
         }
 
@@ -393,6 +407,18 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(h.params[1], ("x".to_owned(), "y z".to_owned()));
+    }
+
+    #[test]
+    fn a_budget_bounds_the_parameters_parsed() {
+        let header = br#"OAuth realm="r", a="1", b="2""#;
+        let mut budget = ParameterBudget::new(3);
+        assert!(parse_authorization_header_within(header, &mut budget).is_ok());
+        let mut budget = ParameterBudget::new(2);
+        assert!(matches!(
+            parse_authorization_header_within(header, &mut budget),
+            Err(Error::TooManyParameters { limit: 2 })
+        ));
     }
 
     #[test]

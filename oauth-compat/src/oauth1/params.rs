@@ -20,6 +20,12 @@ use super::Error;
 use super::encode::form_decode_bytes;
 use super::header::parse_authorization_header;
 
+/// How many parameters (URI query, form body and `Authorization` header together) a provider
+/// accepts in one request unless configured otherwise: far more than any OAuth request needs,
+/// and Werkzeug's default `max_form_parts` too. Without a bound, a 2 MiB form of `a&a&...`
+/// is a million parameters to decode.
+pub const DEFAULT_MAX_PARAMETERS: usize = 1000;
+
 /// The media type whose bodies carry signed parameters.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
@@ -73,6 +79,68 @@ pub fn collect_parameters(
         body_parameters(headers, body)?,
         header.map(|h| h.params),
     ))
+}
+
+/// The parameters of a request counted against a limit as they are found, so that one with
+/// too many is refused ([`Error::TooManyParameters`]) before anything is allocated for them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParameterBudget {
+    limit: usize,
+    counted: usize,
+}
+
+impl ParameterBudget {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self { limit, counted: 0 }
+    }
+
+    /// No limit: for parsing outside a provider.
+    pub(crate) fn unlimited() -> Self {
+        Self::new(usize::MAX)
+    }
+
+    /// Counts `n` more parameters.
+    pub(crate) fn spend(&mut self, n: usize) -> Result<(), Error> {
+        self.counted = self.counted.saturating_add(n);
+        if self.counted > self.limit {
+            return Err(Error::TooManyParameters { limit: self.limit });
+        }
+        Ok(())
+    }
+}
+
+/// Counts the parameters of form-encoded text (its non-empty `&`-separated parts, as
+/// [`form_decode`](super::encode::form_decode) finds them) as it arrives in pieces, without
+/// decoding or keeping any: a provider reading a body can refuse it once the count is too high.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FormParameterCounter {
+    count: usize,
+    /// Whether the last byte fed belongs to a parameter (a part not yet ended by `&`).
+    in_part: bool,
+}
+
+impl FormParameterCounter {
+    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+        for &b in chunk {
+            if b == b'&' {
+                self.in_part = false;
+            } else if !self.in_part {
+                self.in_part = true;
+                self.count += 1;
+            }
+        }
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+}
+
+/// The number of parameters in form-encoded text, counted without decoding any.
+pub(crate) fn count_form_parameters(input: &[u8]) -> usize {
+    let mut counter = FormParameterCounter::default();
+    counter.feed(input);
+    counter.count()
 }
 
 /// §3.4.1.3.1's list from its three sources, already decoded: the one place the rule lives, for
@@ -133,6 +201,32 @@ mod tests {
         // RFC 5849 §3.4.1.3.1: every header parameter but `realm`, non-`oauth_` ones included,
         // as oauthlib signs them.
         assert_eq!(names, ["a", "a", "oauth_consumer_key", "x"]);
+    }
+
+    #[test]
+    fn counting_agrees_with_decoding_in_any_pieces() {
+        for text in ["", "&&", "a", "a&b", "&a=1&&b&", "a=1&b=%20&c=&&&d", "=&=x"] {
+            let decoded = crate::oauth1::encode::form_decode(text).unwrap().len();
+            assert_eq!(count_form_parameters(text.as_bytes()), decoded, "{text:?}");
+            for split in 0..=text.len() {
+                let mut counter = FormParameterCounter::default();
+                counter.feed(&text.as_bytes()[..split]);
+                counter.feed(&text.as_bytes()[split..]);
+                assert_eq!(counter.count(), decoded, "{text:?} split at {split}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_budget_refuses_past_its_limit() {
+        let mut budget = ParameterBudget::new(3);
+        budget.spend(2).unwrap();
+        budget.spend(1).unwrap();
+        assert!(matches!(
+            budget.spend(1),
+            Err(Error::TooManyParameters { limit: 3 })
+        ));
+        ParameterBudget::unlimited().spend(usize::MAX).unwrap();
     }
 
     #[test]

@@ -30,9 +30,13 @@ use std::fmt;
 use http::{HeaderMap, Method, Uri, header};
 
 use super::base_string::{base_string_uri, signature_base_string};
-use super::header::parse_authorization_header;
+use super::encode::{decode_component, form_decode_bytes, raw_form_pairs};
+use super::header::parse_authorization_header_within;
 use super::normalize::normalize_parameters;
-use super::params::{body_parameters, query_parameters, signed_parameters};
+use super::params::{
+    DEFAULT_MAX_PARAMETERS, ParameterBudget, count_form_parameters, has_form_body,
+    signed_parameters,
+};
 use super::signature::{KeyMaterial, PLAINTEXT, SignatureMethods};
 use super::twice_decoded::twice_decoded_parameters;
 use super::{Error, ParameterLocation};
@@ -87,36 +91,74 @@ fn take_unique(params: &[(String, String)], name: &'static str) -> Result<Option
 }
 
 /// The `oauth_*` parameters of a query or body, each name at most once: a repeated one is
-/// ambiguous, so it is refused by name (a set, so a body of many names stays linear).
-fn protocol_params(params: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
+/// ambiguous, so it is refused by name (a set, so a body of many names stays linear). Names are
+/// decoded borrowed where they can be; only `oauth_*` values are decoded.
+fn protocol_params(raw: &[u8], within: &str) -> Result<Vec<(String, String)>, Error> {
     let mut seen = HashSet::new();
     let mut protocol = Vec::new();
-    for (name, value) in params.iter().filter(|(n, _)| n.starts_with("oauth_")) {
-        if !seen.insert(name.as_str()) {
-            return Err(Error::DuplicateParameter { name: name.clone() });
+    for (name, value) in raw_form_pairs(raw) {
+        let name = decode_component(name, true, within)?;
+        if !name.starts_with("oauth_") {
+            continue;
         }
-        protocol.push((name.clone(), value.clone()));
+        if !seen.insert(name.clone()) {
+            return Err(Error::DuplicateParameter {
+                name: name.into_owned(),
+            });
+        }
+        let value = decode_component(value, true, within)?.into_owned();
+        protocol.push((name.into_owned(), value));
     }
     Ok(protocol)
 }
 
-fn has_protocol_params(params: &[(String, String)]) -> bool {
-    params.iter().any(|(n, _)| n.starts_with("oauth_"))
+fn has_protocol_params(raw: &[u8], within: &str) -> Result<bool, Error> {
+    for (name, _) in raw_form_pairs(raw) {
+        if decode_component(name, true, within)?.starts_with("oauth_") {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
-impl SignedRequest {
-    /// Extracts the protocol parameters of a request. `uri` must be absolute (scheme and host as
-    /// the client signed them: behind a proxy, rebuild it from the forwarded scheme and host).
-    pub fn from_parts(
-        method: &Method,
-        uri: &Uri,
+const QUERY: &str = "the URI query";
+const BODY: &str = "the form body";
+
+/// A request's protocol parameters, found and checked, its other parameters counted but not
+/// yet decoded: a provider looks up the client and token by them before it pays for the rest
+/// ([`into_signed_request`](Self::into_signed_request)).
+pub(crate) struct ProtocolParameters<'a> {
+    /// Every field but `method`, `base_uri` and `params`, which
+    /// [`into_signed_request`](Self::into_signed_request) fills.
+    fields: SignedRequest,
+    /// The raw query, and the raw body when it is form-encoded (else empty).
+    query: &'a [u8],
+    body: &'a [u8],
+    /// Every `Authorization` header parameter but `realm`, when the protocol parameters are there.
+    header_signed: Option<Vec<(String, String)>>,
+}
+
+impl<'a> ProtocolParameters<'a> {
+    /// Counts the parameters of the query, a form body and the `Authorization` header
+    /// ([`Error::TooManyParameters`] past `max_parameters`, before any is decoded), then finds
+    /// and checks the protocol parameters: in exactly one place, no duplicates, the required
+    /// ones present.
+    pub(crate) fn locate(
+        uri: &'a Uri,
         headers: &HeaderMap,
-        body: &[u8],
+        body: &'a [u8],
+        max_parameters: usize,
     ) -> Result<Self, Error> {
+        let query = uri.query().map_or(&[][..], str::as_bytes);
+        let body = if has_form_body(headers) { body } else { &[] };
+        let mut budget = ParameterBudget::new(max_parameters);
+        budget.spend(count_form_parameters(query))?;
+        budget.spend(count_form_parameters(body))?;
+
         let mut header_params = None;
         let mut other_scheme = None;
         for value in headers.get_all(header::AUTHORIZATION) {
-            match parse_authorization_header(value.as_bytes())? {
+            match parse_authorization_header_within(value.as_bytes(), &mut budget)? {
                 Some(_) if header_params.is_some() => {
                     return Err(Error::DuplicateParameter {
                         name: "Authorization".to_owned(),
@@ -132,17 +174,15 @@ impl SignedRequest {
                 }
             }
         }
-        let query = query_parameters(uri)?;
-        let body = body_parameters(headers, body)?;
 
         let mut places = Vec::with_capacity(3);
         if header_params.is_some() {
             places.push(ParameterLocation::Header);
         }
-        if has_protocol_params(&query) {
+        if has_protocol_params(query, QUERY)? {
             places.push(ParameterLocation::Query);
         }
-        if has_protocol_params(&body) {
+        if has_protocol_params(body, BODY)? {
             places.push(ParameterLocation::Body);
         }
         let location = match places.as_slice() {
@@ -178,8 +218,8 @@ impl SignedRequest {
                     .filter(|(n, _)| n.starts_with("oauth_"))
                     .collect()
             }
-            ParameterLocation::Query => protocol_params(&query)?,
-            ParameterLocation::Body => protocol_params(&body)?,
+            ParameterLocation::Query => protocol_params(query, QUERY)?,
+            ParameterLocation::Body => protocol_params(body, BODY)?,
         };
 
         let consumer_key =
@@ -232,23 +272,95 @@ impl SignedRequest {
             });
         }
 
-        let params = signed_parameters(query, body, header_signed);
-
         Ok(Self {
+            fields: SignedRequest {
+                method: String::new(),
+                base_uri: String::new(),
+                params: Vec::new(),
+                location,
+                realm,
+                token: take_unique(&protocol, "oauth_token")?,
+                callback: take_unique(&protocol, "oauth_callback")?,
+                verifier: take_unique(&protocol, "oauth_verifier")?,
+                consumer_key,
+                signature_method,
+                signature,
+                timestamp,
+                nonce,
+            },
+            query,
+            body,
+            header_signed,
+        })
+    }
+
+    /// The protocol parameters (the accessors of [`SignedRequest`] but
+    /// [`parameters`](SignedRequest::parameters), empty until
+    /// [`into_signed_request`](Self::into_signed_request)).
+    pub(crate) fn fields(&self) -> &SignedRequest {
+        &self.fields
+    }
+
+    /// Decodes the other parameters: the request, ready to verify. `uri` is the one
+    /// [`locate`](Self::locate) was given, or the same with another scheme and authority (a
+    /// provider's public URI).
+    pub(crate) fn into_signed_request(
+        self,
+        method: &Method,
+        uri: &Uri,
+    ) -> Result<SignedRequest, Error> {
+        let params = signed_parameters(
+            form_decode_bytes(self.query, QUERY)?,
+            form_decode_bytes(self.body, BODY)?,
+            self.header_signed,
+        );
+        Ok(SignedRequest {
             method: method.as_str().to_ascii_uppercase(),
             base_uri: base_string_uri(uri)?,
-            location,
-            realm,
-            token: take_unique(&protocol, "oauth_token")?,
-            callback: take_unique(&protocol, "oauth_callback")?,
-            verifier: take_unique(&protocol, "oauth_verifier")?,
             params,
-            consumer_key,
-            signature_method,
-            signature,
-            timestamp,
-            nonce,
+            ..self.fields
         })
+    }
+}
+
+impl SignedRequest {
+    /// Extracts the protocol parameters of a request. `uri` must be absolute (scheme and host as
+    /// the client signed them: behind a proxy, rebuild it from the forwarded scheme and host).
+    /// A request of more than [`DEFAULT_MAX_PARAMETERS`] parameters is refused
+    /// ([`Error::TooManyParameters`]); [`from_parts_bounded`](Self::from_parts_bounded) sets
+    /// another bound.
+    pub fn from_parts(
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Self, Error> {
+        Self::from_parts_bounded(method, uri, headers, body, DEFAULT_MAX_PARAMETERS)
+    }
+
+    /// [`from_parts`](Self::from_parts), accepting at most `max_parameters` parameters (URI
+    /// query, form body and `Authorization` header together): more is
+    /// [`Error::TooManyParameters`], found by counting before anything is decoded, so a flood
+    /// of tiny parameters costs no memory.
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method, Uri};
+    /// use oauth_compat::oauth1::{Error, SignedRequest};
+    ///
+    /// let uri: Uri = "https://example.com/r?a&a&a&oauth_consumer_key=k".parse().unwrap();
+    /// let err = SignedRequest::from_parts_bounded(&Method::GET, &uri, &HeaderMap::new(), b"", 3)
+    ///     .unwrap_err();
+    /// assert!(matches!(err, Error::TooManyParameters { limit: 3 }));
+    /// ```
+    pub fn from_parts_bounded(
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+        max_parameters: usize,
+    ) -> Result<Self, Error> {
+        ProtocolParameters::locate(uri, headers, body, max_parameters)?
+            .into_signed_request(method, uri)
     }
 
     /// [`SignedRequest::from_parts`] over an `http::Request` with an absolute URI.
@@ -614,6 +726,18 @@ mod tests {
         ));
     }
 
+    fn form_headers(auth: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(auth) = auth {
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_str(auth).unwrap());
+        }
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        headers
+    }
+
     #[test]
     fn twice_decoded_variant_is_tried_only_after_a_mismatch() {
         use crate::oauth1::{ClientCredentials, SignatureType, Signer};
@@ -670,9 +794,97 @@ mod tests {
         // Many distinct oauth_* names, then one repeated: found by name, in one pass.
         let mut body: String = (0..20_000).map(|i| format!("oauth_p{i}=v&")).collect();
         body.push_str("oauth_p7=again");
-        match parts(None, "https://e.com/", body.as_bytes()) {
+        let uri = "https://e.com/".parse().unwrap();
+        let headers = form_headers(None);
+        match SignedRequest::from_parts_bounded(
+            &Method::POST,
+            &uri,
+            &headers,
+            body.as_bytes(),
+            usize::MAX,
+        ) {
             Err(Error::DuplicateParameter { name }) => assert_eq!(name, "oauth_p7"),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// FULL's five parameters, one in the query, `n` in the body.
+    fn bounded(n: usize, max: usize) -> Result<SignedRequest, Error> {
+        let body = vec!["a"; n].join("&");
+        let uri = "https://e.com/?q=1".parse().unwrap();
+        SignedRequest::from_parts_bounded(
+            &Method::POST,
+            &uri,
+            &form_headers(Some(FULL)),
+            body.as_bytes(),
+            max,
+        )
+    }
+
+    #[test]
+    fn the_parameter_bound_counts_query_body_and_header() {
+        // 1 + 94 + 5 = 100: at the bound, accepted; one more anywhere, refused.
+        let r = bounded(94, 100).unwrap();
+        assert_eq!(r.parameters().len(), 99, "all but oauth_signature");
+        assert!(matches!(
+            bounded(95, 100),
+            Err(Error::TooManyParameters { limit: 100 })
+        ));
+        // The header's parameters count (`realm` too).
+        let with_realm = format!("{FULL}, realm=\"r\"");
+        let uri = "https://e.com/?q=1".parse().unwrap();
+        let body = vec!["a"; 94].join("&");
+        assert!(matches!(
+            SignedRequest::from_parts_bounded(
+                &Method::POST,
+                &uri,
+                &form_headers(Some(&with_realm)),
+                body.as_bytes(),
+                100
+            ),
+            Err(Error::TooManyParameters { limit: 100 })
+        ));
+        // The default bound, through `from_parts`.
+        let body = vec!["a"; 996].join("&");
+        let err = parts(Some(FULL), "https://e.com/", body.as_bytes()).unwrap_err();
+        assert!(
+            matches!(err, Error::TooManyParameters { limit: 1000 }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("at most 1000"), "{err}");
+    }
+
+    #[test]
+    fn too_many_parameters_are_refused_before_any_is_decoded() {
+        // A million bytes of undecodable parameters: counted, not decoded (decoding would stop
+        // at the first, with another error).
+        let body = "%zz&".repeat(250_000);
+        match parts(None, "https://e.com/", body.as_bytes()) {
+            Err(Error::TooManyParameters { limit }) => assert_eq!(limit, DEFAULT_MAX_PARAMETERS),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_parameters_are_decoded_after_the_protocol_ones() {
+        // The protocol parameters are found and checked with the other values undecoded (a
+        // provider looks up the client in between); decoding them comes last, and still
+        // refuses what does not decode.
+        let uri: Uri = "https://e.com/?x=%zz".parse().unwrap();
+        let headers = form_headers(Some(FULL));
+        let located = ProtocolParameters::locate(&uri, &headers, b"y=%FF", 1000).unwrap();
+        assert_eq!(located.fields().consumer_key(), "k");
+        assert_eq!(located.fields().nonce(), Some("n"));
+        assert!(matches!(
+            located.into_signed_request(&Method::GET, &uri),
+            Err(Error::InvalidPercentEncoding { .. })
+        ));
+        // Without protocol parameters, that is what is reported, whatever else is wrong.
+        assert!(matches!(
+            parts(None, "https://e.com/?x=%zz", b""),
+            Err(Error::MissingParameter {
+                name: "oauth_consumer_key"
+            })
+        ));
     }
 }

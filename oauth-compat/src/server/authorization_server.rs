@@ -10,8 +10,8 @@ use subtle::ConstantTimeEq as _;
 use url::Url;
 
 use super::base_server::{
-    MAX_PARAMETER_LENGTH, check_parameter, check_unsigned_transport, now, record_nonce,
-    signed_request, store_failed, validate_signature, validate_timestamp,
+    Located, MAX_PARAMETER_LENGTH, check_parameter, check_unsigned_transport, locate, now,
+    record_nonce, store_failed, validate_signature, validate_timestamp,
 };
 use super::config::ServerConfig;
 use super::error::OAuth1Error;
@@ -20,8 +20,10 @@ use super::store::{
     Client, ClientStore, NonceKey, NonceStore, TemporaryCredential, TemporaryCredentialStore,
     TokenCredential, TokenCredentialStore,
 };
-use crate::oauth1::params::{body_parameters, query_parameters};
-use crate::oauth1::{SignatureMethod, SignedRequest};
+use crate::oauth1::SignatureMethod;
+use crate::oauth1::params::{
+    ParameterBudget, body_parameters, count_form_parameters, has_form_body, query_parameters,
+};
 use crate::secret::TokenSecret;
 
 /// The nonce under which a temporary credential's exchange is recorded: no real request can
@@ -158,8 +160,9 @@ impl AuthorizationServer {
         {
             return Err(OAuth1Error::MethodNotAllowed);
         }
-        let signed = signed_request(req, &self.config)?;
-        let callback = signed.callback().filter(|c| !c.is_empty()).ok_or(
+        let located = locate(req, &self.config)?;
+        let protocol = located.protocol();
+        let callback = protocol.callback().filter(|c| !c.is_empty()).ok_or(
             OAuth1Error::MissingRequiredParameter {
                 name: "oauth_callback",
             },
@@ -167,8 +170,11 @@ impl AuthorizationServer {
         if callback != "oob" {
             check_callback(callback)?;
         }
-        let client = self.client(signed.consumer_key()).await?;
-        let nonce = validate_timestamp(&signed, &self.config)?;
+        let callback = callback.to_owned();
+        let client = self.client(protocol.consumer_key()).await?;
+        let nonce = validate_timestamp(protocol, &self.config)?;
+        // Only now, for a known client, are the other parameters decoded.
+        let signed = located.into_signed_request(req.method())?;
         validate_signature(&signed, &client, None, &self.config)?;
         record_nonce(nonce, self.nonces.as_ref()).await?;
 
@@ -176,7 +182,7 @@ impl AuthorizationServer {
             client_id: client.client_id,
             oauth_token: (self.config.token_generator)(),
             oauth_token_secret: TokenSecret::new((self.config.token_secret_generator)()),
-            oauth_callback: callback.to_owned(),
+            oauth_callback: callback,
             oauth_verifier: None,
             user_id: None,
             expires_at: expires_at(self.config.temporary_credential_lifetime),
@@ -196,7 +202,7 @@ impl AuthorizationServer {
         req: &Request<B>,
     ) -> Result<AuthorizationRequest, OAuth1Error> {
         check_unsigned_transport(req, &self.config)?;
-        let token = authorization_token(req)?;
+        let token = authorization_token(req, self.config.max_parameters)?;
         let credential = self.temporary_credential(&token).await?;
         let client = self.client(&credential.client_id).await?;
         Ok(AuthorizationRequest { credential, client })
@@ -278,12 +284,17 @@ impl AuthorizationServer {
         &self,
         req: &Request<B>,
     ) -> Response<Vec<u8>> {
-        let signed = match signed_request(req, &self.config) {
-            Ok(signed) => signed,
+        let located = match locate(req, &self.config) {
+            Ok(located) => located,
             Err(err) => return err.into_response(),
         };
+        let temporary_token = located
+            .protocol()
+            .token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
         let mut burn = false;
-        match self.create_token_credential(&signed, &mut burn).await {
+        match self.create_token_credential(req, located, &mut burn).await {
             Ok(token) => form_response(
                 StatusCode::OK,
                 [
@@ -297,7 +308,7 @@ impl AuthorizationServer {
             Err(err) => {
                 if burn
                     && !matches!(err, OAuth1Error::Store(_))
-                    && let Some(token) = signed.token().filter(|t| !t.is_empty())
+                    && let Some(token) = &temporary_token
                     && let Err(store_err) = self
                         .temporary_credentials
                         .delete_temporary_credential(token)
@@ -312,13 +323,15 @@ impl AuthorizationServer {
 
     /// Sets `burn` once the request is authenticated as the temporary credential's own client:
     /// from then on a failure deletes the credential (see `create_token_response`).
-    async fn create_token_credential(
+    async fn create_token_credential<B: AsRef<[u8]> + Sync>(
         &self,
-        signed: &SignedRequest,
+        req: &Request<B>,
+        located: Located<'_>,
         burn: &mut bool,
     ) -> Result<TokenCredential, OAuth1Error> {
-        let client = self.client(signed.consumer_key()).await?;
-        let token = signed.token().filter(|t| !t.is_empty()).ok_or(
+        let protocol = located.protocol();
+        let client = self.client(protocol.consumer_key()).await?;
+        let token = protocol.token().filter(|t| !t.is_empty()).ok_or(
             OAuth1Error::MissingRequiredParameter {
                 name: "oauth_token",
             },
@@ -327,9 +340,11 @@ impl AuthorizationServer {
         if credential.client_id != client.client_id {
             return Err(OAuth1Error::InvalidToken);
         }
-        let nonce = validate_timestamp(signed, &self.config)?;
+        let nonce = validate_timestamp(protocol, &self.config)?;
+        // Only now, for a known client and token, are the other parameters decoded.
+        let signed = located.into_signed_request(req.method())?;
         validate_signature(
-            signed,
+            &signed,
             &client,
             Some(&credential.oauth_token_secret),
             &self.config,
@@ -444,8 +459,22 @@ fn parse_redirect(uri: &str) -> Result<Url, OAuth1Error> {
     })
 }
 
-/// `oauth_token` of the authorization page: from the query, or from a form body.
-fn authorization_token<B: AsRef<[u8]>>(req: &Request<B>) -> Result<String, OAuth1Error> {
+/// `oauth_token` of the authorization page: from the query, or from a form body, which
+/// together hold at most `max_parameters` (counted before any is decoded).
+fn authorization_token<B: AsRef<[u8]>>(
+    req: &Request<B>,
+    max_parameters: usize,
+) -> Result<String, OAuth1Error> {
+    let form: &[u8] = if has_form_body(req.headers()) {
+        req.body().as_ref()
+    } else {
+        &[]
+    };
+    let mut budget = ParameterBudget::new(max_parameters);
+    budget.spend(count_form_parameters(
+        req.uri().query().unwrap_or_default().as_bytes(),
+    ))?;
+    budget.spend(count_form_parameters(form))?;
     let query = query_parameters(req.uri())?;
     let body = body_parameters(req.headers(), req.body().as_ref())?;
     let mut tokens = query
@@ -496,15 +525,15 @@ mod tests {
         let req = Request::get("/authorize?oauth_token=abc")
             .body(Vec::new())
             .unwrap();
-        assert_eq!(authorization_token(&req).unwrap(), "abc");
+        assert_eq!(authorization_token(&req, 1000).unwrap(), "abc");
         let req = Request::post("/authorize")
             .header("content-type", "application/x-www-form-urlencoded")
             .body(b"oauth_token=def&confirm=yes".to_vec())
             .unwrap();
-        assert_eq!(authorization_token(&req).unwrap(), "def");
+        assert_eq!(authorization_token(&req, 1000).unwrap(), "def");
         let req = Request::get("/authorize").body(Vec::new()).unwrap();
         assert!(matches!(
-            authorization_token(&req),
+            authorization_token(&req, 1000),
             Err(OAuth1Error::MissingRequiredParameter {
                 name: "oauth_token"
             })
@@ -513,14 +542,25 @@ mod tests {
             .body(Vec::new())
             .unwrap();
         assert_eq!(
-            authorization_token(&req).unwrap_err().error(),
+            authorization_token(&req, 1000).unwrap_err().error(),
             "duplicated_oauth_protocol_parameter"
         );
+        let req = Request::get("/authorize?oauth_token=abc&a&a")
+            .body(Vec::new())
+            .unwrap();
+        assert!(authorization_token(&req, 3).is_ok());
+        let req = Request::post("/authorize?oauth_token=abc&a")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(b"a&confirm=yes".to_vec())
+            .unwrap();
+        let err = authorization_token(&req, 3).unwrap_err();
+        assert_eq!(err.error(), "invalid_request");
+        assert!(err.description().contains("at most 3"), "{err}");
         let req = Request::get("/authorize?oauth_token=%FF")
             .body(Vec::new())
             .unwrap();
         assert_eq!(
-            authorization_token(&req).unwrap_err().error(),
+            authorization_token(&req, 1000).unwrap_err().error(),
             "invalid_request"
         );
     }

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::Request;
+use http::{Method, Request, Uri};
 
 use super::config::{ServerConfig, TransportRule};
 use super::error::OAuth1Error;
@@ -12,6 +12,7 @@ use super::request_uri::public_uri;
 use super::store::{Client, NonceKey, NonceStore, StoreError};
 use crate::engine::transport::is_secure_transport;
 use crate::oauth1::signature::{HMAC_SHA1, HMAC_SHA256, PLAINTEXT, RSA_SHA1};
+use crate::oauth1::verify::ProtocolParameters;
 use crate::oauth1::{KeyMaterial, RsaPublicKey, SignedRequest};
 use crate::secret::TokenSecret;
 
@@ -28,24 +29,51 @@ pub(crate) fn store_failed(err: StoreError) -> OAuth1Error {
     OAuth1Error::Store(err)
 }
 
-/// The signed request's protocol parameters, over its public URI, with the transport rule
-/// applied.
-pub(crate) fn signed_request<B: AsRef<[u8]>>(
-    req: &Request<B>,
+/// A signed request's protocol parameters, found and checked over its public URI with the
+/// transport rule applied, its other parameters counted (at most
+/// [`ServerConfig::max_parameters`]) but not yet decoded: an endpoint looks up the client and
+/// token by them, refusing unknown ones cheaply, before
+/// [`into_signed_request`](Located::into_signed_request) decodes the rest.
+pub(crate) struct Located<'a> {
+    uri: Uri,
+    protocol: ProtocolParameters<'a>,
+}
+
+pub(crate) fn locate<'a, B: AsRef<[u8]>>(
+    req: &'a Request<B>,
     config: &ServerConfig,
-) -> Result<SignedRequest, OAuth1Error> {
+) -> Result<Located<'a>, OAuth1Error> {
     let uri = public_uri(req.uri(), req.headers(), config)?;
     if config.transport_rule == TransportRule::EveryRequest {
         check_transport(&uri)?;
     }
-    let signed = SignedRequest::from_parts(req.method(), &uri, req.headers(), req.body().as_ref())?;
-    check_protocol_parameters(&signed)?;
+    // The request's own query: the public URI has the same (only its scheme and authority
+    // are rebuilt), and borrowing it from the request lets the parameters outlive `uri`.
+    let protocol = ProtocolParameters::locate(
+        req.uri(),
+        req.headers(),
+        req.body().as_ref(),
+        config.max_parameters,
+    )?;
+    check_protocol_parameters(protocol.fields())?;
     if config.transport_rule == TransportRule::PlaintextOnly
-        && signed.signature_method() == PLAINTEXT
+        && protocol.fields().signature_method() == PLAINTEXT
     {
         check_transport(&uri)?;
     }
-    Ok(signed)
+    Ok(Located { uri, protocol })
+}
+
+impl Located<'_> {
+    /// The protocol parameters (every accessor of [`SignedRequest`] but `parameters`).
+    pub(crate) fn protocol(&self) -> &SignedRequest {
+        self.protocol.fields()
+    }
+
+    /// The request with every parameter decoded, ready to verify.
+    pub(crate) fn into_signed_request(self, method: &Method) -> Result<SignedRequest, OAuth1Error> {
+        Ok(self.protocol.into_signed_request(method, &self.uri)?)
+    }
 }
 
 /// The longest `oauth_consumer_key`, `oauth_token`, `oauth_nonce`, `oauth_verifier` or

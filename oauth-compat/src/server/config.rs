@@ -25,6 +25,7 @@ use url::Url;
 
 use crate::engine::transport::insecure_transport_allowed;
 use crate::env::EnvSource;
+use crate::oauth1::params::DEFAULT_MAX_PARAMETERS;
 use crate::oauth1::{SignatureMethod, SignatureMethods};
 
 /// Makes a token, a token secret or a verifier (Authlib's `OAUTH1_TOKEN_GENERATOR`).
@@ -48,6 +49,12 @@ pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(300);
 /// Authlib's cache helper keeps them a day; a request token is a bearer of half a grant, so
 /// shorter is safer, and the client restarts the flow if the user was slower.
 pub const DEFAULT_TEMPORARY_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(600);
+
+/// The smallest [`ServerConfig::max_parameters`] accepted: one request's own protocol
+/// parameters (`oauth_consumer_key`, `oauth_token`, `oauth_signature_method`,
+/// `oauth_signature`, `oauth_timestamp`, `oauth_nonce`, `oauth_version`, `oauth_callback`,
+/// `oauth_verifier`) and `realm`.
+pub const MIN_MAX_PARAMETERS: usize = 10;
 
 /// The longest [`ServerConfig::timestamp_window`] accepted: one day.
 pub const MAX_TIMESTAMP_WINDOW: Duration = Duration::from_secs(86_400);
@@ -183,6 +190,7 @@ pub enum ConfigError {
 /// | Authlib's client-side second decoding of `oauth_*` values (`OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES` here) | [`accept_twice_decoded_oauth_values`](Self::accept_twice_decoded_oauth_values) | off: RFC 5849's single decoding |
 /// | `AUTHLIB_INSECURE_TRANSPORT` | [`transport_rule`](Self::transport_rule) | [`TransportRule::PlaintextOnly`] |
 /// | werkzeug's `ProxyFix` | [`external_base_url`](Self::external_base_url), [`trust_forwarded_headers`](Self::trust_forwarded_headers) | off |
+/// | none (Werkzeug's `MAX_FORM_PARTS` is the nearest) | [`max_parameters`](Self::max_parameters), `OAUTH1_MAX_PARAMETERS` | 1000 |
 #[derive(Clone)]
 pub struct ServerConfig {
     pub(crate) token_generator: Generator,
@@ -197,6 +205,7 @@ pub struct ServerConfig {
     pub(crate) external_base_url: Option<Url>,
     pub(crate) trust_forwarded_headers: bool,
     pub(crate) accept_twice_decoded_oauth_values: bool,
+    pub(crate) max_parameters: usize,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -223,6 +232,7 @@ impl fmt::Debug for ServerConfig {
                 "accept_twice_decoded_oauth_values",
                 &self.accept_twice_decoded_oauth_values,
             )
+            .field("max_parameters", &self.max_parameters)
             .finish_non_exhaustive()
     }
 }
@@ -242,6 +252,7 @@ impl Default for ServerConfig {
             external_base_url: None,
             trust_forwarded_headers: false,
             accept_twice_decoded_oauth_values: false,
+            max_parameters: DEFAULT_MAX_PARAMETERS,
         }
     }
 }
@@ -258,7 +269,8 @@ impl ServerConfig {
     /// upper case, separated by commas or spaces: `GET,POST` for Flask-OAuthlib clients),
     /// `OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES` (`1`, `true`, `yes` or `on` to turn
     /// [`accept_twice_decoded_oauth_values`](Self::accept_twice_decoded_oauth_values) on; `0`,
-    /// `false`, `no`, `off` or empty for off), and `AUTHLIB_INSECURE_TRANSPORT` /
+    /// `false`, `no`, `off` or empty for off), `OAUTH1_MAX_PARAMETERS` (see
+    /// [`max_parameters`](Self::max_parameters)), and `AUTHLIB_INSECURE_TRANSPORT` /
     /// `OAUTHLIB_INSECURE_TRANSPORT` (set non-empty: [`TransportRule::Off`]). A bad value is
     /// [`ConfigError::InvalidValue`] naming the variable; `OAUTH1_TOKEN_GENERATOR` or
     /// `OAUTH1_TOKEN_SECRET_GENERATOR` set is [`ConfigError::GeneratorFromEnv`].
@@ -325,6 +337,19 @@ impl ServerConfig {
         }
         if let Some(accept) = env_switch(env, "OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES")? {
             config.accept_twice_decoded_oauth_values = accept;
+        }
+        const MAX_PARAMETERS: &str = "OAUTH1_MAX_PARAMETERS";
+        if let Some(value) = env.var(MAX_PARAMETERS) {
+            let invalid = |reason| ConfigError::InvalidValue {
+                variable: MAX_PARAMETERS,
+                value: value.clone(),
+                reason,
+            };
+            let max = value
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| invalid("it must be a whole number of parameters"))?;
+            config.max_parameters = check_max_parameters(max).map_err(invalid)?;
         }
         if insecure_transport_allowed(env) {
             config.transport_rule = TransportRule::Off;
@@ -544,6 +569,30 @@ impl ServerConfig {
         &self.temporary_credentials_methods
     }
 
+    /// The most parameters a request may carry, URI query, form body and `Authorization` header
+    /// together (`OAUTH1_MAX_PARAMETERS`, default [`DEFAULT_MAX_PARAMETERS`], 1000). A request
+    /// with more is refused with `invalid_request` (400) naming the limit, found by counting
+    /// before anything is decoded or looked up: without a bound, a 2 MiB form of `a&a&...` is a
+    /// million parameters to decode. Fewer than [`MIN_MAX_PARAMETERS`] is
+    /// [`ConfigError::InvalidValue`]: it would refuse requests for their own protocol
+    /// parameters.
+    ///
+    /// ```
+    /// use oauth_compat::server::ServerConfig;
+    ///
+    /// assert!(ServerConfig::default().max_parameters(200).is_ok());
+    /// assert!(ServerConfig::default().max_parameters(3).is_err());
+    /// ```
+    pub fn max_parameters(mut self, max: usize) -> Result<Self, ConfigError> {
+        self.max_parameters =
+            check_max_parameters(max).map_err(|reason| ConfigError::InvalidValue {
+                variable: "OAUTH1_MAX_PARAMETERS",
+                value: max.to_string(),
+                reason,
+            })?;
+        Ok(self)
+    }
+
     /// The accepted signature method names.
     pub fn supported_methods(&self) -> &[String] {
         &self.supported_methods
@@ -628,6 +677,14 @@ fn env_switch(env: &dyn EnvSource, variable: &'static str) -> Result<Option<bool
     }
 }
 
+fn check_max_parameters(max: usize) -> Result<usize, &'static str> {
+    if max < MIN_MAX_PARAMETERS {
+        Err("it must be at least 10: a request's own protocol parameters and realm")
+    } else {
+        Ok(max)
+    }
+}
+
 fn env_length(env: &dyn EnvSource, variable: &'static str) -> Result<Option<usize>, ConfigError> {
     let Some(value) = env.var(variable) else {
         return Ok(None);
@@ -665,6 +722,7 @@ mod tests {
         assert_eq!(c.transport_rule, TransportRule::PlaintextOnly);
         assert_eq!(c.temporary_credentials_methods, [Method::POST]);
         assert!(!c.accept_twice_decoded_oauth_values);
+        assert_eq!(c.max_parameters, 1000);
     }
 
     #[test]
@@ -729,6 +787,9 @@ mod tests {
         );
         assert_eq!(c.transport_rule, TransportRule::PlaintextOnly);
         let c =
+            ServerConfig::from_env(&MapEnv::new().set("OAUTH1_MAX_PARAMETERS", " 50 ")).unwrap();
+        assert_eq!(c.max_parameters, 50);
+        let c =
             ServerConfig::from_env(&MapEnv::new().set("AUTHLIB_INSECURE_TRANSPORT", "1")).unwrap();
         assert_eq!(c.transport_rule, TransportRule::Off);
     }
@@ -744,6 +805,8 @@ mod tests {
             ("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "get,post"),
             ("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "GET;POST"),
             ("OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES", "maybe"),
+            ("OAUTH1_MAX_PARAMETERS", "lots"),
+            ("OAUTH1_MAX_PARAMETERS", "9"),
         ] {
             let err = ServerConfig::from_env(&MapEnv::new().set(variable, value)).unwrap_err();
             match &err {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::Request;
 
 use super::base_server::{
-    record_nonce, signed_request, store_failed, validate_signature, validate_timestamp,
+    locate, record_nonce, store_failed, validate_signature, validate_timestamp,
 };
 use super::config::ServerConfig;
 use super::error::OAuth1Error;
@@ -96,7 +96,9 @@ impl ResourceProtector {
     }
 
     /// Checks a request to a protected resource: the client, the token credential (issued to
-    /// that client), the timestamp, the signature, and then the nonce, recorded only for a
+    /// that client), the timestamp (all before the parameters that are not `oauth_*` are
+    /// decoded, and a request of more than [`ServerConfig::max_parameters`] is refused before
+    /// anything), the signature, and then the nonce, recorded only for a
     /// well-signed request (Authlib records it before checking the signature, so a flood of
     /// forged requests filled its nonce store). The error's
     /// [`into_json_response`](OAuth1Error::into_json_response) is what Authlib's Flask
@@ -105,14 +107,15 @@ impl ResourceProtector {
         &self,
         req: &Request<B>,
     ) -> Result<Credential, OAuth1Error> {
-        let signed = signed_request(req, &self.config)?;
+        let located = locate(req, &self.config)?;
+        let protocol = located.protocol();
         let client = self
             .clients
-            .query_client(signed.consumer_key())
+            .query_client(protocol.consumer_key())
             .await
             .map_err(store_failed)?
             .ok_or(OAuth1Error::InvalidClient)?;
-        let token = signed.token().filter(|t| !t.is_empty()).ok_or(
+        let token = protocol.token().filter(|t| !t.is_empty()).ok_or(
             OAuth1Error::MissingRequiredParameter {
                 name: "oauth_token",
             },
@@ -124,7 +127,9 @@ impl ResourceProtector {
             .map_err(store_failed)?
             .filter(|t| t.client_id == client.client_id)
             .ok_or(OAuth1Error::InvalidToken)?;
-        let nonce = validate_timestamp(&signed, &self.config)?;
+        let nonce = validate_timestamp(protocol, &self.config)?;
+        // Only now, for a known client and token, are the other parameters decoded.
+        let signed = located.into_signed_request(req.method())?;
         validate_signature(
             &signed,
             &client,

@@ -136,7 +136,8 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let server = AuthorizationServer::from_ref(state);
         let (parts, body) = req.into_parts();
-        let body = read_body(body, ENDPOINT_BODY_LIMIT).await?;
+        let max_parameters = server.config().max_parameters;
+        let body = read_body(&parts.headers, body, ENDPOINT_BODY_LIMIT, max_parameters).await?;
         let request = SignedParts::new(parts, body);
         let pending = server
             .check_authorization_request(request.request())

@@ -8,6 +8,7 @@ use http::Version;
 use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::request::Parts;
 
+use super::body::DEFAULT_BODY_LIMIT;
 use super::rejection::OAuth1Rejection;
 use super::signed_parts::SignedParts;
 use crate::oauth1::params::has_form_body;
@@ -29,6 +30,13 @@ use crate::server::{Credential, ResourceProtector};
 /// and one that only says it is form-encoded (a GET with the header and no body) is checked as
 /// a request without form parameters. Behind the layer it costs nothing: the check is not
 /// repeated.
+///
+/// Without the layer, a body declared (`Content-Length`) longer than [`DEFAULT_BODY_LIMIT`],
+/// the most axum's body extractors take by default, is refused before the check with the
+/// provider's 413 ([`OAuth1Rejection::BodyTooLarge`], JSON like its other errors) rather than
+/// axum's plain text. Routes that take larger bodies use the layer and its
+/// [`body_limit`](super::RequireOAuthLayer::body_limit), which also answers a body sent
+/// without a length (chunked) that runs past it; the extractor cannot see such a body.
 ///
 /// ```
 /// use axum::{Json, Router, routing::get};
@@ -76,6 +84,11 @@ where
         if let Some(credential) = parts.extensions.get::<Credential>() {
             return Ok(Self(credential.clone()));
         }
+        if declared_length(parts).is_some_and(|length| length > DEFAULT_BODY_LIMIT as u64) {
+            return Err(OAuth1Rejection::BodyTooLarge {
+                limit: DEFAULT_BODY_LIMIT,
+            });
+        }
         if has_form_body(&parts.headers) && !has_no_body(parts) {
             return Err(OAuth1Rejection::FormBodyNotRead);
         }
@@ -89,6 +102,16 @@ where
         parts.extensions.insert(credential.clone());
         Ok(Self(credential))
     }
+}
+
+/// The body's length as `Content-Length` declares it (every value the same number, as hyper
+/// requires before a request gets here).
+fn declared_length(parts: &Parts) -> Option<u64> {
+    let mut lengths = parts.headers.get_all(CONTENT_LENGTH).iter();
+    let first = lengths.next()?.to_str().ok()?.trim().parse().ok()?;
+    lengths
+        .all(|v| v.to_str().ok().and_then(|v| v.trim().parse().ok()) == Some(first))
+        .then_some(first)
 }
 
 /// Whether the request surely has no body: `Content-Length: 0`, or, on HTTP/1, neither
@@ -113,6 +136,22 @@ mod tests {
             req = req.header(*name, *value);
         }
         req.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn declared_lengths() {
+        let length = |headers: &[(&str, &str)]| declared_length(&parts(Version::HTTP_11, headers));
+        assert_eq!(length(&[]), None);
+        assert_eq!(length(&[("content-length", "42")]), Some(42));
+        assert_eq!(
+            length(&[("content-length", "42"), ("content-length", "42")]),
+            Some(42)
+        );
+        assert_eq!(
+            length(&[("content-length", "42"), ("content-length", "7")]),
+            None
+        );
+        assert_eq!(length(&[("content-length", "many")]), None);
     }
 
     #[test]

@@ -14,7 +14,9 @@ use crate::server::AuthorizationServer;
 /// Mount it with `any`, not `post`: the server itself refuses other methods with Authlib's
 /// form-encoded `method_not_allowed` (405), and accepts those set in
 /// [`temporary_credentials_methods`](crate::server::ServerConfig::temporary_credentials_methods).
-/// Bodies over [`ENDPOINT_BODY_LIMIT`] get 413.
+/// Bodies over [`ENDPOINT_BODY_LIMIT`] get 413; forms of more than
+/// [`max_parameters`](crate::server::ServerConfig::max_parameters) parameters are refused as
+/// they arrive.
 ///
 /// ```
 /// # use std::sync::Arc;
@@ -34,7 +36,8 @@ pub async fn initiate_temporary_credential(
     req: Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let body = match read_body(body, ENDPOINT_BODY_LIMIT).await {
+    let max_parameters = server.config().max_parameters;
+    let body = match read_body(&parts.headers, body, ENDPOINT_BODY_LIMIT, max_parameters).await {
         Ok(body) => body,
         Err(rejection) => return rejection.into_form_response(),
     };
@@ -47,7 +50,9 @@ pub async fn initiate_temporary_credential(
 
 /// `POST /token` (the seed's `issue_token` view): answers
 /// [`AuthorizationServer::create_token_response`]. The server comes from the router's state.
-/// Bodies over [`ENDPOINT_BODY_LIMIT`] get 413.
+/// Bodies over [`ENDPOINT_BODY_LIMIT`] get 413; forms of more than
+/// [`max_parameters`](crate::server::ServerConfig::max_parameters) parameters are refused as
+/// they arrive.
 ///
 /// Mount it with `post`, as the seed's `methods=['POST']` and the example do: axum answers
 /// other methods with 405 before the handler runs. The server itself accepts any method here,
@@ -55,7 +60,8 @@ pub async fn initiate_temporary_credential(
 /// served (Flask-OAuthlib's, for one); the signature covers the method either way.
 pub async fn issue_token(State(server): State<AuthorizationServer>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = match read_body(body, ENDPOINT_BODY_LIMIT).await {
+    let max_parameters = server.config().max_parameters;
+    let body = match read_body(&parts.headers, body, ENDPOINT_BODY_LIMIT, max_parameters).await {
         Ok(body) => body,
         Err(rejection) => return rejection.into_form_response(),
     };

@@ -20,7 +20,12 @@
 //! sees the full path (axum's `OriginalUri`), and behind a reverse proxy the server's
 //! [`external_base_url`](crate::server::ServerConfig::external_base_url) or
 //! [`trust_forwarded_headers`](crate::server::ServerConfig::trust_forwarded_headers) apply.
-//! Bodies are read with a limit ([`ENDPOINT_BODY_LIMIT`], [`DEFAULT_BODY_LIMIT`]; past it, 413).
+//! Bodies are read with a limit ([`ENDPOINT_BODY_LIMIT`], [`DEFAULT_BODY_LIMIT`], or the
+//! layer's [`body_limit`](RequireOAuthLayer::body_limit), which handlers behind it share): past
+//! it, the provider's 413, in the shape of its other errors. A form is refused as it arrives
+//! once it holds more parameters than the server's
+//! [`max_parameters`](crate::server::ServerConfig::max_parameters), so a flood of tiny
+//! parameters is never buffered.
 //!
 //! # A provider
 //!

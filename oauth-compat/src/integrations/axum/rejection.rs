@@ -32,7 +32,8 @@ pub enum OAuth1Rejection {
     /// status.
     #[error(transparent)]
     Refused(#[from] OAuth1Error),
-    /// The body is longer than the limit (413): a signed form body must be read whole.
+    /// The body is longer than the limit (413): a signed form body must be read whole, and the
+    /// layer bounds every body of the routes it protects.
     #[error("the request body is larger than {limit} bytes")]
     BodyTooLarge {
         /// The limit, in bytes.
@@ -119,11 +120,13 @@ impl OAuth1Rejection {
         }
     }
 
+    /// The headers of [`OAuth1Error`]'s answers, so every refusal reads the same.
     fn respond(&self, body: String, content_type: &'static str) -> Response {
         let mut resp = (self.status(), body).into_response();
         let headers = resp.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         resp
     }
 
@@ -172,6 +175,19 @@ mod tests {
 
     #[tokio::test]
     async fn body_problems() {
+        // The same headers as the provider's other refusals.
+        let too_large = OAuth1Rejection::BodyTooLarge { limit: 10 }.into_response();
+        let other = OAuth1Rejection::from(OAuth1Error::invalid_request("x")).into_response();
+        for name in [header::CONTENT_TYPE, header::CACHE_CONTROL, header::PRAGMA] {
+            assert_eq!(
+                too_large.headers().get(&name),
+                other.headers().get(&name),
+                "{name}"
+            );
+        }
+        let json: serde_json::Value = serde_json::from_str(&body(too_large).await).unwrap();
+        assert_eq!(json["error"], "invalid_request");
+
         let resp = OAuth1Rejection::BodyTooLarge { limit: 10 }.into_form_response();
         assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(
