@@ -314,6 +314,18 @@ async fn initiate_needs_post_and_a_valid_callback() {
             .status(),
         200
     );
+    // What is not allowed there is answered with the methods that are.
+    let put = origin_form(sign(
+        hmac().callback(CALLBACK),
+        request(Method::PUT, &format!("{BASE}/initiate"), None),
+    ));
+    let resp = lenient
+        .server
+        .create_temporary_credential_response(&put)
+        .await;
+    assert_eq!(error(&resp), (405, "method_not_allowed".into()));
+    assert_eq!(resp.headers()[header::ALLOW], "POST, GET");
+    assert!(body(&resp).contains("POST%2C+GET+only"), "{}", body(&resp));
 
     let req = origin_form(sign(
         hmac(),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{Request, Response, StatusCode};
+use http::{Method, Request, Response, StatusCode};
 use subtle::ConstantTimeEq as _;
 use url::Url;
 
@@ -158,7 +158,10 @@ impl AuthorizationServer {
             .temporary_credentials_methods
             .contains(req.method())
         {
-            return Err(OAuth1Error::MethodNotAllowed);
+            let allowed = self.config.temporary_credentials_methods.iter();
+            return Err(OAuth1Error::MethodNotAllowed {
+                allowed: allowed.map(Method::as_str).collect::<Vec<_>>().join(", "),
+            });
         }
         let located = locate(req, &self.config)?;
         let protocol = located.protocol();

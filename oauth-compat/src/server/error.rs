@@ -73,8 +73,13 @@ pub enum OAuth1Error {
     #[error("access_denied: the resource owner denied the request")]
     AccessDenied,
     /// `method_not_allowed` (405) on the temporary credentials endpoint.
-    #[error("method_not_allowed: use POST")]
-    MethodNotAllowed,
+    #[error("method_not_allowed: use {allowed}")]
+    MethodNotAllowed {
+        /// The methods the endpoint accepts, as an `Allow` header lists them (`POST`, or
+        /// `GET, POST` with [`ServerConfig`](super::ServerConfig)'s temporary-credentials
+        /// methods).
+        allowed: String,
+    },
     /// `insecure_transport` (400): the request came over plain HTTP to a host that is not this
     /// machine, and the [`TransportRule`](super::TransportRule) requires a secure transport.
     #[error("insecure_transport: OAuth 1 MUST utilize https")]
@@ -105,7 +110,7 @@ impl OAuth1Error {
             Self::InvalidSignature { .. } => "invalid_signature",
             Self::InvalidNonce => "invalid_nonce",
             Self::AccessDenied => "access_denied",
-            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::InsecureTransport => "insecure_transport",
             Self::Store(_) => "server_error",
         }
@@ -118,7 +123,7 @@ impl OAuth1Error {
             | Self::InvalidToken
             | Self::InvalidSignature { .. }
             | Self::InvalidNonce => StatusCode::UNAUTHORIZED,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -145,7 +150,9 @@ impl OAuth1Error {
             Self::AccessDenied => {
                 "The resource owner or authorization server denied the request".into()
             }
-            Self::MethodNotAllowed => "this endpoint accepts POST only".into(),
+            Self::MethodNotAllowed { allowed } => {
+                format!("this endpoint accepts {allowed} only").into()
+            }
             Self::InsecureTransport => "OAuth 1 MUST utilize https.".into(),
             Self::Store(_) => "the server could not reach its storage; try again later".into(),
         }
@@ -162,7 +169,8 @@ impl OAuth1Error {
     /// The answer from the three endpoints, as Authlib's: the status, a form-encoded body
     /// `error=..&error_description=..`, `Content-Type: application/x-www-form-urlencoded`,
     /// `Cache-Control: no-store` and `Pragma: no-cache`. Beyond Authlib, a 401 carries
-    /// `WWW-Authenticate: OAuth` (HTTP requires a challenge on a 401) and a 405 `Allow: POST`.
+    /// `WWW-Authenticate: OAuth` (HTTP requires a challenge on a 401) and a 405 `Allow` with the
+    /// methods the endpoint accepts.
     pub fn into_response(self) -> Response<Vec<u8>> {
         let body = form_body(self.pairs().iter().map(|(k, v)| (*k, v.as_ref())));
         self.respond(body, FORM)
@@ -185,12 +193,14 @@ impl OAuth1Error {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        match self.status() {
-            StatusCode::UNAUTHORIZED => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("OAuth"));
+        match self {
+            Self::MethodNotAllowed { allowed } => {
+                if let Ok(value) = HeaderValue::from_str(allowed) {
+                    headers.insert(header::ALLOW, value);
+                }
             }
-            StatusCode::METHOD_NOT_ALLOWED => {
-                headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
+            _ if self.status() == StatusCode::UNAUTHORIZED => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("OAuth"));
             }
             _ => {}
         }
@@ -272,7 +282,13 @@ mod tests {
             ),
             (OAuth1Error::InvalidNonce, "invalid_nonce", 401),
             (OAuth1Error::AccessDenied, "access_denied", 400),
-            (OAuth1Error::MethodNotAllowed, "method_not_allowed", 405),
+            (
+                OAuth1Error::MethodNotAllowed {
+                    allowed: "POST".into(),
+                },
+                "method_not_allowed",
+                405,
+            ),
             (OAuth1Error::InsecureTransport, "insecure_transport", 400),
         ];
         for (err, code, status) in cases {

@@ -164,7 +164,10 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&body(resp).await).unwrap();
         assert_eq!(json["error"], "invalid_token");
 
-        let resp = OAuth1Rejection::from(OAuth1Error::MethodNotAllowed).into_form_response();
+        let resp = OAuth1Rejection::from(OAuth1Error::MethodNotAllowed {
+            allowed: "POST".into(),
+        })
+        .into_form_response();
         assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert!(
             body(resp)
