@@ -197,6 +197,50 @@ mod tests {
     }
 
     #[test]
+    fn python_charset_spellings_decode_as_the_client_encoding_reads_them() {
+        // Each was `UnknownCharset` here while the client's `encoding` accepted it.
+        for charset in [
+            "latin-1",
+            "Latin 1",
+            "latin_1",
+            "iso8859-1",
+            "latin1",
+            "l1",
+            "8859",
+        ] {
+            let form = ok(
+                Some(&format!(
+                    "application/x-www-form-urlencoded; charset={charset}"
+                )),
+                b"name=Ren%E9&city=M\xFCnchen",
+                &DecodeOptions::token(),
+            );
+            assert_eq!(form.data["name"], "René", "{charset}");
+            assert_eq!(form.data["city"], "München", "{charset}");
+            let text = ok(
+                Some(&format!("text/plain; charset=\"{charset}\"")),
+                b"caf\xE9",
+                &DecodeOptions::api(),
+            );
+            assert_eq!(text.data, "café", "{charset}");
+        }
+        for charset in ["utf8", "u8", "UTF 8", "utf_8"] {
+            let json = ok(
+                Some(&format!("application/json; charset={charset}")),
+                "{\"n\":\"Zoë\"}".as_bytes(),
+                &DecodeOptions::api(),
+            );
+            assert_eq!(json.data["n"], "Zoë", "{charset}");
+        }
+        let declared = ok(
+            Some("text/xml"),
+            b"<?xml version='1.0' encoding='latin-1'?><r><n>Ren\xE9</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(declared.data["n"], "René");
+    }
+
+    #[test]
     fn unknown_charset_is_named_and_keeps_body() {
         let err = decode_with(
             Some("application/x-www-form-urlencoded; charset=ebcdic-martian"),

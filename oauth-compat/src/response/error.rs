@@ -93,10 +93,13 @@ pub enum Error {
         /// The value as given.
         value: String,
     },
-    /// The content type names a charset this crate does not know.
+    /// The content type (or an XML declaration) names a charset that is neither a WHATWG
+    /// label nor a Python codec name with a WHATWG counterpart (see
+    /// [the charset table](super#charsets)).
     #[error(
-        "unknown charset {charset:?} in the content type of a {format} response; use a WHATWG \
-         encoding label such as \"utf-8\" or \"iso-8859-1\", or force a `content_type`"
+        "unknown or unsupported charset {charset:?} for a {format} response; a WHATWG \
+         encoding label or a Python codec name (\"utf-8\", \"latin-1\", \"cp1251\", ..) is \
+         expected; force a `content_type` without the charset to decode it as UTF-8"
     )]
     UnknownCharset {
         /// The charset as the content type gave it.

@@ -23,6 +23,44 @@
 //! # Ok::<(), oauth_compat::response::Error>(())
 //! ```
 //!
+//! # Charsets
+//!
+//! A `charset` parameter, an XML declaration's `encoding` and the client's `encoding` setting
+//! are read by one table: the WHATWG Encoding Standard's labels, as servers and browsers send
+//! them, and Python's codec names and aliases, as ported settings and Python-built providers
+//! spell them (case, `-`, `_` and spaces as freely as Python takes them). Each names one of
+//! the WHATWG encodings:
+//!
+//! | labels (examples) | encoding |
+//! |---|---|
+//! | `utf-8`, `utf8`, `u8`, `utf_8_sig` | UTF-8 |
+//! | `latin-1`, `latin1`, `iso-8859-1`, `iso8859-1`, `l1`, `cp819`, `ascii`, `us-ascii`, `cp1252` | windows-1252 |
+//! | `iso-8859-9`, `latin5`, `cp1254` | windows-1254 |
+//! | `iso8859_11`, `tis-620`, `cp874` | windows-874 |
+//! | `gbk`, `gb2312`, `cp936` | GBK |
+//! | `shift_jis`, `sjis`, `cp932` | Shift_JIS |
+//! | `euc-kr`, `cp949`, `ks_c_5601-1987` | EUC-KR |
+//! | `big5`, `big5hkscs`, `cp950` | Big5 |
+//! | `utf-16`, `utf-16le`; `utf-16be` | UTF-16LE; UTF-16BE (decoding only) |
+//! | the other `iso-8859-N`, `windows-125N` / `cp125N`, `koi8-r`, `koi8-u`, `mac_roman`, `mac_cyrillic`, `euc-jp`, `iso-2022-jp`, `gb18030` | the encoding of that name |
+//!
+//! Where Python's codec is a subset of the WHATWG encoding (latin-1 and ascii of
+//! windows-1252, gb2312 of GBK, ...), the two read alike except for bytes the smaller codec
+//! leaves undefined: Python's latin-1 reads 0x80–0x9F as C1 controls, windows-1252 as `€`,
+//! `‚`, .... Encodings with no WHATWG counterpart (`utf-32`, `utf-7`, the DOS and EBCDIC code
+//! pages, `iso-2022-kr`, `hz-gb-2312`) are [`Error::UnknownCharset`].
+//!
+//! ```
+//! use http::{HeaderMap, StatusCode, header};
+//! use oauth_compat::response::{DecodeOptions, OAuthResponse};
+//!
+//! let mut headers = HeaderMap::new();
+//! headers.insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=latin-1".parse()?);
+//! let resp = OAuthResponse::decode(StatusCode::OK, headers, b"name=Ren%E9".to_vec(), &DecodeOptions::api())?;
+//! assert_eq!(resp.data["name"], "René");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Decoding is bounded for untrusted input: bodies over
 //! [`DecodeOptions::max_body_bytes`] (4 MiB by default) are refused before parsing, XML
 //! DOCTYPEs and entity declarations are refused, XML nesting stops at [`MAX_XML_DEPTH`] and
@@ -32,6 +70,7 @@
 mod charset;
 mod data;
 mod decode;
+mod encoding_label;
 mod error;
 mod form;
 mod json;
@@ -42,6 +81,7 @@ mod options;
 mod xml;
 
 pub use data::Data;
+pub(crate) use encoding_label::encoding_for_label;
 pub use error::{Error, Position, RawBody};
 pub use form::Form;
 pub use media_type::{Format, MediaType};
