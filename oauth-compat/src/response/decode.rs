@@ -183,6 +183,30 @@ mod tests {
     }
 
     #[test]
+    fn the_first_of_listed_content_types_decides() {
+        let json = ok(
+            Some("application/json, text/plain"),
+            b"{\"id\": 1}",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(json.data.format(), Format::Json);
+        assert_eq!(json.data["id"], 1);
+        let text = ok(
+            Some("text/plain, application/json"),
+            b"{\"id\": 1}",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(text.data.format(), Format::Text);
+        // The second type's charset is not the first's.
+        let form = ok(
+            Some("application/x-www-form-urlencoded, text/plain; charset=latin-1"),
+            b"n=%C3%A9",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(form.data["n"], "é");
+    }
+
+    #[test]
     fn forms_honour_charset() {
         let form = "application/x-www-form-urlencoded";
         let resp = ok(Some(form), b"a=1&b=x+y%21", &DecodeOptions::api());
