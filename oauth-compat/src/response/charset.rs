@@ -49,11 +49,6 @@ pub(crate) fn decode_lossy<'a>(bytes: &'a [u8], encoding: &'static Encoding) -> 
     encoding.decode_without_bom_handling(bytes).0
 }
 
-/// Strips a UTF-8 byte-order mark, which JSON and XML parsers would otherwise trip on.
-pub(crate) fn strip_utf8_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,7 +48,10 @@ pub(crate) fn decode(
     let charset_label = media_type.and_then(MediaType::charset);
     match decode_as(format, charset_label, &body) {
         Ok(data) => Ok((data, body)),
-        Err(failure) => Err(failure.into_error(format, body)),
+        Err(failure) => {
+            let content_type = media_type.map_or_else(String::new, MediaType::to_string);
+            Err(failure.into_error(format, &content_type, body))
+        }
     }
 }
 
@@ -158,6 +161,66 @@ mod tests {
         assert_eq!(empty.data, json!({}));
         let empty = ok(Some("application/json"), b"", &DecodeOptions::api());
         assert_eq!(empty.data, json!({}));
+    }
+
+    #[test]
+    fn blank_json_is_an_error_naming_the_content_type() {
+        for (content_type, options) in [
+            (None, DecodeOptions::api()),
+            (
+                Some("application/vnd.api+json; charset=utf-8"),
+                DecodeOptions::token(),
+            ),
+            (
+                Some("text/plain"),
+                DecodeOptions::token().content_type(MediaType::json()),
+            ),
+        ] {
+            match decode_with(content_type, b" \r\n", &options) {
+                Err(e @ Error::BlankJson { .. }) => {
+                    let want = match content_type {
+                        Some("text/plain") | None => "application/json",
+                        Some(ct) => ct,
+                    };
+                    assert!(
+                        e.to_string().contains(&format!("the {want} response")),
+                        "{e}"
+                    );
+                    assert_eq!(e.body(), Some(&b" \r\n"[..]));
+                }
+                other => panic!("{content_type:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn json_in_utf16_and_values_serde_cannot_hold() {
+        let utf16: Vec<u8> = "{\"name\": \"Zoë\"}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let resp = ok(
+            Some("application/json; charset=utf-8"),
+            &utf16,
+            &DecodeOptions::api(),
+        );
+        assert_eq!(resp.data["name"], "Zoë");
+        let body = b"{\"id\": 12345678901234567890123, \"name\": \"S3CR3T\"}";
+        match decode_with(Some("application/json"), body, &DecodeOptions::api()) {
+            Err(e @ Error::UnrepresentableJson { .. }) => {
+                let shown = e.to_string();
+                assert!(
+                    shown.contains("an integer beyond 64 bits at line 1, column 8"),
+                    "{shown}"
+                );
+                assert!(
+                    !shown.contains("1234567") && !shown.contains("S3CR3T"),
+                    "{shown}"
+                );
+                assert_eq!(e.body(), Some(&body[..]));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -23,6 +23,35 @@
 //! # Ok::<(), oauth_compat::response::Error>(())
 //! ```
 //!
+//! # JSON, as `json.loads` reads it
+//!
+//! Flask-OAuthlib hands the body's bytes to `json.loads`, and so the text encoding is found
+//! as Python's `json.detect_encoding` finds it: a UTF-8, UTF-16 or UTF-32 byte-order mark,
+//! else the pattern of NUL bytes UTF-16 and UTF-32 leave around ASCII. Only when neither says
+//! anything does the `charset` decide (`json.loads` never reads it), then UTF-8. An empty body
+//! is `{}`, as in Flask-OAuthlib; a blank one is [`Error::BlankJson`]. What
+//! [`serde_json::Value`] cannot hold although `json.loads` reads it (integers beyond 64 bits,
+//! `NaN` and `Infinity`, lone surrogate escapes, numbers beyond `f64`) is
+//! [`Error::UnrepresentableJson`] naming what and where, never a silently different value:
+//!
+//! ```
+//! use http::{HeaderMap, StatusCode};
+//! use oauth_compat::response::{DecodeOptions, Error, OAuthResponse, Unrepresentable};
+//!
+//! let decode = |body: &[u8]| {
+//!     OAuthResponse::decode(StatusCode::OK, HeaderMap::new(), body.to_vec(), &DecodeOptions::api())
+//! };
+//! // UTF-16, as json.loads detects it.
+//! let utf16: Vec<u8> = r#"{"id": 7}"#.encode_utf16().flat_map(u16::to_le_bytes).collect();
+//! assert_eq!(decode(&utf16)?.data["id"], 7);
+//! // serde_json would read this as 1.2345678901234568e22.
+//! let err = decode(br#"{"id": 12345678901234567890123}"#).unwrap_err();
+//! assert!(matches!(err, Error::UnrepresentableJson { kind: Unrepresentable::BigInteger, .. }));
+//! assert!(matches!(decode(b"  \n"), Err(Error::BlankJson { .. })));
+//! assert_eq!(decode(b"")?.data, serde_json::json!({}));
+//! # Ok::<(), Error>(())
+//! ```
+//!
 //! # Charsets
 //!
 //! A `charset` parameter, an XML declaration's `encoding` and the client's `encoding` setting
@@ -82,7 +111,7 @@ mod xml;
 
 pub use data::Data;
 pub(crate) use encoding_label::encoding_for_label;
-pub use error::{Error, Position, RawBody};
+pub use error::{Error, Position, RawBody, Unrepresentable};
 pub use form::Form;
 pub use media_type::{Format, MediaType};
 pub use oauth_response::OAuthResponse;
