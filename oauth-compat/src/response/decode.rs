@@ -83,7 +83,10 @@ pub(crate) fn decode_text<'a>(
 }
 
 /// An XML body's encoding: a byte-order mark, else the `charset` parameter, else the
-/// `<?xml encoding=".."?>` declaration, else UTF-8 (RFC 7303 §3.2 puts the BOM first).
+/// `<?xml encoding=".."?>` declaration, else UTF-8. This is RFC 7303 §3.2's order, which
+/// browsers follow. Python's ElementTree (Flask-OAuthlib's `etree.fromstring(content)`)
+/// never sees the header and lets the declaration win even over a UTF-8 BOM; where the
+/// two disagree, the header is the server's word about the bytes it sent.
 fn xml_encoding(
     body: &[u8],
     charset_label: Option<&str>,
@@ -507,6 +510,32 @@ mod tests {
         );
         assert_eq!(declared_encoding(b"<?xml version=\"1.0\"?>"), None);
         assert_eq!(declared_encoding(b"<?xml encoding=\"utf-8"), None);
+    }
+
+    /// Where the sources disagree, RFC 7303's order decides: BOM, then header, then
+    /// declaration. (Python's ElementTree reads the first body as UTF-8, the declaration's
+    /// word, and fails on `\xE9`; it reads the second as latin-1, giving "RenÃ©".)
+    #[test]
+    fn xml_bom_then_header_then_declaration() {
+        let header_wins = ok(
+            Some("text/xml; charset=latin-1"),
+            b"<?xml version='1.0' encoding='utf-8'?><r><n>Ren\xE9</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(header_wins.data["n"], "René");
+        let bom_wins = ok(
+            Some("text/xml; charset=latin-1"),
+            b"\xEF\xBB\xBF<?xml version='1.0' encoding='latin-1'?><r><n>Ren\xC3\xA9</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(bom_wins.data["n"], "René");
+        // Without a header charset, the declaration decides.
+        let declared = ok(
+            Some("application/xml"),
+            b"<?xml version='1.0' encoding='cp1251'?><r><n>\xC8\xE2\xE0\xED</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(declared.data["n"], "Иван");
     }
 
     #[test]

@@ -52,6 +52,12 @@
 //! # Ok::<(), Error>(())
 //! ```
 //!
+//! # XML encodings
+//!
+//! An XML body's encoding is its byte-order mark, else the header's `charset`, else its
+//! `<?xml encoding=".."?>` declaration, else UTF-8: RFC 7303 §3.2's order. Python's
+//! ElementTree, which Flask-OAuthlib used, never saw the header.
+//!
 //! # Charsets
 //!
 //! A `charset` parameter, an XML declaration's `encoding` and the client's `encoding` setting
