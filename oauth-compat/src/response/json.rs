@@ -252,12 +252,11 @@ fn holds_integral_float_beyond_i64(value: &Value) -> bool {
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
         match value {
-            Value::Number(n) if n.is_f64() => {
+            Value::Number(n)
                 if n.as_f64()
-                    .is_some_and(|f| f.abs() >= TWO_POW_63 && f.fract() == 0.0)
-                {
-                    return true;
-                }
+                    .is_some_and(|f| n.is_f64() && f.abs() >= TWO_POW_63 && f.fract() == 0.0) =>
+            {
+                return true;
             }
             Value::Array(items) => stack.extend(items),
             Value::Object(map) => stack.extend(map.values()),
