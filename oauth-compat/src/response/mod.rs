@@ -109,10 +109,12 @@ mod encoding_label;
 mod error;
 mod form;
 mod json;
+mod json_encoding;
 mod lenient;
 mod media_type;
 mod oauth_response;
 mod options;
+mod unrepresentable;
 mod xml;
 
 pub use data::Data;
