@@ -44,8 +44,13 @@ pub(crate) fn decode_strict<'a>(
         })
 }
 
-/// Decodes leniently, replacing what cannot be mapped with U+FFFD; the fallback for text.
+/// Decodes leniently, replacing what cannot be mapped with U+FFFD (one per maximal ill-formed
+/// subsequence, as Python's `errors='replace'` does): text bodies and form values.
 pub(crate) fn decode_lossy<'a>(bytes: &'a [u8], encoding: &'static Encoding) -> Cow<'a, str> {
+    if encoding == UTF_8 {
+        // The common case: std's check of valid UTF-8 is the faster one, and replaces alike.
+        return String::from_utf8_lossy(bytes);
+    }
     encoding.decode_without_bom_handling(bytes).0
 }
 

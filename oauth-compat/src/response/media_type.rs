@@ -185,6 +185,10 @@ impl fmt::Display for MediaType {
 /// The first element of a comma-separated header value: up to the first `,` that is not
 /// inside a quoted string.
 fn first_of_list(value: &str) -> &str {
+    // Nearly every value is one type: no scan past a memchr for the comma.
+    if !value.contains(',') {
+        return value;
+    }
     let mut quoted = false;
     let mut escaped = false;
     for (i, c) in value.char_indices() {
