@@ -144,8 +144,7 @@ pub enum Error {
     UnrepresentableJson {
         /// What the value is.
         kind: Unrepresentable,
-        /// Where it starts (where serde_json stopped, for a lone surrogate or a number beyond
-        /// `f64`).
+        /// Where the value (or the escape) starts in the decoded text.
         position: Position,
         /// The undecoded body.
         body: RawBody,

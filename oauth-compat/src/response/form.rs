@@ -250,8 +250,8 @@ mod tests {
         assert_eq!(form.get("city"), Some("São Paulo"));
     }
 
-    /// What Werkzeug 2.2.3's `url_decode` (the last with it; Flask-OAuthlib calls it) returns
-    /// for the same bodies: `url_decode(body, charset=..).items(multi=True)`.
+    /// What Werkzeug 2.2.3's `url_decode` (which Flask-OAuthlib calls; 2.3 deprecated it, 3.0
+    /// removed it) returns for the same bodies: `url_decode(body, charset=..).items(multi=True)`.
     #[test]
     fn undecodable_bytes_become_replacement_characters_as_in_werkzeug() {
         let form = utf8(b"ok=1&bad=%FF&k%C3=caf%C3&x=%E2%9C&y=\xf0\x80\x80x&z=a%C0%AFb");

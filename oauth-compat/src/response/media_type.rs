@@ -60,7 +60,8 @@ impl MediaType {
     /// A list of types (`application/json, text/plain`, as a server that sends the header
     /// twice, or a proxy that joins it, produces) is read up to its first comma outside a
     /// quoted string: the first type and its own parameters decide, as Werkzeug's
-    /// `parse_options_header` (which Flask-OAuthlib calls) reads it.
+    /// `parse_options_header` (which Flask-OAuthlib calls) read it through 2.2. (From 2.3 it
+    /// keeps the whole list as the type, which matches none of Flask-OAuthlib's decoders.)
     ///
     /// ```
     /// use oauth_compat::response::{Format, MediaType};
