@@ -373,6 +373,25 @@ async fn api_get_signs_its_query() {
 }
 
 #[tokio::test]
+async fn api_url_with_raw_spaces_is_signed_as_sent() {
+    // The client joins URLs with the `url` crate, which writes a raw space as `%20`, as
+    // oauthlib's base string does; what is signed is what is sent.
+    let provider = oauth1_provider::serve().await;
+    let client = api_client(&provider).build().unwrap();
+    let resp = client
+        .get("echo?screen_name=twitter api&q=a+b c")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.data["query"]["screen_name"], "twitter api");
+    assert_eq!(resp.data["query"]["q"], "a b c");
+    let verified = provider.last_verified("/api/echo");
+    assert_eq!(verified.param("screen_name"), Some("twitter api"));
+}
+
+#[tokio::test]
 async fn api_post_signs_its_form() {
     let provider = oauth1_provider::serve().await;
     let client = api_client(&provider).build().unwrap();

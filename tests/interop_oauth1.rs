@@ -14,7 +14,7 @@ use oauth_compat::oauth1::encode::form_decode;
 use oauth_compat::oauth1::params::{FORM_CONTENT_TYPE, query_parameters};
 use oauth_compat::oauth1::{
     ClientCredentials, KeyMaterial, RsaPrivateKey, RsaPublicKey, SignatureMethods, SignatureType,
-    SignedRequest, Signer, TokenCredentials, parse_authorization_header,
+    SignedRequest, Signer, TokenCredentials, parse_authorization_header, parse_request_uri,
 };
 use oauth_compat::secret::{ClientSecret, TokenSecret};
 use serde_json::{Map, Value, json};
@@ -25,6 +25,10 @@ const CONSUMER: (&str, &str) = ("dpf43f3p2l4k3l03", "kd94hf93k423kf44");
 const TOKEN: (&str, &str) = ("nnch734d00sl2jdk", "pfkkdhi9sl3r4s00");
 const NONCE: &str = "wIjqoS7fixedNonce";
 const TIMESTAMP: u64 = 1_700_000_123;
+
+/// The shape whose URL has raw spaces in its path (see `we_verify_and_reproduce_what_peers_sign`
+/// for what Authlib does with it).
+const RAW_SPACE: &str = "raw-space-in-path";
 
 /// One request shape; each is signed with every method.
 #[derive(Clone, Copy)]
@@ -134,6 +138,18 @@ const SHAPES: &[Shape] = &[
         realm: None,
         callback: None,
         verifier: Some("hfdp7dh39dks9884"),
+    },
+    Shape {
+        // A URL string with raw spaces: oauthlib's base string URI writes them as `%20`, and
+        // so does `parse_request_uri`, which every shape's URL goes through here.
+        name: RAW_SPACE,
+        method: "POST",
+        url: "http://example.com/my photos/summer 2024.jpg?size=original",
+        body: Some("title=A%20day"),
+        token: true,
+        realm: None,
+        callback: None,
+        verifier: None,
     },
 ];
 
@@ -266,7 +282,7 @@ impl Wire {
             found.extend(parsed.realm.map(|r| ("realm".to_owned(), r)));
             found.extend(parsed.params);
         }
-        found.extend(query_parameters(&self.url.parse().unwrap()).unwrap());
+        found.extend(query_parameters(&parse_request_uri(&self.url).unwrap()).unwrap());
         if self
             .header("Content-Type")
             .is_some_and(|ct| ct.starts_with(FORM_CONTENT_TYPE))
@@ -280,7 +296,8 @@ impl Wire {
 
     fn verify_ours(&self, case: &Case, keys: &RsaKeys) -> Result<(), oauth_compat::oauth1::Error> {
         let method: Method = self.method.parse().unwrap();
-        let uri: Uri = self.url.parse().unwrap();
+        // A peer may hand back a raw space; on the wire it is `%20`.
+        let uri = parse_request_uri(&self.url).unwrap();
         let signed =
             SignedRequest::from_parts(&method, &uri, &self.header_map(), self.body.as_bytes())?;
         let cs = ClientSecret::new(CONSUMER.1);
@@ -294,7 +311,7 @@ impl Wire {
 /// Signs a case with our signer.
 fn sign_ours(case: &Case, keys: &RsaKeys, fixed: bool) -> Wire {
     let method: Method = case.shape.method.parse().unwrap();
-    let mut uri: Uri = case.shape.url.parse().unwrap();
+    let mut uri: Uri = parse_request_uri(case.shape.url).unwrap();
     let mut headers = HeaderMap::new();
     let mut body = case.shape.body.unwrap_or("").as_bytes().to_vec();
     if case.shape.body.is_some() {
@@ -535,10 +552,18 @@ fn we_verify_and_reproduce_what_peers_sign() {
 
     let mut failures = Vec::new();
     let mut compared = 0;
+    let mut raw_space_skipped = 0;
     for (case, result) in cases.iter().zip(results) {
         let ours = sign_ours(case, &keys, true).protocol_parameters();
         for peer_name in ["oauthlib", "authlib"] {
             let signed = match &result[peer_name] {
+                // Authlib signs a raw space as the character itself (base string `a%20b`
+                // where oauthlib has `a%2520b`), a signature only a server that received a raw
+                // space could check; no HTTP client sends one. oauthlib is the reference here.
+                Value::Object(_) if peer_name == "authlib" && case.shape.name == RAW_SPACE => {
+                    raw_space_skipped += 1;
+                    continue;
+                }
                 Value::Object(signed) => signed,
                 // Authlib has no HMAC-SHA256: the only case a peer may decline.
                 Value::Null if peer_name == "authlib" && case.method == "HMAC-SHA256" => continue,
@@ -566,5 +591,9 @@ fn we_verify_and_reproduce_what_peers_sign() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let sha256 = cases.iter().filter(|c| c.method == "HMAC-SHA256").count();
-    assert_eq!(compared, 2 * cases.len() - sha256);
+    assert_eq!(
+        raw_space_skipped, 3,
+        "Authlib signed every raw-space case but HMAC-SHA256"
+    );
+    assert_eq!(compared, 2 * cases.len() - sha256 - raw_space_skipped);
 }

@@ -352,8 +352,9 @@ macro_rules! common_setters {
         /// bytes go out as given. It does **not** change how responses are decoded: there,
         /// as in Flask-OAuthlib, the response's `charset` decides, and UTF-8 without one.
         ///
-        /// WHATWG labels differ from Python's codec names in one place: `latin-1` and
-        /// `iso-8859-1` name windows-1252, a superset of ISO 8859-1.
+        /// The label is read by the same table as a response's `charset`: WHATWG labels and
+        /// Python's codec names and aliases ([what each names](crate::response#charsets)).
+        /// Python's `latin-1` and `ascii` name windows-1252 there, a superset of both.
         ///
         #[doc = concat!(
             "```\n",
@@ -374,7 +375,7 @@ macro_rules! common_setters {
         /// # Errors
         ///
         /// `build` returns [`client::Error::InvalidEncoding`] naming the label when it is
-        /// unknown, or names an encoding bodies cannot be encoded in (UTF-16, replacement).
+        /// unknown, or names an encoding bodies cannot be encoded in (UTF-16).
         ///
         /// [`RequestBuilder::text`]: crate::client::RequestBuilder::text
         /// [`client::Error::InvalidEncoding`]: crate::client::Error::InvalidEncoding

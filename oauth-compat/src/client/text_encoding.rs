@@ -1,9 +1,11 @@
 //! The `encoding` of text request bodies (Flask-OAuthlib's `to_bytes(body, self.encoding)`):
-//! a label in WHATWG or Python spelling, and strict encoding into it.
+//! a label in WHATWG or Python spelling (the response layer's table), and strict encoding
+//! into it.
 
 use encoding_rs::{EncoderResult, Encoding, UTF_8};
 
 use super::Error;
+use crate::response::encoding_for_label;
 
 /// Encodes `text` strictly: a character `encoding` cannot represent is an error, as Python's
 /// `str.encode` raises, not a silent `&#NNNN;` reference (the WHATWG encoders' replacement).
@@ -32,38 +34,24 @@ pub(crate) fn encode_text(encoding: &'static Encoding, text: &str) -> Result<Vec
     }
 }
 
-/// The encoding a WHATWG label names, or Python's spelling of one: Python's codec names
-/// swap `-` and `_` freely (`utf_8`, `euc_jp`, `shift-jis`) and write `latin-1`, which the
-/// WHATWG table spells `latin1`.
-fn python_or_whatwg_label(label: &str) -> Option<&'static Encoding> {
-    let spellings = [
-        label.to_owned(),
-        label.replace('_', "-"),
-        label.replace('-', "_"),
-        label.replace(['-', '_'], ""),
-    ];
-    spellings
-        .iter()
-        .find_map(|spelling| Encoding::for_label(spelling.as_bytes()))
-}
-
-/// The encoding a label names, if text bodies can be encoded in it.
+/// The encoding a label names, if text bodies can be encoded in it. The label is read by the
+/// same table as a response's `charset` ([`encoding_for_label`]), so a label works in both
+/// places or in neither.
 pub(crate) fn text_encoding(label: &str) -> Result<&'static Encoding, Error> {
     let invalid = |why| Error::InvalidEncoding {
         label: label.to_owned(),
         why,
     };
-    let encoding = python_or_whatwg_label(label.trim()).ok_or_else(|| {
+    let encoding = encoding_for_label(label).ok_or_else(|| {
         invalid(
-            "is not a known charset label (WHATWG Encoding Standard labels, or Python's \
-             spelling of them: utf-8, latin-1, iso-8859-15, windows-1251, shift_jis, gbk, ...)",
+            "is not a known charset label (WHATWG Encoding Standard labels, or Python's codec \
+             names and aliases: utf-8, latin-1, iso-8859-15, cp1251, shift_jis, gbk, ...)",
         )
     })?;
-    // UTF-16 and the replacement encoding decode only: their encoders write UTF-8.
+    // UTF-16 decodes only: its encoder writes UTF-8.
     if encoding.output_encoding() != encoding {
         return Err(invalid(
-            "names an encoding request bodies cannot be encoded in (UTF-16 and the \
-             replacement encoding are decode-only)",
+            "names an encoding request bodies cannot be encoded in (UTF-16 is decode-only)",
         ));
     }
     Ok(encoding)
@@ -121,6 +109,11 @@ mod tests {
             ("euc_jp", "EUC-JP"),
             ("shift-jis", "Shift_JIS"),
             ("iso8859_15", "ISO-8859-15"),
+            // Aliases only Python's table knows, not a respelling of a WHATWG label.
+            ("Latin 1", "windows-1252"),
+            ("latin", "windows-1252"),
+            ("cp936", "GBK"),
+            ("mac_roman", "macintosh"),
         ] {
             assert!(
                 matches!(text_encoding(python), Ok(e) if e.name() == whatwg),
@@ -133,6 +126,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // Decode-only (UTF-16) and unsupported (ISO-2022-KR: WHATWG's "replacement").
         for decode_only in ["utf-16", "utf-16be", "iso-2022-kr"] {
             assert!(
                 matches!(text_encoding(decode_only), Err(Error::InvalidEncoding { label, .. }) if label == decode_only),

@@ -25,12 +25,18 @@ pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
     Ok(out)
 }
 
-/// [`base_string_uri`] of a URI given as text (parsed with [`http::Uri`]).
+/// [`base_string_uri`] of a URI given as text, read by [`parse_request_uri`]: a raw space
+/// becomes `%20`, as in oauthlib's `base_string_uri`.
+///
+/// ```
+/// use oauth_compat::oauth1::base_string::base_string_uri_str;
+/// assert_eq!(base_string_uri_str("http://example.com/a b?c=d e")?, "http://example.com/a%20b");
+/// # Ok::<(), oauth_compat::oauth1::Error>(())
+/// ```
+///
+/// [`parse_request_uri`]: super::parse_request_uri
 pub fn base_string_uri_str(uri: &str) -> Result<String, Error> {
-    let uri: Uri = uri.parse().map_err(|_| Error::InvalidUri {
-        reason: "it does not parse as a URI",
-    })?;
-    base_string_uri(&uri)
+    base_string_uri(&super::parse_request_uri(uri)?)
 }
 
 /// [`base_string_uri`], appending to `out`.
@@ -166,6 +172,19 @@ mod tests {
         check("https://example.com?x=1", "https://example.com/");
         check("http://user:pw@example.com/p", "http://example.com/p");
         check("http://[::1]:8080/p", "http://[::1]:8080/p");
+    }
+
+    /// The expected values are what oauthlib 4.0.1's `signature.base_string_uri` returns for
+    /// the same strings; a raw space used to be `InvalidUri` here.
+    #[test]
+    fn raw_spaces_as_oauthlib_reads_them() {
+        check("http://example.com/a b?c=d e", "http://example.com/a%20b");
+        check("http://example.com/a b", "http://example.com/a%20b");
+        check(
+            "https://Example.com:443/x y/z",
+            "https://example.com/x%20y/z",
+        );
+        check("http://example.com/ü", "http://example.com/ü");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! [`normalize`] (§3.4.1.3.2), [`base_string`] (§3.4.1.1–2), [`signature`] (§3.4.2–4 plus
 //! HMAC-SHA256, and the [`SignatureMethods`] registry), [`header`] (§3.5.1), [`sign`] (the
 //! client's [`Signer`]), [`verify`] (the provider's [`SignedRequest`]) and [`credentials`]
-//! (§2 responses).
+//! (§2 responses). A request URI given as text becomes the [`http::Uri`] they take through
+//! [`parse_request_uri`], which encodes a raw space as `%20` the way oauthlib does.
 //!
 //! # Sign a request, then verify it
 //!
@@ -45,6 +46,7 @@ mod error;
 pub mod header;
 pub mod normalize;
 pub mod params;
+mod request_uri;
 pub mod sign;
 pub mod signature;
 mod twice_decoded;
@@ -53,6 +55,7 @@ pub mod verify;
 pub use credentials::{ClientCredentials, CredentialsResponse, TokenCredentials};
 pub use error::{Error, ParameterLocation};
 pub use header::{AuthorizationHeader, format_authorization_header, parse_authorization_header};
+pub use request_uri::parse_request_uri;
 pub use sign::{SignatureType, Signer, SignerBuilder};
 pub use signature::{KeyMaterial, RsaPrivateKey, RsaPublicKey, SignatureMethod, SignatureMethods};
 pub use verify::SignedRequest;

@@ -4,14 +4,17 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8};
 
+use super::encoding_label::encoding_for_label;
 use super::error::{Failure, Position};
 
-/// The encoding a `charset` label names (WHATWG labels, case-insensitive); UTF-8 when absent.
+/// The encoding a `charset` label names (a WHATWG label or a Python codec name, through
+/// [`encoding_for_label`]); UTF-8 when absent.
 pub(crate) fn lookup(label: Option<&str>) -> Result<&'static Encoding, Failure> {
     match label {
         None => Ok(UTF_8),
-        Some(label) => Encoding::for_label(label.trim().as_bytes())
-            .ok_or_else(|| Failure::UnknownCharset(label.to_owned())),
+        Some(label) => {
+            encoding_for_label(label).ok_or_else(|| Failure::UnknownCharset(label.to_owned()))
+        }
     }
 }
 
@@ -41,14 +44,14 @@ pub(crate) fn decode_strict<'a>(
         })
 }
 
-/// Decodes leniently, replacing what cannot be mapped with U+FFFD; the fallback for text.
+/// Decodes leniently, replacing what cannot be mapped with U+FFFD (one per maximal ill-formed
+/// subsequence, as Python's `errors='replace'` does): text bodies and form values.
 pub(crate) fn decode_lossy<'a>(bytes: &'a [u8], encoding: &'static Encoding) -> Cow<'a, str> {
+    if encoding == UTF_8 {
+        // The common case: std's check of valid UTF-8 is the faster one, and replaces alike.
+        return String::from_utf8_lossy(bytes);
+    }
     encoding.decode_without_bom_handling(bytes).0
-}
-
-/// Strips a UTF-8 byte-order mark, which JSON and XML parsers would otherwise trip on.
-pub(crate) fn strip_utf8_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 #[cfg(test)]
@@ -59,6 +62,8 @@ mod tests {
     fn labels_are_case_insensitive_and_unknown_is_named() {
         assert!(matches!(lookup(Some("ISO-8859-1")), Ok(e) if e.name() == "windows-1252"));
         assert!(matches!(lookup(Some(" Latin1 ")), Ok(e) if e.name() == "windows-1252"));
+        // Python's spellings too: the table the client's `encoding` uses.
+        assert!(matches!(lookup(Some("latin-1")), Ok(e) if e.name() == "windows-1252"));
         assert!(matches!(lookup(None), Ok(e) if e == UTF_8));
         assert!(
             matches!(lookup(Some("klingon-8")), Err(Failure::UnknownCharset(c)) if c == "klingon-8")

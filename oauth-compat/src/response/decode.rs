@@ -48,7 +48,10 @@ pub(crate) fn decode(
     let charset_label = media_type.and_then(MediaType::charset);
     match decode_as(format, charset_label, &body) {
         Ok(data) => Ok((data, body)),
-        Err(failure) => Err(failure.into_error(format, body)),
+        Err(failure) => {
+            let content_type = media_type.map_or_else(String::new, MediaType::to_string);
+            Err(failure.into_error(format, &content_type, body))
+        }
     }
 }
 
@@ -57,7 +60,7 @@ fn decode_as(format: Format, charset_label: Option<&str>, body: &[u8]) -> Result
         Format::Json => json::decode(body, charset_label).map(Data::from_json),
         Format::Form => {
             let encoding = charset::lookup(charset_label)?;
-            form::decode(body, encoding).map(Data::from_form)
+            Ok(Data::from_form(form::decode(body, encoding)))
         }
         Format::Xml => {
             let (encoding, bom_len) = xml_encoding(body, charset_label)?;
@@ -80,7 +83,10 @@ pub(crate) fn decode_text<'a>(
 }
 
 /// An XML body's encoding: a byte-order mark, else the `charset` parameter, else the
-/// `<?xml encoding=".."?>` declaration, else UTF-8 (RFC 7303 §3.2 puts the BOM first).
+/// `<?xml encoding=".."?>` declaration, else UTF-8. This is RFC 7303 §3.2's order, which
+/// browsers follow. Python's ElementTree (Flask-OAuthlib's `etree.fromstring(content)`)
+/// never sees the header and lets the declaration win even over a UTF-8 BOM; where the
+/// two disagree, the header is the server's word about the bytes it sent.
 fn xml_encoding(
     body: &[u8],
     charset_label: Option<&str>,
@@ -161,6 +167,66 @@ mod tests {
     }
 
     #[test]
+    fn blank_json_is_an_error_naming_the_content_type() {
+        for (content_type, options) in [
+            (None, DecodeOptions::api()),
+            (
+                Some("application/vnd.api+json; charset=utf-8"),
+                DecodeOptions::token(),
+            ),
+            (
+                Some("text/plain"),
+                DecodeOptions::token().content_type(MediaType::json()),
+            ),
+        ] {
+            match decode_with(content_type, b" \r\n", &options) {
+                Err(e @ Error::BlankJson { .. }) => {
+                    let want = match content_type {
+                        Some("text/plain") | None => "application/json",
+                        Some(ct) => ct,
+                    };
+                    assert!(
+                        e.to_string().contains(&format!("the {want} response")),
+                        "{e}"
+                    );
+                    assert_eq!(e.body(), Some(&b" \r\n"[..]));
+                }
+                other => panic!("{content_type:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn json_in_utf16_and_values_serde_cannot_hold() {
+        let utf16: Vec<u8> = "{\"name\": \"Zoë\"}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let resp = ok(
+            Some("application/json; charset=utf-8"),
+            &utf16,
+            &DecodeOptions::api(),
+        );
+        assert_eq!(resp.data["name"], "Zoë");
+        let body = b"{\"id\": 12345678901234567890123, \"name\": \"S3CR3T\"}";
+        match decode_with(Some("application/json"), body, &DecodeOptions::api()) {
+            Err(e @ Error::UnrepresentableJson { .. }) => {
+                let shown = e.to_string();
+                assert!(
+                    shown.contains("an integer beyond 64 bits at line 1, column 8"),
+                    "{shown}"
+                );
+                assert!(
+                    !shown.contains("1234567") && !shown.contains("S3CR3T"),
+                    "{shown}"
+                );
+                assert_eq!(e.body(), Some(&body[..]));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn every_json_and_xml_type_selects_its_decoder() {
         for ct in [
             "application/json",
@@ -183,6 +249,30 @@ mod tests {
     }
 
     #[test]
+    fn the_first_of_listed_content_types_decides() {
+        let json = ok(
+            Some("application/json, text/plain"),
+            b"{\"id\": 1}",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(json.data.format(), Format::Json);
+        assert_eq!(json.data["id"], 1);
+        let text = ok(
+            Some("text/plain, application/json"),
+            b"{\"id\": 1}",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(text.data.format(), Format::Text);
+        // The second type's charset is not the first's.
+        let form = ok(
+            Some("application/x-www-form-urlencoded, text/plain; charset=latin-1"),
+            b"n=%C3%A9",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(form.data["n"], "é");
+    }
+
+    #[test]
     fn forms_honour_charset() {
         let form = "application/x-www-form-urlencoded";
         let resp = ok(Some(form), b"a=1&b=x+y%21", &DecodeOptions::api());
@@ -194,6 +284,70 @@ mod tests {
         );
         assert_eq!(latin1.data["name"], "José");
         assert_eq!(latin1.data["city"], "München");
+    }
+
+    #[test]
+    fn undecodable_form_bytes_become_replacement_characters() {
+        // A token response whose screen name was sent in latin-1 without saying so: Werkzeug
+        // replaces the byte and the token is still read; it used to abort the whole response.
+        let resp = ok(
+            Some("application/x-www-form-urlencoded"),
+            b"oauth_token=t&oauth_token_secret=s&screen_name=Ren%E9",
+            &DecodeOptions::token(),
+        );
+        assert_eq!(resp.data["oauth_token_secret"], "s");
+        assert_eq!(resp.data["screen_name"], "Ren\u{FFFD}");
+        // Text read as a form for a token endpoint, in a declared charset.
+        let resp = ok(
+            Some("text/plain; charset=shift_jis"),
+            b"oauth_token=t&name=\x82\xa0\x82",
+            &DecodeOptions::token(),
+        );
+        assert_eq!(resp.data["name"], "\u{3042}\u{FFFD}");
+    }
+
+    #[test]
+    fn python_charset_spellings_decode_as_the_client_encoding_reads_them() {
+        // Each was `UnknownCharset` here while the client's `encoding` accepted it.
+        for charset in [
+            "latin-1",
+            "Latin 1",
+            "latin_1",
+            "iso8859-1",
+            "latin1",
+            "l1",
+            "8859",
+        ] {
+            let form = ok(
+                Some(&format!(
+                    "application/x-www-form-urlencoded; charset={charset}"
+                )),
+                b"name=Ren%E9&city=M\xFCnchen",
+                &DecodeOptions::token(),
+            );
+            assert_eq!(form.data["name"], "René", "{charset}");
+            assert_eq!(form.data["city"], "München", "{charset}");
+            let text = ok(
+                Some(&format!("text/plain; charset=\"{charset}\"")),
+                b"caf\xE9",
+                &DecodeOptions::api(),
+            );
+            assert_eq!(text.data, "café", "{charset}");
+        }
+        for charset in ["utf8", "u8", "UTF 8", "utf_8"] {
+            let json = ok(
+                Some(&format!("application/json; charset={charset}")),
+                "{\"n\":\"Zoë\"}".as_bytes(),
+                &DecodeOptions::api(),
+            );
+            assert_eq!(json.data["n"], "Zoë", "{charset}");
+        }
+        let declared = ok(
+            Some("text/xml"),
+            b"<?xml version='1.0' encoding='latin-1'?><r><n>Ren\xE9</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(declared.data["n"], "René");
     }
 
     #[test]
@@ -283,7 +437,7 @@ mod tests {
 
     #[test]
     fn malformed_bodies_keep_raw_body_and_position() {
-        let cases: [(&str, &[u8], Format, Position); 4] = [
+        let cases: [(&str, &[u8], Format, Position); 3] = [
             (
                 "application/json",
                 b"{\"a\":\n [1,}",
@@ -294,12 +448,6 @@ mod tests {
                 "text/xml",
                 b"<a><b></c></a>",
                 Format::Xml,
-                Position::Byte(6),
-            ),
-            (
-                "application/x-www-form-urlencoded",
-                b"a=1&b=%C3%28",
-                Format::Form,
                 Position::Byte(6),
             ),
             ("text/xml", b"<a>\xFF</a>", Format::Xml, Position::Byte(3)),
@@ -362,6 +510,32 @@ mod tests {
         );
         assert_eq!(declared_encoding(b"<?xml version=\"1.0\"?>"), None);
         assert_eq!(declared_encoding(b"<?xml encoding=\"utf-8"), None);
+    }
+
+    /// Where the sources disagree, RFC 7303's order decides: BOM, then header, then
+    /// declaration. (Python's ElementTree reads the first body as UTF-8, the declaration's
+    /// word, and fails on `\xE9`; it reads the second as latin-1, giving "RenÃ©".)
+    #[test]
+    fn xml_bom_then_header_then_declaration() {
+        let header_wins = ok(
+            Some("text/xml; charset=latin-1"),
+            b"<?xml version='1.0' encoding='utf-8'?><r><n>Ren\xE9</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(header_wins.data["n"], "René");
+        let bom_wins = ok(
+            Some("text/xml; charset=latin-1"),
+            b"\xEF\xBB\xBF<?xml version='1.0' encoding='latin-1'?><r><n>Ren\xC3\xA9</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(bom_wins.data["n"], "René");
+        // Without a header charset, the declaration decides.
+        let declared = ok(
+            Some("application/xml"),
+            b"<?xml version='1.0' encoding='cp1251'?><r><n>\xC8\xE2\xE0\xED</n></r>",
+            &DecodeOptions::api(),
+        );
+        assert_eq!(declared.data["n"], "Иван");
     }
 
     #[test]

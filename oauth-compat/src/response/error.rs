@@ -93,10 +93,13 @@ pub enum Error {
         /// The value as given.
         value: String,
     },
-    /// The content type names a charset this crate does not know.
+    /// The content type (or an XML declaration) names a charset that is neither a WHATWG
+    /// label nor a Python codec name with a WHATWG counterpart (see
+    /// [the charset table](super#charsets)).
     #[error(
-        "unknown charset {charset:?} in the content type of a {format} response; use a WHATWG \
-         encoding label such as \"utf-8\" or \"iso-8859-1\", or force a `content_type`"
+        "unknown or unsupported charset {charset:?} for a {format} response; a WHATWG \
+         encoding label or a Python codec name (\"utf-8\", \"latin-1\", \"cp1251\", ..) is \
+         expected; force a `content_type` without the charset to decode it as UTF-8"
     )]
     UnknownCharset {
         /// The charset as the content type gave it.
@@ -115,6 +118,34 @@ pub enum Error {
         position: Position,
         /// What was wrong there.
         reason: String,
+        /// The undecoded body.
+        body: RawBody,
+    },
+    /// A JSON body that is blank: whitespace only, or only a byte-order mark. An empty body
+    /// decodes as `{}`, as in Flask-OAuthlib; a blank one has no value, and `json.loads`
+    /// refuses it there too.
+    #[error(
+        "the {content_type} response body is blank (only whitespace): it holds no JSON value; \
+         an empty body decodes as {{}}, a blank one is refused as Python's json.loads refuses it"
+    )]
+    BlankJson {
+        /// The content type the body was decoded as (the forced one, or the header's).
+        content_type: String,
+        /// The undecoded body.
+        body: RawBody,
+    },
+    /// A well-formed JSON body holds a value Python's `json.loads` reads but
+    /// [`serde_json::Value`] cannot hold; decoding it anyway would change it silently.
+    #[error(
+        "the JSON response body holds {kind} at {position}, which serde_json::Value cannot hold \
+         (Python's json.loads reads it); parse `raw_data` (or this error's body) with a parser \
+         that keeps it, or force another `content_type`"
+    )]
+    UnrepresentableJson {
+        /// What the value is.
+        kind: Unrepresentable,
+        /// Where the value (or the escape) starts in the decoded text.
+        position: Position,
         /// The undecoded body.
         body: RawBody,
     },
@@ -168,11 +199,44 @@ impl Error {
         match self {
             Self::UnknownCharset { body, .. }
             | Self::Malformed { body, .. }
+            | Self::BlankJson { body, .. }
+            | Self::UnrepresentableJson { body, .. }
             | Self::XmlDoctype { body, .. }
             | Self::XmlTooDeep { body, .. }
             | Self::Status { body, .. } => Some(body),
             _ => None,
         }
+    }
+}
+
+/// A JSON value Python's `json.loads` reads and [`serde_json::Value`] cannot hold
+/// ([`Error::UnrepresentableJson`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Unrepresentable {
+    /// An integer that fits neither `i64` nor `u64` (`12345678901234567890123`): Python keeps
+    /// every digit, serde_json would round it to the nearest `f64`. (serde_json's
+    /// `arbitrary_precision` feature would keep it, but it changes `Value` for every crate in
+    /// a build, so it stays off.)
+    BigInteger,
+    /// `NaN`, `Infinity` or `-Infinity`: not JSON (RFC 8259), but Python's `json` writes and
+    /// reads them; `Value` has no non-finite number.
+    NonFinite,
+    /// A `\uD800`–`\uDFFF` escape without its other half: Python makes a `str` holding a
+    /// lone surrogate, which a Rust `String` cannot hold.
+    LoneSurrogate,
+    /// A number beyond `f64`'s range (`1e400`): Python reads it as `inf`.
+    OutOfRange,
+}
+
+impl fmt::Display for Unrepresentable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::BigInteger => "an integer beyond 64 bits",
+            Self::NonFinite => "NaN or Infinity",
+            Self::LoneSurrogate => "a lone surrogate escape (half of a \\uD800-\\uDFFF pair)",
+            Self::OutOfRange => "a number beyond the range of f64",
+        })
     }
 }
 
@@ -229,12 +293,15 @@ fn before_quote(text: &str) -> &str {
 pub(crate) enum Failure {
     UnknownCharset(String),
     Malformed(Position, String),
+    BlankJson,
+    Unrepresentable(Unrepresentable, Position),
     XmlDoctype(Position),
     XmlTooDeep(usize, Position),
 }
 
 impl Failure {
-    pub(crate) fn into_error(self, format: Format, body: Vec<u8>) -> Error {
+    /// The error for a body decoded as `format`, under `content_type` (the effective one).
+    pub(crate) fn into_error(self, format: Format, content_type: &str, body: Vec<u8>) -> Error {
         let body = RawBody(body);
         match self {
             Self::UnknownCharset(charset) => Error::UnknownCharset {
@@ -246,6 +313,15 @@ impl Failure {
                 format,
                 position,
                 reason,
+                body,
+            },
+            Self::BlankJson => Error::BlankJson {
+                content_type: content_type.to_owned(),
+                body,
+            },
+            Self::Unrepresentable(kind, position) => Error::UnrepresentableJson {
+                kind,
+                position,
                 body,
             },
             Self::XmlDoctype(position) => Error::XmlDoctype { position, body },

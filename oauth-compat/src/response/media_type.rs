@@ -57,6 +57,21 @@ pub struct MediaType {
 impl MediaType {
     /// Parses a `Content-Type` value.
     ///
+    /// A list of types (`application/json, text/plain`, as a server that sends the header
+    /// twice, or a proxy that joins it, produces) is read up to its first comma outside a
+    /// quoted string: the first type and its own parameters decide, as Werkzeug's
+    /// `parse_options_header` (which Flask-OAuthlib calls) read it through 2.2. (From 2.3 it
+    /// keeps the whole list as the type, which matches none of Flask-OAuthlib's decoders.)
+    ///
+    /// ```
+    /// use oauth_compat::response::{Format, MediaType};
+    ///
+    /// let listed = MediaType::parse("application/json; charset=utf-8, text/plain")?;
+    /// assert_eq!((listed.essence(), listed.charset()), ("application/json", Some("utf-8")));
+    /// assert_eq!(listed.format(), Format::Json);
+    /// # Ok::<(), oauth_compat::response::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidContentType`] when the value is not `type/subtype` made of HTTP tokens.
@@ -65,7 +80,8 @@ impl MediaType {
         let invalid = || Error::InvalidContentType {
             value: value.to_owned(),
         };
-        let (essence, rest) = value.split_once(';').unwrap_or((value, ""));
+        let first = first_of_list(value);
+        let (essence, rest) = first.split_once(';').unwrap_or((first, ""));
         let essence = essence.trim_matches(is_ows);
         let (kind, subtype) = essence.split_once('/').ok_or_else(invalid)?;
         if !is_token(kind) || !is_token(subtype) {
@@ -165,6 +181,27 @@ impl fmt::Display for MediaType {
         }
         Ok(())
     }
+}
+
+/// The first element of a comma-separated header value: up to the first `,` that is not
+/// inside a quoted string.
+fn first_of_list(value: &str) -> &str {
+    // Nearly every value is one type: no scan past a memchr for the comma.
+    if !value.contains(',') {
+        return value;
+    }
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in value.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ',' if !quoted => return &value[..i],
+            _ => {}
+        }
+    }
+    value
 }
 
 fn is_ows(c: char) -> bool {
@@ -285,6 +322,46 @@ mod tests {
         assert_eq!(mt.type_(), "text");
         assert_eq!(mt.subtype(), "plain");
         assert_eq!(mt.suffix(), None);
+        Ok(())
+    }
+
+    /// Each expectation is what Werkzeug 2.2.3's `parse_options_header` returns for the value
+    /// (the essence, and the charset when it keeps one).
+    #[test]
+    fn a_list_of_types_is_read_up_to_its_first_comma() -> Result<(), Error> {
+        for (value, essence, charset) in [
+            ("application/json, text/plain", "application/json", None),
+            (
+                "application/json,text/plain; charset=latin-1",
+                "application/json",
+                None,
+            ),
+            ("text/plain, application/json", "text/plain", None),
+            (
+                "application/json; charset=utf-8, text/plain",
+                "application/json",
+                Some("utf-8"),
+            ),
+            (
+                "application/json;charset=utf-8,text/html",
+                "application/json",
+                Some("utf-8"),
+            ),
+            (" application/json ,", "application/json", None),
+            (r#"text/html; charset="a,b", x"#, "text/html", Some("a,b")),
+        ] {
+            let mt = MediaType::parse(value)?;
+            assert_eq!(
+                (mt.essence(), mt.charset()),
+                (essence, charset),
+                "{value:?}"
+            );
+        }
+        // A quoted-pair (RFC 9110 §5.6.4) does not close the string, so its comma stays in.
+        let escaped = MediaType::parse(r#"text/html; charset="a\",b", x"#)?;
+        assert_eq!(escaped.charset(), Some("a\",b"));
+        assert_eq!(format("application/json, text/plain"), Format::Json);
+        assert!(MediaType::parse(", application/json").is_err());
         Ok(())
     }
 

@@ -52,8 +52,9 @@ impl OAuthResponse {
     ///
     /// The content type is `options.content_type` if set, else the `Content-Type` header,
     /// else `application/json`. JSON types (`+json` included) decode as JSON, an empty body
-    /// as `{}`; XML types as an [`Element`](super::Element) tree; forms as a
-    /// [`Form`](super::Form), honouring `charset`; anything else as text for
+    /// as `{}`, in the encoding `json.loads` would detect; XML types as an
+    /// [`Element`](super::Element) tree; forms as a [`Form`](super::Form), honouring
+    /// `charset`; anything else as text for
     /// [`ResponseKind::Api`](super::ResponseKind::Api) and as a form for
     /// [`ResponseKind::Token`](super::ResponseKind::Token).
     ///
@@ -79,8 +80,9 @@ impl OAuthResponse {
     /// # Errors
     ///
     /// [`Error::BodyTooLarge`] before any parsing; [`Error::Malformed`],
-    /// [`Error::UnknownCharset`], [`Error::XmlDoctype`] or [`Error::XmlTooDeep`], each
-    /// keeping the body, when it does not decode.
+    /// [`Error::UnknownCharset`], [`Error::BlankJson`], [`Error::UnrepresentableJson`],
+    /// [`Error::XmlDoctype`] or [`Error::XmlTooDeep`], each keeping the body, when it does
+    /// not decode.
     pub fn decode(
         status: StatusCode,
         headers: HeaderMap,
