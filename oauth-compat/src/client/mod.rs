@@ -52,6 +52,7 @@ mod error;
 mod oauth1;
 mod oauth2;
 mod refresh;
+mod refresh_lock;
 pub(crate) mod request_builder;
 mod text_encoding;
 
