@@ -157,8 +157,16 @@ async fn delete_if_removes_only_the_expected_value() {
         .unwrap()
         .with_prefix("app:");
 
-    assert!(!cache.delete_if("lock", b"owner-a").await.unwrap(), "absent");
-    assert!(cache.add("lock", b"owner-b".to_vec(), MINUTE).await.unwrap());
+    assert!(
+        !cache.delete_if("lock", b"owner-a").await.unwrap(),
+        "absent"
+    );
+    assert!(
+        cache
+            .add("lock", b"owner-b".to_vec(), MINUTE)
+            .await
+            .unwrap()
+    );
     assert!(!cache.delete_if("lock", b"owner-a").await.unwrap());
     assert_eq!(
         cache.get("lock").await.unwrap().as_deref(),
@@ -177,7 +185,10 @@ async fn delete_if_removes_only_the_expected_value() {
     assert!(left.is_empty(), "{left:?}");
     // Binary values compare byte for byte.
     let binary = vec![0, 0xff, b'\r', b'\n'];
-    cache.set("bin", binary.clone(), Some(MINUTE)).await.unwrap();
+    cache
+        .set("bin", binary.clone(), Some(MINUTE))
+        .await
+        .unwrap();
     assert!(cache.delete_if("bin", &binary).await.unwrap());
 }
 
