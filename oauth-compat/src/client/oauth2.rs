@@ -905,8 +905,8 @@ impl OAuth2ClientBuilder {
     /// provider that rotates refresh tokens refuses all but the first process with
     /// `invalid_grant`. The cache may be the one that holds request tokens or nonces.
     ///
-    /// The first to take the lock (Redis `SET .. NX PX 120000`: the lock lives no longer than
-    /// a refresh may take, 120 s) refreshes, calls `update_token`, stores the new token in the
+    /// The first to take the lock (Redis `SET <key> <owner> NX EX 120`: the lock lives as long
+    /// as a refresh may take, 120 s) refreshes, calls `update_token`, stores the new token in the
     /// cache, then releases the lock if it still owns it (a compare-and-delete,
     /// [`Cache::delete_if`](crate::cache::Cache::delete_if)). The others poll the cache (every
     /// 10 ms, backing off to 250 ms) and take that token without a refresh and **without
@@ -937,13 +937,15 @@ impl OAuth2ClientBuilder {
     /// Two keys per refresh: `oauth_compat:refresh:<id>:lock` (a random owner id) and
     /// `oauth_compat:refresh:<id>:result`, where `<id>` is the base64url SHA-256 of the
     /// `client_id`, a NUL byte and the refresh token, so no key holds a token. The result's
-    /// value is the new token itself (as JSON), for 30 s: the cache is trusted with secrets, as
+    /// value is the new token itself (as JSON, with when the refresh finished), for 30 s: the cache is trusted with secrets, as
     /// it is with OAuth 1 request tokens; keep it private to the application.
     ///
-    /// A cache error (unreachable, or a result that is not a token) fails the refresh with
-    /// [`Error::RefreshLock`] (inside [`Error::RefreshFailed`]) naming the step and the key,
-    /// before the provider is asked: refreshing without the lock could revoke the token the
-    /// other processes hold.
+    /// A cache error before the refresh (unreachable, or a stored result that is not a token)
+    /// fails it with [`Error::RefreshLock`] (inside [`Error::RefreshFailed`]) naming the step
+    /// and the key, without asking the provider: refreshing without the lock could revoke the
+    /// token the other processes hold. One after it (storing the result, releasing the lock)
+    /// is logged as a warning, and the refresh stands: the token is issued and saved, and the
+    /// lock expires.
     ///
     /// ```
     /// use std::sync::Arc;

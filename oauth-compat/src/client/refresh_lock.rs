@@ -22,7 +22,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 
-use super::refresh::{Outcome, REFRESH_TIMEOUT, Reuse};
+use super::refresh::{Outcome, REFRESH_TIMEOUT, Reuse, issued};
 use super::{Error, now_unix};
 use crate::cache::{Cache, StoreError};
 use crate::oauth2::Token;
@@ -274,18 +274,6 @@ async fn release(cache: &dyn Cache, key: &str, owner: &[u8]) {
             %error,
             "the refresh lock could not be released; it expires by its TTL"
         );
-    }
-}
-
-/// The token the provider issued, if it did: a success, or a failed `update_token` (the old
-/// refresh token may be rotated out already, so the others need the new one all the same).
-fn issued(outcome: &Outcome) -> Option<&Token> {
-    match outcome {
-        Ok(token) => Some(token),
-        Err(err) => match err.underlying() {
-            crate::Error::Client(Error::UpdateTokenFailed { token, .. }) => Some(token),
-            _ => None,
-        },
     }
 }
 
