@@ -330,6 +330,53 @@ async fn two_processes_sharing_redis_refresh_once() {
     assert!(!keys[0].contains(token.refresh_token().unwrap()));
 }
 
+/// A cache that fails (here a Redis key of the wrong type where the result should be) fails
+/// the refresh before the provider is asked, naming the step and the documented key.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_failing_cache_fails_the_refresh_without_asking_the_provider() {
+    use oauth_compat::cache::redis::RedisCache;
+    use oauth_compat::client::Error as ClientError;
+
+    let redis = redis_server::RedisServer::start();
+    let server = PeerServer::oauth2();
+    let token = short_lived_token(&server).await;
+    let refresh_token = token.refresh_token().unwrap();
+    let id = URL_SAFE_NO_PAD.encode(Sha256::digest(format!("{CLIENT_ID}\0{refresh_token}")));
+    let result_key = format!("oauth_compat:refresh:{id}:result");
+    let mut raw = oauth_compat::redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let _: i64 = oauth_compat::redis::cmd("RPUSH")
+        .arg(&result_key)
+        .arg("not a string")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+
+    let cache = RedisCache::connect(&redis.url()).await.unwrap();
+    let client = client(&server.base, Some(Arc::new(cache)), Arc::default());
+    let err = client
+        .get("me")
+        .token(token.clone())
+        .send()
+        .await
+        .unwrap_err();
+    match err.underlying() {
+        Error::Client(ClientError::RefreshLock { step, key, .. }) => {
+            assert_eq!(*step, "read the shared result");
+            assert_eq!(key, &result_key);
+        }
+        other => panic!("{other:?}"),
+    }
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("WRONGTYPE"), "{shown}");
+    assert!(!shown.contains(refresh_token), "{shown}");
+    assert_eq!(server.stats().await["refresh_grants"], 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_without_a_lock_both_refresh_and_one_is_refused() {
     let server = PeerServer::oauth2();
