@@ -49,6 +49,16 @@ pub(crate) enum Source {
     Reused,
 }
 
+/// How a wait for the lock's holder ended.
+enum Waited {
+    /// Its result answers this caller.
+    Reusable(Token),
+    /// It released the lock (or the lock expired) without a result for this caller.
+    LockGone,
+    /// The lock is this caller's own.
+    Ours,
+}
+
 /// The cross-process refresh coordination over a shared cache.
 #[derive(Clone)]
 pub(crate) struct RefreshLock {
@@ -117,17 +127,19 @@ impl RefreshLock {
                 .add(&keys.lock, owner.clone(), self.lock_ttl)
                 .await
                 .map_err(|e| lock_error("take the lock", &keys.lock, e))?;
-            if taken {
-                break Held {
-                    cache: self.cache.clone(),
-                    key: keys.lock.clone(),
-                    owner,
-                    released: false,
-                };
+            if !taken {
+                match self.wait_for_holder(&keys, &owner, reuse).await? {
+                    Waited::Reusable(token) => return Ok((token, Source::Reused)),
+                    Waited::LockGone => continue,
+                    Waited::Ours => {}
+                }
             }
-            if let Some(token) = self.wait_for_holder(&keys, reuse).await? {
-                return Ok((token, Source::Reused));
-            }
+            break Held {
+                cache: self.cache.clone(),
+                key: keys.lock.clone(),
+                owner,
+                released: false,
+            };
         };
         // The previous holder stores its result before releasing: one that finished between
         // the look above and the `add` is there now.
@@ -176,27 +188,32 @@ impl RefreshLock {
         Ok((recent_enough && !result.token.is_expired(0, now_unix())).then_some(result.token))
     }
 
-    /// Waits for the lock's holder: its reusable result, or `None` once the lock is gone
-    /// without one. Bounded by the single-flight's timeout around the whole refresh.
+    /// Waits for the lock's holder, until its result is there or the lock is gone. Bounded by
+    /// the single-flight's timeout around the whole refresh.
     async fn wait_for_holder(
         &self,
         keys: &Keys,
+        owner: &[u8],
         reuse: Reuse,
-    ) -> Result<Option<Token>, Arc<crate::Error>> {
+    ) -> Result<Waited, Arc<crate::Error>> {
         let mut pause = FIRST_POLL;
         loop {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(MAX_POLL);
             if let Some(token) = self.reusable(keys, reuse).await? {
-                return Ok(Some(token));
+                return Ok(Waited::Reusable(token));
             }
             let lock = self
                 .cache
                 .get(&keys.lock)
                 .await
                 .map_err(|e| lock_error("watch the lock", &keys.lock, e))?;
-            if lock.is_none() {
-                return Ok(None);
+            match lock {
+                None => return Ok(Waited::LockGone),
+                // Our `add` went through but its answer was lost (Redis resends a command
+                // after a dropped connection, and the resent `SET NX` finds the key taken).
+                Some(holder) if holder == owner => return Ok(Waited::Ours),
+                Some(_) => {}
             }
         }
     }
@@ -610,6 +627,66 @@ mod tests {
             cache.get(&keys.lock).await.unwrap().as_deref(),
             Some(&b"other"[..])
         );
+    }
+
+    /// A cache whose `add` stores but answers `false`, as Redis does when the reply to a
+    /// `SET NX` is lost and the command is resent on a new connection.
+    struct LostAddReply(MemoryCache);
+
+    impl Cache for LostAddReply {
+        fn get<'a>(
+            &'a self,
+            key: &'a str,
+        ) -> crate::cache::BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+            self.0.get(key)
+        }
+        fn set<'a>(
+            &'a self,
+            key: &'a str,
+            value: Vec<u8>,
+            ttl: Option<Duration>,
+        ) -> crate::cache::BoxFuture<'a, Result<(), StoreError>> {
+            self.0.set(key, value, ttl)
+        }
+        fn delete<'a>(
+            &'a self,
+            key: &'a str,
+        ) -> crate::cache::BoxFuture<'a, Result<(), StoreError>> {
+            self.0.delete(key)
+        }
+        fn add<'a>(
+            &'a self,
+            key: &'a str,
+            value: Vec<u8>,
+            ttl: Duration,
+        ) -> crate::cache::BoxFuture<'a, Result<bool, StoreError>> {
+            Box::pin(async move {
+                self.0.add(key, value, ttl).await?;
+                Ok(false)
+            })
+        }
+        fn delete_if<'a>(
+            &'a self,
+            key: &'a str,
+            expected: &'a [u8],
+        ) -> crate::cache::BoxFuture<'a, Result<bool, StoreError>> {
+            self.0.delete_if(key, expected)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lock_taken_with_a_lost_reply_is_recognised_as_ours() {
+        let cache = Arc::new(LostAddReply(MemoryCache::new()));
+        // Without recognising its own lock it would wait for the lock's 120 s TTL.
+        let lock = RefreshLock::new(cache.clone());
+        let run = lock.run("client", "rt", Reuse::Recent, async { ok("mine") });
+        let (token, source) = tokio::time::timeout(Duration::from_secs(5), run)
+            .await
+            .expect("no wait for the TTL")
+            .unwrap();
+        assert_eq!((token.access_token(), source), ("mine", Source::Refreshed));
+        let keys = Keys::new("client", "rt");
+        assert_eq!(cache.get(&keys.lock).await.unwrap(), None, "released");
     }
 
     #[tokio::test]
