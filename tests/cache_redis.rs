@@ -149,6 +149,49 @@ async fn add_stores_only_when_absent_and_never_overwrites() {
     );
 }
 
+#[tokio::test]
+async fn delete_if_removes_only_the_expected_value() {
+    let server = RedisServer::start();
+    let cache = RedisCache::connect(&server.url())
+        .await
+        .unwrap()
+        .with_prefix("app:");
+
+    assert!(
+        !cache.delete_if("lock", b"owner-a").await.unwrap(),
+        "absent"
+    );
+    assert!(
+        cache
+            .add("lock", b"owner-b".to_vec(), MINUTE)
+            .await
+            .unwrap()
+    );
+    assert!(!cache.delete_if("lock", b"owner-a").await.unwrap());
+    assert_eq!(
+        cache.get("lock").await.unwrap().as_deref(),
+        Some(&b"owner-b"[..]),
+        "another owner's lock stays"
+    );
+    // A value that is a prefix of the stored one is not equal to it.
+    assert!(!cache.delete_if("lock", b"owner").await.unwrap());
+    assert!(cache.delete_if("lock", b"owner-b").await.unwrap());
+    assert_eq!(cache.get("lock").await.unwrap(), None);
+    let left: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut raw(&server).await)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    // Binary values compare byte for byte.
+    let binary = vec![0, 0xff, b'\r', b'\n'];
+    cache
+        .set("bin", binary.clone(), Some(MINUTE))
+        .await
+        .unwrap();
+    assert!(cache.delete_if("bin", &binary).await.unwrap());
+}
+
 /// Spawns `adds` tasks, task `i` adding value `i` under one key through `caches[i % len]`;
 /// returns the indices that got `true`.
 async fn concurrent_adds(caches: &[RedisCache], adds: usize) -> Vec<usize> {

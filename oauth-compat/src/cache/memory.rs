@@ -131,6 +131,21 @@ impl Cache for MemoryCache {
         });
         Box::pin(async move { Ok(added) })
     }
+
+    fn delete_if<'a>(
+        &'a self,
+        key: &'a str,
+        expected: &'a [u8],
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let deleted = self.with(|entries, now| {
+            if entries.live(key, now).map(Vec::as_slice) != Some(expected) {
+                return false;
+            }
+            entries.map.remove(key);
+            true
+        });
+        Box::pin(async move { Ok(deleted) })
+    }
 }
 
 #[cfg(test)]
@@ -195,6 +210,30 @@ mod tests {
             added += usize::from(task.await.unwrap());
         }
         assert_eq!(added, 1);
+    }
+
+    #[tokio::test]
+    async fn delete_if_removes_only_the_expected_live_value() {
+        let cache = MemoryCache::new();
+        assert!(!cache.delete_if("lock", b"me").await.unwrap());
+        cache
+            .add("lock", b"other".to_vec(), Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert!(!cache.delete_if("lock", b"me").await.unwrap());
+        assert_eq!(
+            cache.get("lock").await.unwrap().as_deref(),
+            Some(&b"other"[..])
+        );
+        assert!(cache.delete_if("lock", b"other").await.unwrap());
+        assert_eq!(cache.get("lock").await.unwrap(), None);
+        // An expired value is gone already: nothing to remove.
+        cache
+            .add("lock", b"me".to_vec(), Duration::from_millis(1))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert!(!cache.delete_if("lock", b"me").await.unwrap());
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! A small cache contract (Authlib's cache: `get`, `set` with expiry, `delete`) plus the atomic
-//! add-if-absent a nonce check needs: request tokens on the client side, nonces and temporary
-//! credentials on the provider side.
+//! add-if-absent a nonce check or a lock needs, and the compare-and-delete that releases a lock:
+//! request tokens and the refresh lock on the client side, nonces and temporary credentials on
+//! the provider side.
 //!
 //! Implementations: [`memory::MemoryCache`] (one process) and, behind the `redis` feature,
 #![cfg_attr(
@@ -66,4 +67,25 @@ pub trait Cache: Send + Sync {
         value: Vec<u8>,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Removes `key` only if it holds `expected`: `true` when it removed. A lock taken with
+    /// [`add`](Self::add) is released this way, so a holder whose lock expired and was taken
+    /// by another process does not remove the new holder's.
+    ///
+    /// The default implementation is a get-then-delete, so it narrows the window without
+    /// closing it; [`memory::MemoryCache`] and Redis (a compare-and-delete script) do it
+    /// atomically, and a custom cache should too.
+    fn delete_if<'a>(
+        &'a self,
+        key: &'a str,
+        expected: &'a [u8],
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            if self.get(key).await?.as_deref() != Some(expected) {
+                return Ok(false);
+            }
+            self.delete(key).await?;
+            Ok(true)
+        })
+    }
 }

@@ -69,6 +69,20 @@ pub enum Error {
         "the token refresh took longer than {0:?} and was abandoned; check the provider and the `update_token` callback"
     )]
     RefreshTimedOut(std::time::Duration),
+    /// The refresh lock's cache (see `OAuth2ClientBuilder::refresh_lock`) failed, or held a
+    /// shared result that is not a token, so the refresh was not attempted: refreshing without
+    /// the lock could revoke the token other processes hold. The key holds a hash, never a
+    /// token.
+    #[error("the refresh lock could not {step} (key {key}): {source}")]
+    RefreshLock {
+        /// What it was doing (`take the lock`, `read the shared result`, ...).
+        step: &'static str,
+        /// The cache key concerned.
+        key: String,
+        /// The cache's error.
+        #[source]
+        source: BoxError,
+    },
     /// A refresh succeeded but `update_token` failed: the new token is here, not lost (with a
     /// rotating refresh token the old one no longer works).
     #[error("the token was refreshed but the `update_token` callback failed: {source}")]

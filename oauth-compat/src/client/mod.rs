@@ -4,8 +4,9 @@
 //! - [`OAuth1Client`]: temporary credentials, the authorization URL, token credentials, signed
 //!   API calls (RFC 5849).
 //! - [`OAuth2Client`]: authorization URL with `state` and PKCE, every grant, client
-//!   authentication, token placement, auto refresh (single-flight), revocation (RFC 6749, 6750,
-//!   7636, 7009).
+//!   authentication, token placement, auto refresh (single-flight; across processes with a
+//!   [refresh lock](OAuth2ClientBuilder::refresh_lock)), revocation (RFC 6749, 6750, 7636,
+//!   7009).
 //!
 //! Both send API calls through a [`RequestBuilder`] shaped like reqwest's:
 //! `client.get("user").query(..).send().await?` gives an [`OAuthResponse`](crate::OAuthResponse).
@@ -52,6 +53,7 @@ mod error;
 mod oauth1;
 mod oauth2;
 mod refresh;
+mod refresh_lock;
 pub(crate) mod request_builder;
 mod text_encoding;
 

@@ -11,10 +11,12 @@ use http::Method;
 use url::Url;
 
 use super::common::{Common, CommonBuilder};
-use super::refresh::{Reuse, SingleFlight};
+use super::refresh::{Outcome, Reuse, SingleFlight};
+use super::refresh_lock::{RefreshLock, Source};
 use super::request_builder::{ClientRef, RequestBuilder};
 use super::{BoxError, Error, now_unix, require};
 use crate::Step;
+use crate::cache::Cache;
 use crate::engine::{Engine, OutgoingRequest, RequestKind};
 use crate::oauth2::{
     AuthorizationRequest, ClientAuth, ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token,
@@ -224,6 +226,7 @@ struct Inner {
     leeway: i64,
     update_token: Option<UpdateTokenFn>,
     refreshes: SingleFlight,
+    refresh_lock: Option<RefreshLock>,
 }
 
 impl OAuth2Client {
@@ -248,6 +251,7 @@ impl OAuth2Client {
             token_placement: TokenPlacement::Header,
             leeway: DEFAULT_LEEWAY_SECS,
             update_token: None,
+            refresh_lock: None,
         }
     }
 
@@ -598,7 +602,8 @@ impl OAuth2Client {
     }
 
     /// Refreshes through the single-flight: the grant, the held token, then `update_token`, in
-    /// a task of its own (see [`super::refresh`]).
+    /// a task of its own (see [`super::refresh`]), under the refresh lock when there is one
+    /// (see [`super::refresh_lock`]).
     async fn refresh_shared(
         &self,
         refresh_token: String,
@@ -610,18 +615,22 @@ impl OAuth2Client {
         let client = self.clone();
         let key = refresh_token.clone();
         let refresh = move || async move {
-            let token = client
-                .refresh_once(&refresh_token, scope.as_deref(), &params)
-                .await
-                .map_err(Arc::new)?;
-            client
-                .save_refreshed(token, refresh_token, old_access_token)
-                .await
-                .map_err(|err| {
-                    let common = client.common();
-                    let url = common.setting_url(client.refresh_url());
-                    Arc::new(common.locate(err, Step::Refresh, url.as_deref()))
-                })
+            let Some(lock) = &client.inner.refresh_lock else {
+                return client
+                    .refresh_and_save(refresh_token, old_access_token, scope, params)
+                    .await;
+            };
+            let rt = refresh_token.clone();
+            let refresh = client.refresh_and_save(refresh_token, old_access_token, scope, params);
+            let (token, source) = lock.run(client.client_id(), &rt, reuse, refresh).await?;
+            if source == Source::Reused {
+                // As `refresh_once` does for a token it fetched itself.
+                client
+                    .inner
+                    .common
+                    .replace_held(|held| held.refresh_token() == Some(rt.as_str()), &token);
+            }
+            Ok(token)
         };
         self.inner.refreshes.run(&key, reuse, refresh).await
     }
@@ -632,6 +641,26 @@ impl OAuth2Client {
             Some(_) => &self.inner.refresh_token_url,
             None => &self.inner.access_token_url,
         }
+    }
+
+    /// One refresh-token grant, then `update_token`.
+    async fn refresh_and_save(
+        &self,
+        refresh_token: String,
+        old_access_token: Option<String>,
+        scope: Option<String>,
+        params: Vec<(String, String)>,
+    ) -> Outcome {
+        let token = self
+            .refresh_once(&refresh_token, scope.as_deref(), &params)
+            .await
+            .map_err(Arc::new)?;
+        self.save_refreshed(token, refresh_token, old_access_token)
+            .await
+            .map_err(|err| {
+                let url = self.inner.common.setting_url(self.refresh_url());
+                Arc::new(self.inner.common.locate(err, Step::Refresh, url.as_deref()))
+            })
     }
 
     /// Calls `update_token` with a refreshed token.
@@ -756,6 +785,7 @@ impl fmt::Debug for OAuth2Client {
             )
             .field("encoding", &inner.common.debug_encoding())
             .field("hooks", &inner.common.hooks)
+            .field("refresh_lock", &inner.refresh_lock.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -781,6 +811,7 @@ pub struct OAuth2ClientBuilder {
     token_placement: TokenPlacement,
     leeway: i64,
     update_token: Option<UpdateTokenFn>,
+    refresh_lock: Option<Arc<dyn Cache>>,
 }
 
 impl OAuth2ClientBuilder {
@@ -905,8 +936,9 @@ impl OAuth2ClientBuilder {
     /// Refreshes are single-flight per client and its clones: build one client per provider and
     /// share it (one per request gets no deduplication). Several processes sharing one
     /// user's token need that shared store behind `update_token` (and behind the token they
-    /// pass to requests); with rotating refresh tokens, two processes refreshing at once will
-    /// see one of them refused with `invalid_grant`, and should re-read the store and retry.
+    /// pass to requests), and a [`refresh_lock`](Self::refresh_lock) so that they refresh it
+    /// once: with rotating refresh tokens, two processes refreshing at once see one of them
+    /// refused with `invalid_grant`.
     pub fn update_token<F, Fut, E>(mut self, update: F) -> Self
     where
         F: Fn(TokenUpdate) -> Fut + Send + Sync + 'static,
@@ -923,6 +955,76 @@ impl OAuth2ClientBuilder {
     /// The remote app this client serves, named in its errors (set by the registry).
     pub(crate) fn app_name(mut self, name: impl Into<String>) -> Self {
         self.common.app_name = Some(name.into());
+        self
+    }
+
+    /// Refreshes under a lock in `cache`, shared with the other clients and processes that
+    /// hold the same tokens, so that a refresh token is refreshed once among all of them:
+    /// `cache::redis::RedisCache` (feature `redis`) for several processes, a
+    /// [`MemoryCache`](crate::cache::memory::MemoryCache) for several clients in one process.
+    /// Without it, refreshes are single-flight within this client and its clones only, and a
+    /// provider that rotates refresh tokens refuses all but the first process with
+    /// `invalid_grant`. The cache may be the one that holds request tokens or nonces.
+    ///
+    /// The first to take the lock (Redis `SET <key> <owner> NX EX 120`: the lock lives as long
+    /// as a refresh may take, 120 s) refreshes, calls `update_token`, stores the new token in the
+    /// cache, then releases the lock if it still owns it (a compare-and-delete,
+    /// [`Cache::delete_if`](crate::cache::Cache::delete_if)). The others poll the cache (every
+    /// 10 ms, backing off to 250 ms) and take that token without a refresh and **without
+    /// calling `update_token`**: the first already saved it, and a second save would look for
+    /// a row by a refresh token already replaced. A refresh that fails releases the lock and
+    /// stores nothing, and a waiting process tries in its turn; one whose `update_token`
+    /// failed still stores the token the provider issued. A process that dies holding the lock
+    /// blocks that token's refreshes until the lock expires.
+    ///
+    /// # When a finished refresh is reused
+    ///
+    /// A request holding a refresh token that was refreshed already gets that refresh's token
+    /// instead of refreshing again, while the token is unexpired, within these windows
+    /// (counted from the end of the refresh):
+    ///
+    /// - in this client and its clones: **120 s**;
+    /// - across clients and processes sharing `cache`: **30 s**, how long the new token is kept
+    ///   in the cache.
+    ///
+    /// An explicit [`refresh_token`](OAuth2Client::refresh_token) takes only a refresh that
+    /// finished after it read its token (across processes by the wall clock, so keep the
+    /// machines' clocks in sync). After the window, a request still holding the old refresh
+    /// token refreshes it again, which a rotating provider refuses: read tokens from the store
+    /// `update_token` writes to.
+    ///
+    /// # What the cache holds
+    ///
+    /// Two keys per refresh: `oauth_compat:refresh:<id>:lock` (a random owner id) and
+    /// `oauth_compat:refresh:<id>:result`, where `<id>` is the base64url SHA-256 of the
+    /// `client_id`, a NUL byte and the refresh token, so no key holds a token. The result's
+    /// value is the new token itself (as JSON, with when the refresh finished), for 30 s: the cache is trusted with secrets, as
+    /// it is with OAuth 1 request tokens; keep it private to the application.
+    ///
+    /// A cache error before the refresh (unreachable, or a stored result that is not a token)
+    /// fails it with [`Error::RefreshLock`] (inside [`Error::RefreshFailed`]) naming the step
+    /// and the key, without asking the provider: refreshing without the lock could revoke the
+    /// token the other processes hold. One after it (storing the result, releasing the lock)
+    /// is logged as a warning, and the refresh stands: the token is issued and saved, and the
+    /// lock expires.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use oauth_compat::cache::memory::MemoryCache;
+    /// use oauth_compat::client::OAuth2Client;
+    ///
+    /// // One cache for every client of this process (a `RedisCache` for every process).
+    /// let lock = Arc::new(MemoryCache::new());
+    /// let client = OAuth2Client::builder("client-id")
+    ///     .client_secret("client-secret")
+    ///     .access_token_url("https://provider.example/oauth/token")
+    ///     .refresh_lock(lock.clone())
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), oauth_compat::Error>(())
+    /// ```
+    pub fn refresh_lock(mut self, cache: Arc<dyn Cache>) -> Self {
+        self.refresh_lock = Some(cache);
         self
     }
 
@@ -977,6 +1079,7 @@ impl OAuth2ClientBuilder {
                 leeway: self.leeway,
                 update_token: self.update_token,
                 refreshes: SingleFlight::default(),
+                refresh_lock: self.refresh_lock.map(RefreshLock::new),
             }),
         })
     }

@@ -9,6 +9,9 @@
 //! request that read the old token just after it still gets the new one. A failed refresh
 //! (refused, unreachable, timed out, or a panicking hook) is shared with its waiters and then
 //! forgotten, so the next request may try again.
+//!
+//! With a refresh lock, the task coordinates with other clients and processes through a shared
+//! cache (see [`super::refresh_lock`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -30,6 +33,19 @@ pub(crate) const REFRESH_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What a refresh ended with, shared by everyone who waited for it.
 pub(crate) type Outcome = Result<Token, Arc<crate::Error>>;
+
+/// The token a refresh got from the provider, if it got one: a success, or a failed
+/// `update_token` (the old refresh token may be rotated out already, so callers holding it need
+/// the new one all the same).
+pub(crate) fn issued(outcome: &Outcome) -> Option<&Token> {
+    match outcome {
+        Ok(token) => Some(token),
+        Err(err) => match err.underlying() {
+            crate::Error::Client(Error::UpdateTokenFailed { token, .. }) => Some(token),
+            _ => None,
+        },
+    }
+}
 
 /// Which finished refresh may answer this caller.
 #[derive(Debug, Clone, Copy)]
@@ -151,13 +167,7 @@ impl FlightGuard {
     fn finish(&mut self, outcome: &Outcome) {
         self.finished = true;
         let id = self.id;
-        let issued = match outcome {
-            Ok(token) => Some(token),
-            Err(err) => match err.underlying() {
-                crate::Error::Client(Error::UpdateTokenFailed { token, .. }) => Some(&**token),
-                _ => None,
-            },
-        };
+        let issued = issued(outcome);
         self.with_entry(|entry| {
             if entry
                 .running

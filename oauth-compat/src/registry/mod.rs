@@ -73,6 +73,8 @@ pub(crate) struct Shared {
     /// Where OAuth 1 flows keep request tokens between redirect and callback (a
     /// [`MemoryCache`] made at first use unless given).
     request_token_cache: Mutex<Option<Arc<dyn Cache>>>,
+    /// Where OAuth 2 apps take the refresh lock (none unless given).
+    refresh_lock: Mutex<Option<Arc<dyn Cache>>>,
     /// Authlib's `OAuth(fetch_token=..)`: for apps without their own.
     fetch_token: RwLock<Option<FetchTokenFn>>,
     /// Authlib's `OAuth(update_token=..)`: for apps without their own.
@@ -116,6 +118,13 @@ impl Shared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get_or_insert_with(|| Arc::new(MemoryCache::new()))
+            .clone()
+    }
+
+    pub(crate) fn refresh_lock(&self) -> Option<Arc<dyn Cache>> {
+        self.refresh_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 }
@@ -293,6 +302,38 @@ impl OAuth {
         *self
             .shared
             .request_token_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(cache);
+        self
+    }
+
+    /// Refreshes every OAuth 2 app's tokens under a lock in `cache`, so the processes (or
+    /// registries) sharing it refresh a token once: each app's client gets
+    /// [`OAuth2ClientBuilder::refresh_lock`](crate::client::OAuth2ClientBuilder::refresh_lock),
+    /// which says what is stored and for how long a finished refresh is reused (30 s across
+    /// processes). Without it, refreshes are single-flight per app within this process only,
+    /// and with a provider that rotates refresh tokens a second process refreshing the same
+    /// token is refused. The cache may be the [`request_token_cache`](Self::request_token_cache).
+    /// Apps already used keep the client they were built with.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "redis")]
+    /// # async fn run() -> Result<(), oauth_compat::cache::StoreError> {
+    /// use std::sync::Arc;
+    /// use oauth_compat::OAuth;
+    /// use oauth_compat::cache::redis::RedisCache;
+    ///
+    /// let redis = Arc::new(RedisCache::connect("redis://127.0.0.1:6379/").await?.with_prefix("myapp:"));
+    /// let oauth = OAuth::new()
+    ///     .request_token_cache(redis.clone())
+    ///     .refresh_lock(redis);
+    /// # let _ = oauth;
+    /// # Ok(()) }
+    /// ```
+    pub fn refresh_lock(self, cache: Arc<dyn Cache>) -> Self {
+        *self
+            .shared
+            .refresh_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(cache);
         self

@@ -464,6 +464,9 @@ impl RemoteApp {
             builder = builder.revocation_url(url);
         }
         builder = self.with_update_token(builder);
+        if let Some(cache) = self.inner.shared.refresh_lock() {
+            builder = builder.refresh_lock(cache);
+        }
         if let Some(url) = read.string("authorize_url")? {
             builder = builder.authorize_url(url);
         }
