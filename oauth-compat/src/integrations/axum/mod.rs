@@ -11,6 +11,7 @@
 //! | `@require_oauth()` on a view, and `current_credential` | the [`OAuth1Credential`] extractor |
 //! | `decorators = [require_oauth()]` on a `MethodView` | [`require_oauth`]`(protector)` as a `route_layer` |
 //! | `OAuth1Error` raised as a response | [`OAuth1Rejection`] |
+//! | `app.run()` (gunicorn's timeouts and worker limits in production) | [`serve`]`(listener, router, `[`ServeOptions`]`)` |
 //!
 //! The [`AuthorizationServer`](crate::server::AuthorizationServer) and the
 //! [`ResourceProtector`](crate::server::ResourceProtector) live in the router's state: the
@@ -22,6 +23,14 @@
 //! [`trust_forwarded_headers`](crate::server::ServerConfig::trust_forwarded_headers) apply.
 //! Bodies are read with a limit ([`ENDPOINT_BODY_LIMIT`], [`DEFAULT_BODY_LIMIT`]; past it, 413).
 //!
+//! # Serving
+//!
+//! Serve the router with [`serve`], not `axum::serve`: it closes connections whose headers or
+//! bodies arrive too slowly, or that sit idle, and answers `503` past a connection limit
+//! ([`ServeOptions`] has the defaults and the setters). `axum::serve` times nothing, so a few
+//! hundred slow clients can hold every file descriptor the process has while legitimate
+//! requests wait.
+//!
 //! # A provider
 //!
 //! ```no_run
@@ -31,8 +40,8 @@
 //! use axum::routing::{any, get, post};
 //! use axum::{Json, Router};
 //! use oauth_compat::integrations::axum::{
-//!     OAuth1Authorization, OAuth1Credential, initiate_temporary_credential, issue_token,
-//!     require_oauth,
+//!     OAuth1Authorization, OAuth1Credential, ServeOptions, initiate_temporary_credential,
+//!     issue_token, require_oauth, serve,
 //! };
 //! use oauth_compat::secret::ClientSecret;
 //! use oauth_compat::server::store::Client;
@@ -93,13 +102,14 @@
 //!     .nest("/api", api)
 //!     .with_state(state);
 //!
+//! // Header-read, body-read and idle timeouts, and a connection limit (see `ServeOptions`).
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:5000").await?;
-//! axum::serve(listener, app).await
+//! serve(listener, app, ServeOptions::new()).await
 //! # }
 //! ```
 //!
 //! `examples/oauth1_provider.rs` in the repository is a complete provider: every endpoint,
-//! SQLite storage, every signature method, graceful shutdown.
+//! SQLite storage, every signature method, served with [`serve`] and shut down gracefully.
 
 mod authorization;
 mod body;
@@ -107,6 +117,7 @@ mod credential;
 mod endpoints;
 mod rejection;
 mod require_oauth;
+mod serve;
 mod signed_parts;
 
 pub use authorization::OAuth1Authorization;
@@ -115,3 +126,4 @@ pub use credential::OAuth1Credential;
 pub use endpoints::{initiate_temporary_credential, issue_token};
 pub use rejection::OAuth1Rejection;
 pub use require_oauth::{RequireOAuth, RequireOAuthLayer, require_oauth};
+pub use serve::{Serve, ServeOptions, WithGracefulShutdown, serve};
