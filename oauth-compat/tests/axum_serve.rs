@@ -351,3 +351,41 @@ async fn handlers_see_the_peer_address() {
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.ends_with(&local.to_string()), "{response}");
 }
+
+/// As documented: the idle timeout also counts a handler's time before its response starts
+/// (hyper reads the socket meanwhile, to notice a client that leaves), so it must be set above
+/// the slowest handler. `/slow` takes 500 ms.
+#[tokio::test]
+async fn a_handler_slower_than_the_idle_timeout_is_cut_off() {
+    let server = Server::start(long().idle_timeout(Duration::from_millis(200))).await;
+    let mut stream = server.connect().await;
+    stream
+        .write_all(get_close("/slow").as_bytes())
+        .await
+        .unwrap();
+    let (read, _) = read_until_closed(&mut stream, MARGIN).await;
+    assert!(read.is_empty(), "{:?}", String::from_utf8_lossy(&read));
+
+    let server = Server::start(long().idle_timeout(T)).await;
+    let response = exchange(&server, &get_close("/slow")).await;
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+}
+
+/// `Duration::MAX` ("never") and `usize::MAX` ("no limit") serve, rather than overflow a
+/// deadline or tokio's semaphore.
+#[tokio::test]
+async fn never_and_no_limit_serve() {
+    let options = ServeOptions::new()
+        .header_read_timeout(Duration::MAX)
+        .body_read_timeout(Duration::MAX)
+        .idle_timeout(Duration::MAX)
+        .max_connections(usize::MAX);
+    let server = Server::start(options).await;
+    let response = exchange(
+        &server,
+        "POST /echo HTTP/1.1\r\nhost: test\r\nconnection: close\r\ncontent-length: 5\r\n\r\nhello",
+    )
+    .await;
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(response.ends_with("hello"), "{response}");
+}

@@ -159,7 +159,10 @@ async fn run(serve: Serve, signal: impl Future<Output = ()> + Send) -> io::Resul
     } = serve;
     // Routes are turned into services once here, not at every request (as `axum::serve` does).
     let router = router.with_state(());
-    let slots = Arc::new(Semaphore::new(options.get_max_connections()));
+    // tokio's semaphore holds at most `MAX_PERMITS` (2^61 - 1): more is no limit anyway.
+    let slots = Arc::new(Semaphore::new(
+        options.get_max_connections().min(Semaphore::MAX_PERMITS),
+    ));
     let graceful = GracefulShutdown::new();
     let mut signal = std::pin::pin!(signal);
     loop {

@@ -5,8 +5,13 @@ use std::time::Duration;
 /// The connection limit when the fd limit is unknown or generous.
 const MAX_CONNECTIONS_CAP: usize = 512;
 
+/// The longest timeout kept: a longer one (`Duration::MAX` for "never") would overflow the
+/// deadlines computed from it, and a year is never in practice.
+const LONGEST_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// How [`serve`](super::serve) bounds what clients may hold: three timeouts and a connection
 /// limit. [`ServeOptions::new`] (or `default()`) gives the defaults; each setter changes one.
+/// A timeout longer than a year counts as a year (so `Duration::MAX` means "never").
 ///
 /// | setting | default | past it |
 /// |---|---|---|
@@ -58,7 +63,7 @@ impl ServeOptions {
     /// requests. Past it the connection is closed without an answer. Default 10 s.
     #[must_use]
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.header_read_timeout = timeout;
+        self.header_read_timeout = timeout.min(LONGEST_TIMEOUT);
         self
     }
 
@@ -70,7 +75,7 @@ impl ServeOptions {
     /// reading it. Default 30 s.
     #[must_use]
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
-        self.body_read_timeout = timeout;
+        self.body_read_timeout = timeout.min(LONGEST_TIMEOUT);
         self
     }
 
@@ -81,7 +86,7 @@ impl ServeOptions {
     /// handler. Default 60 s.
     #[must_use]
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.idle_timeout = timeout;
+        self.idle_timeout = timeout.min(LONGEST_TIMEOUT);
         self
     }
 
@@ -89,7 +94,7 @@ impl ServeOptions {
     /// `503 Service Unavailable` with `Retry-After: 1` and `Connection: close` at once, without
     /// reading its request, and closed (best effort: a client still sending may see a reset
     /// instead): the server never holds more, its accept loop never waits behind slow
-    /// clients, and clients retry. `0` refuses every connection.
+    /// clients, and clients retry. `0` refuses every connection; `usize::MAX` means no limit.
     ///
     /// The default is half the process's soft `RLIMIT_NOFILE` (the other half is left for the
     /// database, files and outgoing connections), at most 512; 512 when the limit is unknown
@@ -157,5 +162,16 @@ mod tests {
         assert_eq!(limit_for(Some(1_048_576)), 512);
         assert_eq!(limit_for(None), 512);
         assert_eq!(limit_for(Some(1)), 1);
+    }
+
+    #[test]
+    fn never_is_a_year() {
+        let options = ServeOptions::new()
+            .header_read_timeout(Duration::MAX)
+            .body_read_timeout(Duration::MAX)
+            .idle_timeout(Duration::MAX);
+        assert_eq!(options.get_header_read_timeout(), LONGEST_TIMEOUT);
+        assert_eq!(options.get_body_read_timeout(), LONGEST_TIMEOUT);
+        assert_eq!(options.get_idle_timeout(), LONGEST_TIMEOUT);
     }
 }
