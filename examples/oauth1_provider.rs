@@ -17,9 +17,11 @@
 //! | `CLIENT_RSA_PUBLIC_KEY_FILE` | optional: the client's RSA public key (PEM), for RSA-SHA1 |
 //! | `CALLBACK_URL` | the client's default redirect URI, used when it sends `oauth_callback=oob` |
 //! | `TEST_USER` | the one user who can grant |
-//! | `DATABASE_URL` | optional: `sqlite://path?mode=rwc`, or `postgres://..` (built with `--features postgres`); default: a SQLite file in a temp dir, removed at exit |
+//! | `DATABASE_URL` | optional: `sqlite://path?mode=rwc`, or `postgres://..` (built with `--features postgres`); default: a SQLite file in `$TMPDIR/oauth1-provider-<pid>`, a directory created fresh (refused if the path exists), mode 0700, the file 0600, removed at exit |
 //! | `REDIS_URL` | optional (built with `--features redis`): nonces and temporary credentials in Redis |
-//! | `OAUTH1_*` | Authlib's settings ([`ServerConfig::from_env`]); default methods: HMAC-SHA1, HMAC-SHA256, RSA-SHA1, PLAINTEXT |
+//! | `OAUTH1_*` | Authlib's settings ([`ServerConfig::from_env`]); default methods: HMAC-SHA1, HMAC-SHA256, RSA-SHA1. PLAINTEXT only if you opt in, e.g. `OAUTH1_SUPPORTED_SIGNATURE_METHODS=HMAC-SHA1,HMAC-SHA256,RSA-SHA1,PLAINTEXT`: its signature is the secrets themselves, with no nonce or timestamp in it, so a captured request replays forever |
+//! | `HEADER_READ_TIMEOUT`, `BODY_READ_TIMEOUT`, `IDLE_TIMEOUT` | optional, seconds (`2`, `0.5`): how long a client may take to send a request head (and stay idle between keep-alive requests), to send a body, and to go without a byte moving; defaults 10, 30, 60 ([`ServeOptions`]) |
+//! | `MAX_CONNECTIONS` | optional: connections served at once (past it: `503` and closed); default half the soft `ulimit -n`, at most 512 |
 //! | `OAUTH1_TEMPORARY_CREDENTIALS_METHODS` | optional: the methods `/initiate` accepts (default `POST`); `GET,POST` for Flask-OAuthlib clients, which ask by GET |
 //! | `OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES` | optional: `1` also accepts Authlib clients' signatures over `oauth_*` values decoded twice (a callback with `%2F`); default off, RFC 5849's single decoding |
 //!
@@ -36,11 +38,14 @@
 //!   `GET|POST /api/echo`: `{"method", "query": [[k, v]..], "form": [[k, v]..], "user"}` of the
 //!   parameters that are not `oauth_*`.
 //!
-//! It runs in the foreground until SIGTERM or Ctrl-C, then stops accepting, lets requests in
+//! It serves with [`serve`] (the way to serve a provider: the timeouts and the connection limit
+//! above) in the foreground until SIGTERM or Ctrl-C, then stops accepting, lets requests in
 //! flight finish (10 s at most) and exits 0.
 
 #[path = "support/provider.rs"]
 mod provider;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -48,12 +53,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use oauth_compat::env::ProcessEnv;
+use oauth_compat::integrations::axum::{ServeOptions, serve};
 use oauth_compat::oauth1::RsaPublicKey;
 use oauth_compat::secret::ClientSecret;
 use oauth_compat::server::ServerConfig;
 use oauth_compat::server::store::{Client, StoreError};
 use oauth_compat::store::sqlite::SqliteStore;
-use provider::{AppState, Stores, TempDir, app};
+use provider::{AppState, Stores, app};
+use temp_dir::TempDir;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 /// How long requests in flight may take to finish after SIGTERM.
@@ -83,6 +90,7 @@ struct Settings {
     database_url: Option<String>,
     redis_url: Option<String>,
     config: ServerConfig,
+    serve: ServeOptions,
 }
 
 fn var(name: &'static str) -> Result<Option<String>, SettingError> {
@@ -105,6 +113,55 @@ fn non_empty(name: &'static str) -> Result<String, SettingError> {
         return Err(SettingError::new(name, "it is empty"));
     }
     Ok(value)
+}
+
+/// An optional duration in seconds (`2`, `0.5`), above zero.
+fn seconds(name: &'static str) -> Result<Option<Duration>, SettingError> {
+    let Some(value) = var(name)?.filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|secs| *secs > 0.0)
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            SettingError::new(
+                name,
+                format!("{value:?} is not a number of seconds above 0"),
+            )
+        })
+}
+
+/// The serving settings: [`ServeOptions`]' defaults, each overridden by its variable.
+fn serve_options() -> Result<ServeOptions, SettingError> {
+    let mut options = ServeOptions::new();
+    if let Some(timeout) = seconds("HEADER_READ_TIMEOUT")? {
+        options = options.header_read_timeout(timeout);
+    }
+    if let Some(timeout) = seconds("BODY_READ_TIMEOUT")? {
+        options = options.body_read_timeout(timeout);
+    }
+    if let Some(timeout) = seconds("IDLE_TIMEOUT")? {
+        options = options.idle_timeout(timeout);
+    }
+    if let Some(max) = var("MAX_CONNECTIONS")?.filter(|v| !v.trim().is_empty()) {
+        let max = max
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                SettingError::new(
+                    "MAX_CONNECTIONS",
+                    format!("{max:?} is not a whole number above 0"),
+                )
+            })?;
+        options = options.max_connections(max);
+    }
+    Ok(options)
 }
 
 impl Settings {
@@ -157,12 +214,9 @@ impl Settings {
         let mut config = ServerConfig::from_env(&ProcessEnv)
             .map_err(|e| SettingError::new("OAUTH1_*", e.to_string()))?;
         if var("OAUTH1_SUPPORTED_SIGNATURE_METHODS")?.is_none() {
-            config = config.supported_signature_methods([
-                "HMAC-SHA1",
-                "HMAC-SHA256",
-                "RSA-SHA1",
-                "PLAINTEXT",
-            ]);
+            // Not PLAINTEXT: without a nonce and timestamp in the signature, a request replays
+            // forever. An operator opts in through the variable.
+            config = config.supported_signature_methods(["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1"]);
         }
         Ok(Self {
             port,
@@ -176,6 +230,7 @@ impl Settings {
             database_url: var("DATABASE_URL")?.filter(|u| !u.trim().is_empty()),
             redis_url: var("REDIS_URL")?.filter(|u| !u.trim().is_empty()),
             config,
+            serve: serve_options()?,
         })
     }
 }
@@ -209,15 +264,13 @@ async fn open_stores(
     let url = match &settings.database_url {
         Some(url) => url.clone(),
         None => {
-            let dir = std::env::temp_dir().join(format!("oauth1-provider-{}", std::process::id()));
-            let dir = TempDir::create(dir)
+            let dir = TempDir::create_fresh(&format!("oauth1-provider-{}", std::process::id()))
                 .map_err(|e| StoreError::new("sqlite", "create a temp dir for the database", e))?;
-            let url = format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("provider.db").display()
-            );
+            let file = dir
+                .private_file("provider.db")
+                .map_err(|e| StoreError::new("sqlite", "create the database file", e))?;
             *temp = Some(dir);
-            url
+            format!("sqlite://{}?mode=rwc", file.display())
         }
     };
     let mut stores = if url.starts_with("sqlite:") {
@@ -348,7 +401,7 @@ async fn run() -> ExitCode {
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app(state))
+        serve(listener, app(state), settings.serve)
             .with_graceful_shutdown(async {
                 let _ = stop_rx.await;
             })

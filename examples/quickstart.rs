@@ -5,8 +5,10 @@
 //! ```
 //!
 //! 1. Starts this crate's OAuth 1.0 provider (the one `examples/oauth1_provider.rs` runs) on a
-//!    free port of 127.0.0.1, its storage a SQLite file in a fresh temp directory, with one
-//!    registered client app and one user.
+//!    free port of 127.0.0.1, served with `integrations::axum::serve` (timeouts and a
+//!    connection limit), its storage a SQLite file (mode 0600) in a temp directory this run
+//!    creates (mode 0700; an existing path is refused), with one registered client app and one
+//!    user.
 //! 2. Declares that provider as a remote app, as a Flask-OAuthlib user does: `remote_app(..)`
 //!    with some settings in code and the rest in the app's config under its `app_key`.
 //! 3. Runs the login: request token, the user's "Allow" (a plain HTTP client plays her
@@ -18,21 +20,25 @@
 
 #[path = "support/provider.rs"]
 mod provider;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::fmt;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use oauth_compat::OAuth;
 use oauth_compat::config::Config;
+use oauth_compat::integrations::axum::{ServeOptions, serve};
 use oauth_compat::registry::{MemorySession, RegisterOptions};
 use oauth_compat::reqwest::{self, StatusCode, Url, header, redirect};
 use oauth_compat::secret::ClientSecret;
 use oauth_compat::server::ServerConfig;
 use oauth_compat::server::store::{Client, StoreError};
 use oauth_compat::store::sqlite::SqliteStore;
-use provider::{AppState, Stores, TempDir};
+use provider::{AppState, Stores};
+use temp_dir::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -66,7 +72,8 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), Failure> {
     // Removed (SQLite file and all) when `dir` is dropped: on success, on error, on timeout.
-    let dir = TempDir::create(fresh_temp_path()).map_err(Failure::TempDir)?;
+    let dir = TempDir::create_fresh(&format!("oauth-compat-quickstart-{}", std::process::id()))
+        .map_err(Failure::TempDir)?;
     let provider = Provider::start(&dir).await?;
     println!(
         "1. provider: listening on {}, storing in {}",
@@ -187,7 +194,11 @@ struct Provider {
 impl Provider {
     /// Opens the SQLite store in `dir`, registers the client, and serves on a free port.
     async fn start(dir: &TempDir) -> Result<Self, Failure> {
-        let db_path = dir.path().join("provider.db").display().to_string();
+        let db_path = dir
+            .private_file("provider.db")
+            .map_err(Failure::TempDir)?
+            .display()
+            .to_string();
         let store = SqliteStore::connect(&format!("sqlite://{db_path}?mode=rwc")).await?;
         store
             .add_client(Client {
@@ -210,7 +221,8 @@ impl Provider {
         let port = listener.local_addr().map_err(Failure::Listen)?.port();
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            axum::serve(listener, provider::app(state))
+            // The defaults: header-read, body-read and idle timeouts, a connection limit.
+            serve(listener, provider::app(state), ServeOptions::new())
                 .with_graceful_shutdown(async {
                     let _ = stop.await;
                 })
@@ -240,23 +252,12 @@ impl Provider {
     }
 }
 
-/// `$TMPDIR/oauth-compat-quickstart-<pid>-<nanos>`: a name no other run uses.
-fn fresh_temp_path() -> std::path::PathBuf {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    std::env::temp_dir().join(format!(
-        "oauth-compat-quickstart-{}-{nanos}",
-        std::process::id()
-    ))
-}
-
 // --- errors ----------------------------------------------------------------------------------
 
 /// What went wrong, by step.
 #[derive(Debug)]
 enum Failure {
-    /// Creating the temp directory for the SQLite file.
+    /// Creating the temp directory for the SQLite file, or the file.
     TempDir(std::io::Error),
     /// The provider's SQLite store.
     Store(StoreError),

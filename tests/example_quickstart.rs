@@ -48,7 +48,21 @@ impl Drop for TempDir {
 /// Runs the example with `TMPDIR=tmpdir` and PATH only (no proxy or OAuth variable leaks in):
 /// its output and how long it took.
 fn run(tmpdir: &str) -> (Output, Duration) {
-    let mut command = Command::new(example_binary::path("quickstart"));
+    run_after("", tmpdir)
+}
+
+/// As [`run`], run by `sh` after the shell commands `shell` (none if empty), which `exec`s the
+/// example in the same process (so `$$` is its pid).
+fn run_after(shell: &str, tmpdir: &str) -> (Output, Duration) {
+    let mut command = if shell.is_empty() {
+        Command::new(example_binary::path("quickstart"))
+    } else {
+        let mut sh = Command::new("sh");
+        sh.arg("-c")
+            .arg(format!("{shell} && exec \"$0\""))
+            .arg(example_binary::path("quickstart"));
+        sh
+    };
     command.env_clear().env("TMPDIR", tmpdir);
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);
@@ -113,4 +127,32 @@ fn an_error_is_printed_and_exits_1() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(output.stdout.is_empty(), "{output:?}");
+}
+
+/// The temp directory for its database is made by this run: one already at its path (planted
+/// by someone else, say) is refused, not used, and left alone.
+#[test]
+fn an_existing_temp_directory_is_refused() {
+    let tmp = TempDir::new("quickstart-existing");
+    // `$$`: the shell's pid, which the example keeps (the shell `exec`s it).
+    let plant = "mkdir \"$TMPDIR/oauth-compat-quickstart-$$\" && touch \"$TMPDIR/oauth-compat-quickstart-$$/mine\"";
+    let (output, _) = run_after(plant, &tmp.0.display().to_string());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        stderr.starts_with("quickstart: cannot create a temp dir for the database: ")
+            && stderr.contains("/oauth-compat-quickstart-")
+            && stderr.contains(": already exists"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "{output:?}");
+    // Left as it was.
+    let entries = tmp.entries();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let planted: Vec<PathBuf> = std::fs::read_dir(&entries[0])
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(planted, vec![entries[0].join("mine")]);
 }

@@ -8,7 +8,6 @@
 //! `/api/me`, `/api/me.xml`, `/api/form`, `/api/me.txt` and `/api/echo`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -50,27 +49,6 @@ impl Stores {
             tokens: store.clone(),
             nonces: store,
         }
-    }
-}
-
-/// A directory of our own for a SQLite file, removed (with everything in it) when dropped.
-pub(crate) struct TempDir(PathBuf);
-
-impl TempDir {
-    /// Creates `path` (and its parents) and owns it from now on.
-    pub(crate) fn create(path: PathBuf) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&path)?;
-        Ok(Self(path))
-    }
-
-    pub(crate) fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -1,6 +1,14 @@
 -- oauth-compat OAuth 1.0 provider storage, schema version 1. Valid in SQLite and PostgreSQL;
--- idempotent (every statement is IF NOT EXISTS). Times are Unix seconds. Secrets are stored as
--- given: hash or encrypt them before they reach the store if the database is not trusted.
+-- idempotent (every statement is IF NOT EXISTS). Times are Unix seconds.
+--
+-- client_secret and oauth_token_secret are stored raw, and cannot be hashed: HMAC-SHA1 and
+-- HMAC-SHA256 sign with the raw secrets as the key, and PLAINTEXT's signature is the secrets
+-- themselves, so the server needs them to check every request (only RSA-SHA1 needs no shared
+-- secret). Guard the database as you would a key file (access, backups, disk encryption).
+-- Encrypting the columns at rest would take: a key kept outside this database (a KMS or a
+-- secrets file the database host cannot read); a store wrapping this one that encrypts a secret
+-- before it is written and decrypts it at each lookup; and rotation, a key id stored beside each
+-- ciphertext so rows under the old key stay readable while they are re-encrypted.
 
 CREATE TABLE IF NOT EXISTS oauth_compat_schema (
     version BIGINT PRIMARY KEY

@@ -15,7 +15,7 @@
 //! | [`registry`] | the [`OAuth`] registry: Flask-OAuthlib's `remote_app` and Authlib's `register`, apps resolved lazily from [`config`] into [`RemoteApp`]s |
 //! | [`response`] | `resp.status` / `resp.data`, decoded from JSON, XML or form bodies as Flask-OAuthlib's `parse_response` does |
 //! | [`server`] | an OAuth 1.0 provider (Authlib's Flask OAuth 1 server): `AuthorizationServer`, `ResourceProtector`, the storage traits |
-//! | [`integrations`] | the provider in web frameworks: axum handlers, extractors and a `require_oauth` layer (feature `axum`) |
+//! | [`integrations`] | the provider in web frameworks: axum handlers, extractors, a `require_oauth` layer and `serve` (feature `axum`) |
 //! | [`store`] | the provider's storage: in memory, over any [`Cache`](cache::Cache), SQLite and PostgreSQL (features) |
 //! | [`cache`] | a cache with an atomic add-if-absent: in memory, Redis (feature) |
 //! | [`secret`] | secrets whose `Debug` prints `[redacted]` |
@@ -88,7 +88,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `blocking` | no | `oauth_compat::blocking`: a blocking API beside the async one, on a runtime of its own |
-//! | `axum` | no | `oauth_compat::integrations::axum`: the provider's endpoints as axum handlers, the `OAuth1Credential` extractor and the `require_oauth` layer |
+//! | `axum` | no | `oauth_compat::integrations::axum`: the provider's endpoints as axum handlers, the `OAuth1Credential` extractor, the `require_oauth` layer, and `serve` (the way to serve them: header-read, body-read and idle timeouts, a connection limit) |
 //! | `redis` | no | `oauth_compat::cache::redis::RedisCache`: a [`Cache`](cache::Cache) in Redis, shared by every process, and the re-exported `redis` crate |
 //! | `sqlite` | no | `oauth_compat::store::sqlite`: provider storage in SQLite (bundled), the embedded default |
 //! | `postgres` | no | `oauth_compat::store::postgres`: provider storage in PostgreSQL, for several machines |

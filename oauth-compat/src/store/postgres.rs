@@ -5,8 +5,14 @@
 //! The schema is [`SCHEMA`], the same as SQLite's (tables `oauth1_clients`, `oauth1_nonces`,
 //! `oauth1_temporary_credentials`, `oauth1_token_credentials`, and `oauth_compat_schema` for its
 //! version); [`PostgresStore::connect`] and [`PostgresStore::from_pool`] create it if needed.
-//! Secrets are stored as given: hash or encrypt them before they reach the store if the
-//! database is not trusted.
+//!
+//! Client and token secrets are stored raw, and cannot be hashed: HMAC-SHA1 and HMAC-SHA256 sign
+//! with the raw secrets as the key, and PLAINTEXT's signature is the secrets themselves, so the
+//! server needs them to check every request. Guard the database as you would a key file.
+//! Encrypting them at rest would take a key kept outside the database, a store wrapping this one
+//! (implementing the [`server::store`](crate::server::store) traits) that encrypts a secret
+//! before it is written and decrypts it at each lookup, and a key id beside each ciphertext so
+//! that keys can be rotated while old rows stay readable.
 //!
 //! Nonces are recorded by one `INSERT ... ON CONFLICT` statement (never a read then a write):
 //! concurrent inserts of one key wait for the first to commit, then find it, so a nonce is

@@ -11,6 +11,7 @@
 //! | `@require_oauth()` on a view, and `current_credential` | the [`OAuth1Credential`] extractor |
 //! | `decorators = [require_oauth()]` on a `MethodView` | [`require_oauth`]`(protector)` as a `route_layer` |
 //! | `OAuth1Error` raised as a response | [`OAuth1Rejection`] |
+//! | `app.run()` (gunicorn's timeouts and worker limits in production) | [`serve`]`(listener, router, `[`ServeOptions`]`)` |
 //!
 //! The [`AuthorizationServer`](crate::server::AuthorizationServer) and the
 //! [`ResourceProtector`](crate::server::ResourceProtector) live in the router's state: the
@@ -27,6 +28,14 @@
 //! [`max_parameters`](crate::server::ServerConfig::max_parameters), so a flood of tiny
 //! parameters is never buffered.
 //!
+//! # Serving
+//!
+//! Serve the router with [`serve`], not `axum::serve`: it closes connections whose headers or
+//! bodies arrive too slowly, or that sit idle, and answers `503` past a connection limit
+//! ([`ServeOptions`] has the defaults and the setters). `axum::serve` times nothing, so a few
+//! hundred slow clients can hold every file descriptor the process has while legitimate
+//! requests wait.
+//!
 //! # A provider
 //!
 //! ```no_run
@@ -36,8 +45,8 @@
 //! use axum::routing::{any, get, post};
 //! use axum::{Json, Router};
 //! use oauth_compat::integrations::axum::{
-//!     OAuth1Authorization, OAuth1Credential, initiate_temporary_credential, issue_token,
-//!     require_oauth,
+//!     OAuth1Authorization, OAuth1Credential, ServeOptions, initiate_temporary_credential,
+//!     issue_token, require_oauth, serve,
 //! };
 //! use oauth_compat::secret::ClientSecret;
 //! use oauth_compat::server::store::Client;
@@ -98,13 +107,14 @@
 //!     .nest("/api", api)
 //!     .with_state(state);
 //!
+//! // Header-read, body-read and idle timeouts, and a connection limit (see `ServeOptions`).
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:5000").await?;
-//! axum::serve(listener, app).await
+//! serve(listener, app, ServeOptions::new()).await
 //! # }
 //! ```
 //!
 //! `examples/oauth1_provider.rs` in the repository is a complete provider: every endpoint,
-//! SQLite storage, every signature method, graceful shutdown.
+//! SQLite storage, every signature method, served with [`serve`] and shut down gracefully.
 
 mod authorization;
 mod body;
@@ -112,6 +122,7 @@ mod credential;
 mod endpoints;
 mod rejection;
 mod require_oauth;
+mod serve;
 mod signed_parts;
 
 pub use authorization::OAuth1Authorization;
@@ -120,3 +131,4 @@ pub use credential::OAuth1Credential;
 pub use endpoints::{initiate_temporary_credential, issue_token};
 pub use rejection::OAuth1Rejection;
 pub use require_oauth::{RequireOAuth, RequireOAuthLayer, require_oauth};
+pub use serve::{Serve, ServeOptions, WithGracefulShutdown, serve};
