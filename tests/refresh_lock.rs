@@ -14,9 +14,9 @@
 mod authlib_peer;
 #[cfg(feature = "redis")]
 mod redis_server;
+#[path = "support/second_process.rs"]
+mod second_process;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -33,6 +33,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
 use authlib_peer::PeerServer;
+use second_process::SecondProcess;
 
 const CLIENT_ID: &str = "post-client";
 const CLIENT_SECRET: &str = "post-secret";
@@ -244,44 +245,14 @@ async fn two_processes(
     lock: Option<Arc<dyn Cache>>,
 ) -> ([SideOutcome; 2], usize) {
     let config = json!({"base": server.base, "token": token, "redis": redis_url});
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["refresh_child", "--exact", "--ignored", "--nocapture"])
-        .env(CHILD_ENV, config.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the test binary again as the second process");
-    let mut stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut next_marker = async |marker: &str| -> String {
-        let wait = async {
-            while let Some(line) = lines.recv().await {
-                if let Some(at) = line.find(marker) {
-                    return line[at + marker.len()..].trim().to_owned();
-                }
-            }
-            panic!("the second process exited before printing {marker}");
-        };
-        tokio::time::timeout(Duration::from_secs(60), wait)
-            .await
-            .unwrap_or_else(|_| panic!("the second process did not print {marker} in 60 s"))
-    };
-
+    let mut child = SecondProcess::start("refresh_child", &[(CHILD_ENV, &config.to_string())]);
     let updates = Arc::new(AtomicUsize::new(0));
     let here = client(&server.base, lock, updates.clone());
-    next_marker("@@ready").await;
-    stdin.write_all(b"go\n").unwrap();
+    child.next("@@ready").await;
+    child.send("go");
     let mine = call_me(&here, token).await;
-    let theirs: Value = serde_json::from_str(&next_marker("@@outcome").await).unwrap();
-    assert!(child.wait().unwrap().success(), "the second process failed");
+    let theirs: Value = serde_json::from_str(&child.next("@@outcome").await).unwrap();
+    child.assert_success().await;
     let theirs_outcome = match (&theirs["ok"], &theirs["err"]) {
         (Value::String(ok), _) => Ok(ok.clone()),
         (_, Value::String(err)) => Err(err.clone()),

@@ -3,8 +3,9 @@
 //! nonce atomicity under 100 concurrent inserts from one pool, two pools and two processes.
 #![allow(dead_code)] // each test binary uses a different part
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+#[path = "second_process.rs"]
+mod second_process;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -14,6 +15,8 @@ use oauth_compat::server::store::{
     TemporaryCredentialStore, TokenCredential, TokenCredentialStore,
 };
 use tokio::sync::Barrier;
+
+use second_process::SecondProcess;
 
 /// How many requests race for one nonce.
 pub(crate) const RACERS: usize = 100;
@@ -525,59 +528,17 @@ pub(crate) async fn concurrent_nonces_two_processes(
     url: &str,
     child_test: &str,
 ) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([child_test, "--exact", "--ignored", "--nocapture"])
-        .env(CHILD_DATABASE, url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the test binary again as the second process");
-    let mut stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut next_marker = async |marker: &str| -> String {
-        let wait = async {
-            while let Some(line) = lines.recv().await {
-                if let Some(at) = line.find(marker) {
-                    return line[at + marker.len()..].trim().to_owned();
-                }
-            }
-            panic!("the second process exited before printing {marker}");
-        };
-        tokio::time::timeout(Duration::from_secs(60), wait)
-            .await
-            .unwrap_or_else(|_| panic!("the second process did not print {marker} in 60 s"))
-    };
-
-    next_marker("@@ready").await;
-    stdin.write_all(b"go\n").unwrap();
+    let mut child = SecondProcess::start(child_test, &[(CHILD_DATABASE, url)]);
+    child.next("@@ready").await;
+    child.send("go");
     let ours = race_half(store).await;
-    let theirs: Vec<usize> = next_marker("@@accepted ")
+    let theirs: Vec<usize> = child
+        .next("@@accepted ")
         .await
         .split(',')
         .map(|n| n.parse().unwrap())
         .collect();
-    let exited = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    let status = exited.unwrap_or_else(|_| {
-        let _ = child.kill();
-        panic!("the second process did not exit in 60 s")
-    });
-    assert!(status.success(), "the second process failed: {status}");
+    child.assert_success().await;
     assert_eq!(theirs.len(), PROCESS_ROUNDS);
     for round in 0..PROCESS_ROUNDS {
         assert_eq!(

@@ -80,9 +80,15 @@ impl Common {
         self.join(url).map_or_else(|_| url.to_owned(), String::from)
     }
 
-    /// [`step_url`](Self::step_url) of a setting, when it is set.
-    pub(crate) fn setting_url(&self, setting: &Option<String>) -> Option<String> {
-        setting.as_deref().map(|url| self.step_url(url))
+    /// [`locate`](Self::locate) at the URL of an endpoint setting (when it is set).
+    pub(crate) fn locate_at_setting(
+        &self,
+        err: crate::Error,
+        step: Step,
+        setting: &Option<String>,
+    ) -> crate::Error {
+        let url = setting.as_deref().map(|url| self.step_url(url));
+        self.locate(err, step, url.as_deref())
     }
 
     /// `url` joined to `api_base_url` as Python's `urljoin` does.

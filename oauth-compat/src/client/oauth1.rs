@@ -139,8 +139,9 @@ impl OAuth1Client {
         }
         .await;
         result.map_err(|err| {
-            let url = inner.common.setting_url(&inner.request_token_url);
-            inner.common.locate(err, Step::RequestToken, url.as_deref())
+            inner
+                .common
+                .locate_at_setting(err, Step::RequestToken, &inner.request_token_url)
         })
     }
 
@@ -168,8 +169,7 @@ impl OAuth1Client {
             Ok(url)
         })();
         result.map_err(|err| {
-            let url = common.setting_url(&self.inner.authorize_url);
-            common.locate(err, Step::Authorize, url.as_deref())
+            common.locate_at_setting(err, Step::Authorize, &self.inner.authorize_url)
         })
     }
 
@@ -208,8 +208,9 @@ impl OAuth1Client {
         }
         .await;
         let token = result.map_err(|err| {
-            let url = inner.common.setting_url(&inner.access_token_url);
-            inner.common.locate(err, Step::AccessToken, url.as_deref())
+            inner
+                .common
+                .locate_at_setting(err, Step::AccessToken, &inner.access_token_url)
         })?;
         self.inner.common.hold(&token);
         Ok(token)

@@ -368,8 +368,7 @@ impl OAuth2Client {
             })
         })();
         result.map_err(|err| {
-            let url = common.setting_url(&self.inner.authorize_url);
-            common.locate(err, Step::Authorize, url.as_deref())
+            common.locate_at_setting(err, Step::Authorize, &self.inner.authorize_url)
         })
     }
 
@@ -432,9 +431,11 @@ impl OAuth2Client {
         }
         .await;
         result.map_err(|err| {
-            let common = &self.inner.common;
-            let url = common.setting_url(&self.inner.access_token_url);
-            common.locate(err, Step::AccessToken, url.as_deref())
+            self.inner.common.locate_at_setting(
+                err,
+                Step::AccessToken,
+                &self.inner.access_token_url,
+            )
         })
     }
 
@@ -488,9 +489,9 @@ impl OAuth2Client {
         }
         .await;
         result.map_err(|err| {
-            let common = &self.inner.common;
-            let url = common.setting_url(self.refresh_url());
-            common.locate(err, Step::Refresh, url.as_deref())
+            self.inner
+                .common
+                .locate_at_setting(err, Step::Refresh, self.refresh_url())
         })
     }
 
@@ -523,9 +524,9 @@ impl OAuth2Client {
         }
         .await;
         result.map_err(|err| {
-            let common = &self.inner.common;
-            let url = common.setting_url(&self.inner.revocation_url);
-            common.locate(err, Step::Revoke, url.as_deref())
+            self.inner
+                .common
+                .locate_at_setting(err, Step::Revoke, &self.inner.revocation_url)
         })
     }
 
@@ -658,8 +659,8 @@ impl OAuth2Client {
         self.save_refreshed(token, refresh_token, old_access_token)
             .await
             .map_err(|err| {
-                let url = self.inner.common.setting_url(self.refresh_url());
-                Arc::new(self.inner.common.locate(err, Step::Refresh, url.as_deref()))
+                let common = &self.inner.common;
+                Arc::new(common.locate_at_setting(err, Step::Refresh, self.refresh_url()))
             })
     }
 
@@ -724,9 +725,9 @@ impl OAuth2Client {
         }
         .await;
         result.map_err(|err| {
-            let common = &self.inner.common;
-            let url = common.setting_url(self.refresh_url());
-            common.locate(err, Step::Refresh, url.as_deref())
+            self.inner
+                .common
+                .locate_at_setting(err, Step::Refresh, self.refresh_url())
         })
     }
 

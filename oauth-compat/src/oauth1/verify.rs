@@ -535,14 +535,7 @@ mod tests {
     const FULL: &str = r#"OAuth oauth_consumer_key="k", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="c2lnbmF0dXJlLXZhbHVl""#;
 
     fn parts(auth: Option<&str>, uri: &str, body: &[u8]) -> Result<SignedRequest, Error> {
-        let mut headers = HeaderMap::new();
-        if let Some(auth) = auth {
-            headers.insert(header::AUTHORIZATION, HeaderValue::from_str(auth).unwrap());
-        }
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-www-form-urlencoded"),
-        );
+        let headers = form_headers(auth);
         SignedRequest::from_parts(&Method::POST, &uri.parse().unwrap(), &headers, body)
     }
 
