@@ -239,3 +239,30 @@ async fn an_api_call_without_a_token_names_the_app_and_the_step() {
         Error::Client(client::Error::MissingToken)
     ));
 }
+
+/// A token lookup that fails before the client is reached still names the whole URL.
+#[tokio::test]
+async fn a_tokengetter_without_a_token_names_the_joined_url() {
+    let provider = refusing_provider().await;
+    let oauth = OAuth::new();
+    let github = oauth.register(
+        "github",
+        RegisterOptions::new()
+            .set("client_id", "id")
+            .set("client_secret", "SECRET-client")
+            .set("access_token_url", provider.url("/token"))
+            .set("api_base_url", "https://api.example.invalid/v1/")
+            .fetch_token(|_user: u32| async { Ok::<_, std::io::Error>(None) }),
+    );
+    let err = github.get("user").context(7_u32).send().await.unwrap_err();
+    assert_where(
+        &err,
+        "github",
+        Step::Api,
+        "https://api.example.invalid/v1/user",
+    );
+    assert!(matches!(
+        err.underlying(),
+        Error::Flow(FlowError::NoToken { .. })
+    ));
+}

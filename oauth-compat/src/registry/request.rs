@@ -206,9 +206,15 @@ impl<'a> RemoteRequest<'a> {
     pub async fn send(self) -> Result<OAuthResponse, crate::Error> {
         let app = self.app;
         let url = self.url.clone();
-        self.send_unlocated()
-            .await
-            .map_err(|err| err.in_app(app.name(), crate::Step::Api, Some(&url)))
+        self.send_unlocated().await.map_err(|err| {
+            // Joined to `api_base_url` when the app resolved (a token lookup can fail first).
+            let url = match app.client() {
+                Ok(super::RemoteClient::OAuth1(client)) => client.common().step_url(&url),
+                Ok(super::RemoteClient::OAuth2(client)) => client.common().step_url(&url),
+                Err(_) => url,
+            };
+            err.in_app(app.name(), crate::Step::Api, Some(&url))
+        })
     }
 
     async fn send_unlocated(self) -> Result<OAuthResponse, crate::Error> {
