@@ -191,13 +191,16 @@ impl<'a> RequestBuilder<'a> {
     /// URL (see [`StepError`](crate::StepError)).
     pub async fn send(self) -> Result<OAuthResponse, crate::Error> {
         let client = self.client;
-        let common = client.common();
-        let url = common.step_url(&self.url);
+        // Joined to `api_base_url` only if it fails: no second parse on the way that succeeds.
+        let url = self.url.clone();
         let result = match client {
             ClientRef::OAuth1(client) => client.send_api(self).await,
             ClientRef::OAuth2(client) => client.send_api(self).await,
         };
-        result.map_err(|err| common.locate(err, Step::Api, Some(&url)))
+        result.map_err(|err| {
+            let common = client.common();
+            common.locate(err, Step::Api, Some(&common.step_url(&url)))
+        })
     }
 
     /// The request as built, before authentication: the URL joined to the client's
