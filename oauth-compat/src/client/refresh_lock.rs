@@ -22,10 +22,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 
+use super::Error;
 use super::refresh::{Outcome, REFRESH_TIMEOUT, Reuse, issued};
-use super::{Error, now_unix};
 use crate::cache::{Cache, StoreError};
 use crate::oauth2::Token;
+use crate::wire::now_unix;
 
 /// How long a finished refresh's token stays in the cache for other processes: long enough for
 /// the waiting processes and for requests that read the old token just before `update_token`

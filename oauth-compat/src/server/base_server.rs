@@ -10,11 +10,11 @@ use super::config::{ServerConfig, TransportRule};
 use super::error::OAuth1Error;
 use super::request_uri::public_uri;
 use super::store::{Client, NonceKey, NonceStore, StoreError};
-use crate::engine::transport::is_secure_transport;
 use crate::oauth1::signature::{HMAC_SHA1, HMAC_SHA256, PLAINTEXT, RSA_SHA1};
 use crate::oauth1::verify::ProtocolParameters;
 use crate::oauth1::{KeyMaterial, RsaPublicKey, SignedRequest};
 use crate::secret::TokenSecret;
+use crate::wire::transport::is_secure_transport;
 
 /// Seconds since 1970 by the system clock.
 pub(crate) fn now() -> u64 {
