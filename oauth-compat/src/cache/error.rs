@@ -15,6 +15,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The provider's stores over a cache turn it into a
 /// [`StoreError`](crate::server::store::StoreError) with the same fields.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 #[error("{backend} store failed to {operation}: {source}")]
 pub struct CacheError {
     /// `memory`, `redis`, `cache`, `session`, or a custom backend's name.
