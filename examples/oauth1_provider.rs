@@ -313,7 +313,9 @@ async fn redis_stores(url: &str, stores: &mut Stores) -> Result<(), StorageError
     use oauth_compat::cache::redis::RedisCache;
     use oauth_compat::store::cache::CacheStore;
 
-    let cache = Arc::new(CacheStore::new(RedisCache::connect(url).await?));
+    let cache = Arc::new(CacheStore::new(
+        RedisCache::connect(url).await.map_err(StoreError::from)?,
+    ));
     stores.temporary = cache.clone();
     stores.nonces = cache;
     Ok(())

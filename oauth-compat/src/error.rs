@@ -192,7 +192,7 @@ impl Error {
         Self::Step(Box::new(StepError {
             app: None,
             step,
-            url: url.map(crate::engine::redact::redact_url_str),
+            url: url.map(crate::wire::redact::redact_url_str),
             error: self,
         }))
     }

@@ -42,7 +42,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::engine::{OutgoingRequest, RawResponse, RequestKind};
+use crate::wire::{OutgoingRequest, RawResponse, RequestKind};
 
 type RequestHook = Arc<dyn Fn(&mut OutgoingRequest) + Send + Sync>;
 type ResponseHook = Arc<dyn Fn(&mut RawResponse) + Send + Sync>;

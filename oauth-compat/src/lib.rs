@@ -20,6 +20,7 @@
 //! | [`cache`] | a cache with an atomic add-if-absent: in memory, Redis (feature) |
 //! | [`secret`] | secrets whose `Debug` prints `[redacted]` |
 //! | [`env`](mod@env) | an injectable source of environment variables |
+//! | [`wire`] | the plain values every layer speaks: [`OutgoingRequest`](wire::OutgoingRequest), [`RawResponse`](wire::RawResponse), [`RequestKind`](wire::RequestKind), the transport rule |
 //!
 //! The `remote_app!` / `#[tokengetter]` macros build on these.
 //!
@@ -117,6 +118,7 @@ pub mod response;
 pub mod secret;
 pub mod server;
 pub mod store;
+pub mod wire;
 
 pub use engine::Engine;
 pub use error::{Error, Step, StepError};

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{BoxFuture, Cache, StoreError};
+use super::{BoxFuture, Cache, CacheError};
 
 /// An in-memory cache for one process (tests, single-instance deployments).
 ///
@@ -76,7 +76,7 @@ impl MemoryCache {
 }
 
 impl Cache for MemoryCache {
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, CacheError>> {
         let value = self.with(|entries, now| entries.live(key, now).cloned());
         Box::pin(async move { Ok(value) })
     }
@@ -86,7 +86,7 @@ impl Cache for MemoryCache {
         key: &'a str,
         value: Vec<u8>,
         ttl: Option<Duration>,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
+    ) -> BoxFuture<'a, Result<(), CacheError>> {
         // A TTL too large for the clock to represent never expires.
         self.with(|entries, now| {
             entries.insert(key, value, ttl.and_then(|ttl| now.checked_add(ttl)), now);
@@ -99,7 +99,7 @@ impl Cache for MemoryCache {
         key: &'a str,
         value: Vec<u8>,
         ttl: Option<Duration>,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    ) -> BoxFuture<'a, Result<bool, CacheError>> {
         let replaced = self.with(|entries, now| {
             if entries.live(key, now).is_none() {
                 return false;
@@ -110,7 +110,7 @@ impl Cache for MemoryCache {
         Box::pin(async move { Ok(replaced) })
     }
 
-    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), CacheError>> {
         self.with(|entries, _| entries.map.remove(key));
         Box::pin(async { Ok(()) })
     }
@@ -120,7 +120,7 @@ impl Cache for MemoryCache {
         key: &'a str,
         value: Vec<u8>,
         ttl: Duration,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    ) -> BoxFuture<'a, Result<bool, CacheError>> {
         let added = self.with(|entries, now| {
             if entries.live(key, now).is_some() {
                 false
@@ -136,7 +136,7 @@ impl Cache for MemoryCache {
         &'a self,
         key: &'a str,
         expected: &'a [u8],
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    ) -> BoxFuture<'a, Result<bool, CacheError>> {
         let deleted = self.with(|entries, now| {
             if entries.live(key, now).map(Vec::as_slice) != Some(expected) {
                 return false;

@@ -13,18 +13,24 @@
     doc = "`redis::RedisCache` (shared by every process, `SET NX EX` for [`Cache::add`])."
 )]
 
+mod error;
 pub mod memory;
 #[cfg(feature = "redis")]
 pub mod redis;
 
 use std::time::Duration;
 
-pub use crate::server::store::{BoxFuture, StoreError};
+pub use error::{BoxFuture, CacheError};
+
+/// The name [`CacheError`] had when the cache shared the provider's error type; kept so code
+/// written against it compiles until the public surface is curated.
+#[doc(hidden)]
+pub type StoreError = CacheError;
 
 /// A key-value cache with expiry. Values are bytes; callers serialize.
 pub trait Cache: Send + Sync {
     /// The value under `key`, unless absent or expired.
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>>;
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, CacheError>>;
 
     /// Stores `value` under `key`, replacing any, for `ttl` (or until deleted when `None`).
     fn set<'a>(
@@ -32,10 +38,10 @@ pub trait Cache: Send + Sync {
         key: &'a str,
         value: Vec<u8>,
         ttl: Option<Duration>,
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    ) -> BoxFuture<'a, Result<(), CacheError>>;
 
     /// Removes `key` (absent is fine).
-    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), CacheError>>;
 
     /// Stores `value` under `key` for `ttl` only if an unexpired value is already there: `true`
     /// when it stored. A key deleted (or expired) meanwhile stays gone, where a get-then-set
@@ -49,7 +55,7 @@ pub trait Cache: Send + Sync {
         key: &'a str,
         value: Vec<u8>,
         ttl: Option<Duration>,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    ) -> BoxFuture<'a, Result<bool, CacheError>> {
         Box::pin(async move {
             if self.get(key).await?.is_none() {
                 return Ok(false);
@@ -66,7 +72,7 @@ pub trait Cache: Send + Sync {
         key: &'a str,
         value: Vec<u8>,
         ttl: Duration,
-    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+    ) -> BoxFuture<'a, Result<bool, CacheError>>;
 
     /// Removes `key` only if it holds `expected`: `true` when it removed. A lock taken with
     /// [`add`](Self::add) is released this way, so a holder whose lock expired and was taken
@@ -79,7 +85,7 @@ pub trait Cache: Send + Sync {
         &'a self,
         key: &'a str,
         expected: &'a [u8],
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    ) -> BoxFuture<'a, Result<bool, CacheError>> {
         Box::pin(async move {
             if self.get(key).await?.as_deref() != Some(expected) {
                 return Ok(false);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ::redis::aio::ConnectionManager;
 use ::redis::{Client, Cmd, FromRedisValue, Value};
 
-use super::{BoxFuture, Cache, StoreError};
+use super::{BoxFuture, Cache, CacheError};
 
 /// A Redis cache over one multiplexed connection that reconnects by itself
 /// ([`ConnectionManager`]): cheap to clone, every clone shares the connection.
@@ -25,7 +25,7 @@ use super::{BoxFuture, Cache, StoreError};
 /// TTLs in whole seconds are sent as `EX`, others as `PX` rounded up to the next millisecond.
 /// Redis refuses a zero expiry, so a zero TTL becomes 1 ms (the value is gone almost at once, as
 /// with [`MemoryCache`](super::memory::MemoryCache)); a TTL Redis cannot represent (beyond
-/// about 292 million years) is a [`StoreError`].
+/// about 292 million years) is a [`CacheError`].
 ///
 /// When the connection drops (the server restarted, the link broke), the manager reconnects with
 /// exponential backoff and the failed command is sent once more on the new connection. For
@@ -36,7 +36,7 @@ use super::{BoxFuture, Cache, StoreError};
 /// use std::time::Duration;
 /// use oauth_compat::cache::{Cache, redis::RedisCache};
 ///
-/// # async fn run() -> Result<(), oauth_compat::cache::StoreError> {
+/// # async fn run() -> Result<(), oauth_compat::cache::CacheError> {
 /// let cache = RedisCache::connect("redis://127.0.0.1:6379/")
 ///     .await?
 ///     .with_prefix("myapp:");
@@ -59,7 +59,7 @@ impl RedisCache {
     /// Connects to the server at `url` (`redis://[user:password@]host:port/[db]`,
     /// `rediss://` needs one of redis' TLS features), retrying with backoff for a few seconds,
     /// with the [`ConnectionManager`]'s default timeouts.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    pub async fn connect(url: &str) -> Result<Self, CacheError> {
         let client = Client::open(url).map_err(|e| error("parse the connection URL", e))?;
         let connection = ConnectionManager::new(client)
             .await
@@ -99,7 +99,7 @@ impl RedisCache {
         &self,
         cmd: Cmd,
         operation: &'static str,
-    ) -> Result<T, StoreError> {
+    ) -> Result<T, CacheError> {
         let mut connection = self.connection.clone();
         let result = match cmd.query_async(&mut connection).await {
             Err(e) if e.is_unrecoverable_error() => cmd.query_async(&mut connection).await,
@@ -112,8 +112,8 @@ impl RedisCache {
 fn error(
     operation: &'static str,
     source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
-) -> StoreError {
-    StoreError::new("redis", operation, source)
+) -> CacheError {
+    CacheError::new("redis", operation, source)
 }
 
 /// Compare-and-delete in one step: Redis runs a script atomically. Sent whole with `EVAL`
@@ -133,7 +133,7 @@ fn expire(cmd: &mut Cmd, ttl: Duration) {
 }
 
 impl Cache for RedisCache {
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, CacheError>> {
         Box::pin(async move {
             let mut cmd = ::redis::cmd("GET");
             cmd.arg(self.key(key));
@@ -146,7 +146,7 @@ impl Cache for RedisCache {
         key: &'a str,
         value: Vec<u8>,
         ttl: Option<Duration>,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
+    ) -> BoxFuture<'a, Result<(), CacheError>> {
         Box::pin(async move {
             let mut cmd = ::redis::cmd("SET");
             cmd.arg(self.key(key)).arg(value.as_slice());
@@ -157,7 +157,7 @@ impl Cache for RedisCache {
         })
     }
 
-    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), CacheError>> {
         Box::pin(async move {
             let mut cmd = ::redis::cmd("DEL");
             cmd.arg(self.key(key));
@@ -170,7 +170,7 @@ impl Cache for RedisCache {
         key: &'a str,
         value: Vec<u8>,
         ttl: Option<Duration>,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    ) -> BoxFuture<'a, Result<bool, CacheError>> {
         Box::pin(async move {
             let mut cmd = ::redis::cmd("SET");
             cmd.arg(self.key(key)).arg(value.as_slice()).arg("XX");
@@ -191,7 +191,7 @@ impl Cache for RedisCache {
         key: &'a str,
         value: Vec<u8>,
         ttl: Duration,
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    ) -> BoxFuture<'a, Result<bool, CacheError>> {
         Box::pin(async move {
             let mut cmd = ::redis::cmd("SET");
             cmd.arg(self.key(key)).arg(value.as_slice()).arg("NX");
@@ -209,7 +209,7 @@ impl Cache for RedisCache {
         &'a self,
         key: &'a str,
         expected: &'a [u8],
-    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+    ) -> BoxFuture<'a, Result<bool, CacheError>> {
         Box::pin(async move {
             let mut cmd = ::redis::cmd("EVAL");
             cmd.arg(DELETE_IF_SCRIPT)

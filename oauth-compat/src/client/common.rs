@@ -12,11 +12,12 @@ use url::Url;
 
 use crate::OAuthResponse;
 use crate::Step;
+use crate::engine::Engine;
 use crate::engine::url_join::join_url;
-use crate::engine::{Engine, OutgoingRequest, RequestKind};
 use crate::hooks::Hooks;
 use crate::oauth2::Token;
 use crate::response::{DecodeOptions, MediaType};
+use crate::wire::{OutgoingRequest, RequestKind};
 
 pub(crate) struct Common {
     /// The remote app this client serves, named in its errors.

@@ -62,13 +62,6 @@ pub use oauth1::{OAuth1Client, OAuth1ClientBuilder};
 pub use oauth2::{DEFAULT_LEEWAY_SECS, OAuth2Client, OAuth2ClientBuilder, TokenGrant, TokenUpdate};
 pub use request_builder::RequestBuilder;
 
-/// Now, in Unix seconds, as token expiry is counted.
-pub(crate) fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// The value of a setting a flow needs, or the error naming it.
 pub(crate) fn require<'a>(
     value: &'a Option<String>,

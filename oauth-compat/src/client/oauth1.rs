@@ -11,7 +11,7 @@ use super::common::{Common, CommonBuilder};
 use super::request_builder::{ClientRef, RequestBuilder};
 use super::{Error, require};
 use crate::Step;
-use crate::engine::{Engine, OutgoingRequest, RawResponse, RequestKind};
+use crate::engine::Engine;
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth1::{
     ClientCredentials, RsaPrivateKey, SignatureMethods, SignatureType, Signer, SignerBuilder,
@@ -19,6 +19,7 @@ use crate::oauth1::{
 };
 use crate::oauth2::form::{append_query, form_urlencode};
 use crate::oauth2::{Token, parse_token_response};
+use crate::wire::{OutgoingRequest, RawResponse, RequestKind};
 
 /// An OAuth 1.0a client: Authlib's `OAuth1Session`, requests-oauthlib's `OAuth1Session`.
 ///
@@ -325,7 +326,7 @@ impl OAuth1Client {
 fn sign(signer: &Signer, request: &mut OutgoingRequest) -> Result<(), crate::Error> {
     let mut uri: Uri = request.url.parse().map_err(|err: http::uri::InvalidUri| {
         crate::engine::Error::InvalidUrl {
-            url: crate::engine::redact::redact_url_str(&request.url),
+            url: crate::wire::redact::redact_url_str(&request.url),
             reason: err.to_string(),
         }
     })?;

@@ -14,16 +14,18 @@ use super::common::{Common, CommonBuilder};
 use super::refresh::{Outcome, Reuse, SingleFlight};
 use super::refresh_lock::{RefreshLock, Source};
 use super::request_builder::{ClientRef, RequestBuilder};
-use super::{BoxError, Error, now_unix, require};
+use super::{BoxError, Error, require};
 use crate::Step;
 use crate::cache::Cache;
-use crate::engine::{Engine, OutgoingRequest, RequestKind};
+use crate::engine::Engine;
 use crate::oauth2::{
     AuthorizationRequest, ClientAuth, ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token,
     TokenPlacement, TokenRequest, add_bearer_token, authorization_url, generate_state,
     parse_revocation_response, parse_token_response,
 };
 use crate::secret::ClientSecret;
+use crate::wire::now_unix;
+use crate::wire::{OutgoingRequest, RawResponse, RequestKind};
 
 /// Authlib's default: a token that expires within a minute is refreshed before use.
 pub const DEFAULT_LEEWAY_SECS: i64 = 60;
@@ -750,7 +752,7 @@ impl OAuth2Client {
         &self,
         mut request: TokenRequest,
         kind: RequestKind,
-    ) -> Result<crate::engine::RawResponse, crate::Error> {
+    ) -> Result<RawResponse, crate::Error> {
         let inner = &self.inner;
         inner.auth_method.apply(&mut request, &inner.auth)?;
         let (method, url, headers, body) = request.into_parts()?;

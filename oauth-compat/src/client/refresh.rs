@@ -21,8 +21,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::{Error, now_unix};
+use super::Error;
 use crate::oauth2::Token;
+use crate::wire::now_unix;
 
 /// How long a successful refresh answers late requests holding the old token.
 pub(crate) const RETAIN: Duration = Duration::from_secs(120);

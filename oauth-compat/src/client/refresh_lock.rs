@@ -22,10 +22,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 
+use super::Error;
 use super::refresh::{Outcome, REFRESH_TIMEOUT, Reuse, issued};
-use super::{Error, now_unix};
-use crate::cache::{Cache, StoreError};
+use crate::cache::{Cache, CacheError};
 use crate::oauth2::Token;
+use crate::wire::now_unix;
 
 /// How long a finished refresh's token stays in the cache for other processes: long enough for
 /// the waiting processes and for requests that read the old token just before `update_token`
@@ -178,7 +179,7 @@ impl RefreshLock {
             return Ok(None);
         };
         let result: SharedResult = serde_json::from_slice(&bytes).map_err(|e| {
-            let e = StoreError::new("cache", "decode a shared refresh result", e);
+            let e = CacheError::new("cache", "decode a shared refresh result", e);
             lock_error("read the shared result", &keys.result, e)
         })?;
         let recent_enough = match reuse {
@@ -310,7 +311,7 @@ fn owner_id(keys: &Keys) -> Result<Vec<u8>, Arc<crate::Error>> {
     Ok(URL_SAFE_NO_PAD.encode(raw).into_bytes())
 }
 
-fn lock_error(step: &'static str, key: &str, source: StoreError) -> Arc<crate::Error> {
+fn lock_error(step: &'static str, key: &str, source: CacheError) -> Arc<crate::Error> {
     Arc::new(
         Error::RefreshLock {
             step,
@@ -637,7 +638,7 @@ mod tests {
         fn get<'a>(
             &'a self,
             key: &'a str,
-        ) -> crate::cache::BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+        ) -> crate::cache::BoxFuture<'a, Result<Option<Vec<u8>>, CacheError>> {
             self.0.get(key)
         }
         fn set<'a>(
@@ -645,13 +646,13 @@ mod tests {
             key: &'a str,
             value: Vec<u8>,
             ttl: Option<Duration>,
-        ) -> crate::cache::BoxFuture<'a, Result<(), StoreError>> {
+        ) -> crate::cache::BoxFuture<'a, Result<(), CacheError>> {
             self.0.set(key, value, ttl)
         }
         fn delete<'a>(
             &'a self,
             key: &'a str,
-        ) -> crate::cache::BoxFuture<'a, Result<(), StoreError>> {
+        ) -> crate::cache::BoxFuture<'a, Result<(), CacheError>> {
             self.0.delete(key)
         }
         fn add<'a>(
@@ -659,7 +660,7 @@ mod tests {
             key: &'a str,
             value: Vec<u8>,
             ttl: Duration,
-        ) -> crate::cache::BoxFuture<'a, Result<bool, StoreError>> {
+        ) -> crate::cache::BoxFuture<'a, Result<bool, CacheError>> {
             Box::pin(async move {
                 self.0.add(key, value, ttl).await?;
                 Ok(false)
@@ -669,7 +670,7 @@ mod tests {
             &'a self,
             key: &'a str,
             expected: &'a [u8],
-        ) -> crate::cache::BoxFuture<'a, Result<bool, StoreError>> {
+        ) -> crate::cache::BoxFuture<'a, Result<bool, CacheError>> {
             self.0.delete_if(key, expected)
         }
     }

@@ -40,21 +40,21 @@
 //! its build script took 45 s of an 88 s `cargo build -p oauth-compat` on 2 cores (`--timings`).
 
 mod error;
-pub(crate) mod redact;
 mod redirect;
-mod request;
 mod send;
-pub mod transport;
 pub mod url_join;
+
+/// The transport rule, at the path it had before it moved to [`crate::wire`].
+pub use crate::wire::transport;
 
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+pub use crate::wire::{OutgoingRequest, RawResponse, RequestKind};
 pub use error::Error;
 pub use redirect::MAX_REDIRECTS;
-pub use request::{OutgoingRequest, RawResponse, RequestKind};
 
 use crate::env::{EnvSource, ProcessEnv};
 
@@ -204,7 +204,7 @@ impl EngineBuilder {
     pub fn build(self) -> Result<Engine, Error> {
         let insecure_transport = self.insecure_transport.unwrap_or_else(|| {
             let env: &dyn EnvSource = self.env.as_deref().unwrap_or(&ProcessEnv);
-            transport::insecure_transport_allowed(env)
+            crate::wire::transport::insecure_transport_allowed(env)
         });
         let (client, per_request_timeout, timeout) = match self.client {
             Some(client) => (client, self.timeout, self.timeout),

@@ -20,8 +20,8 @@ use http::{Method, StatusCode};
 use url::Url;
 
 use super::Error;
-use super::redact::redact_url;
-use super::transport::is_secure_transport;
+use crate::wire::redact::redact_url;
+use crate::wire::transport::is_secure_transport;
 
 /// The most hops followed for one request (reqwest's and requests' default is 10 and 30).
 pub const MAX_REDIRECTS: usize = 10;

@@ -6,10 +6,11 @@ use std::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
-use super::redact::redact_url;
 use super::redirect::{self, Hop};
-use super::{Engine, Error, OutgoingRequest, RawResponse, RequestKind, transport};
+use super::{Engine, Error};
 use crate::hooks::Hooks;
+use crate::wire::redact::{redact_url, redact_url_str};
+use crate::wire::{OutgoingRequest, RawResponse, RequestKind, transport};
 
 impl Engine {
     /// Runs `request` through `hooks` (as a request of `kind`), sends it, reads the response
@@ -26,7 +27,7 @@ impl Engine {
     ) -> Result<RawResponse, Error> {
         hooks.run_request(kind, &mut request);
         let url = Url::parse(&request.url).map_err(|err| Error::InvalidUrl {
-            url: super::redact::redact_url_str(&request.url),
+            url: redact_url_str(&request.url),
             reason: err.to_string(),
         })?;
         if !self.inner.insecure_transport && !transport::is_secure_transport(&url) {

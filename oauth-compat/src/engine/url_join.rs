@@ -28,7 +28,7 @@ pub fn join_url(base: Option<&Url>, url: &str) -> Result<Url, Error> {
         None => Url::parse(url),
     };
     joined.map_err(|err| Error::InvalidUrl {
-        url: super::redact::redact_url_str(url),
+        url: crate::wire::redact::redact_url_str(url),
         reason: match (base, err) {
             (None, url::ParseError::RelativeUrlWithoutBase) => {
                 "a relative path needs `api_base_url` (Flask-OAuthlib's `base_url`) to be set"

@@ -37,7 +37,7 @@ use super::params::{
     DEFAULT_MAX_PARAMETERS, ParameterBudget, count_form_parameters, has_form_body,
     signed_parameters,
 };
-use super::signature::{KeyMaterial, PLAINTEXT, SignatureMethods};
+use super::signature::{KeyMaterial, PLAINTEXT, SignatureMethod, SignatureMethods};
 use super::twice_decoded::twice_decoded_parameters;
 use super::{Error, ParameterLocation};
 
@@ -440,12 +440,34 @@ impl SignedRequest {
         allowed: &[&str],
         keys: &KeyMaterial<'_>,
     ) -> Result<(), Error> {
-        if !allowed.contains(&self.signature_method.as_str()) {
+        self.verify_with(self.accepted_method(methods, allowed)?, keys)
+    }
+
+    /// The method named in the request, when it is in `allowed`
+    /// ([`Error::UnsupportedSignatureMethod`]) and in `methods`
+    /// ([`Error::UnknownSignatureMethod`]): the one place a verifier decides which signature
+    /// methods it accepts. The provider decides here once, before its other checks, and then
+    /// verifies with the method it got.
+    pub(crate) fn accepted_method<'m, S: AsRef<str>>(
+        &self,
+        methods: &'m SignatureMethods,
+        allowed: &[S],
+    ) -> Result<&'m dyn SignatureMethod, Error> {
+        if !allowed.iter().any(|a| a.as_ref() == self.signature_method) {
             return Err(Error::UnsupportedSignatureMethod {
                 method: self.signature_method.clone(),
             });
         }
-        let method = methods.get(&self.signature_method)?;
+        methods.get(&self.signature_method)
+    }
+
+    /// Checks the signature with `method`, which [`accepted_method`](Self::accepted_method)
+    /// returned for this request.
+    pub(crate) fn verify_with(
+        &self,
+        method: &dyn SignatureMethod,
+        keys: &KeyMaterial<'_>,
+    ) -> Result<(), Error> {
         if method.verify(&self.signature_base_string(), keys, &self.signature)? {
             Ok(())
         } else {
@@ -508,17 +530,24 @@ impl SignedRequest {
         allowed: &[&str],
         keys: &KeyMaterial<'_>,
     ) -> Result<(), Error> {
-        let mismatch = match self.verify(methods, allowed, keys) {
+        self.verify_allowing_twice_decoded_with(self.accepted_method(methods, allowed)?, keys)
+    }
+
+    /// [`verify_allowing_twice_decoded`](Self::verify_allowing_twice_decoded) with `method`,
+    /// which [`accepted_method`](Self::accepted_method) returned for this request.
+    pub(crate) fn verify_allowing_twice_decoded_with(
+        &self,
+        method: &dyn SignatureMethod,
+        keys: &KeyMaterial<'_>,
+    ) -> Result<(), Error> {
+        let mismatch = match self.verify_with(method, keys) {
             Err(err @ Error::BadSignature { .. }) => err,
             checked => return checked,
         };
         let Some(base) = self.twice_decoded_signature_base_string() else {
             return Err(mismatch);
         };
-        if methods
-            .get(&self.signature_method)?
-            .verify(&base, keys, &self.signature)?
-        {
+        if method.verify(&base, keys, &self.signature)? {
             Ok(())
         } else {
             Err(mismatch)
@@ -639,6 +668,30 @@ mod tests {
         assert!(matches!(err, Error::BadSignature { .. }));
         assert!(!err.to_string().contains("c2lnbmF0dXJl"));
         assert!(!format!("{r:?}").contains("c2lnbmF0dXJl"));
+    }
+
+    #[test]
+    fn accepted_method_is_the_one_decision_on_the_method() {
+        let r = parts(Some(FULL), "https://e.com/", b"").unwrap();
+        let methods = SignatureMethods::new();
+        match r.accepted_method(&methods, &["RSA-SHA1".to_owned()]) {
+            Err(Error::UnsupportedSignatureMethod { method }) => assert_eq!(method, "HMAC-SHA1"),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        let custom = FULL.replace("HMAC-SHA1", "X-CUSTOM");
+        let r_custom = parts(Some(&custom), "https://e.com/", b"").unwrap();
+        match r_custom.accepted_method(&methods, &["X-CUSTOM"]) {
+            Err(Error::UnknownSignatureMethod { method }) => assert_eq!(method, "X-CUSTOM"),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        // The method it returns is the one verify_with checks the signature with.
+        let cs = ClientSecret::new("s");
+        let keys = KeyMaterial::new(Some(&cs), None);
+        let method = r.accepted_method(&methods, &["HMAC-SHA1"]).unwrap();
+        assert!(matches!(
+            r.verify_with(method, &keys),
+            Err(Error::BadSignature { .. })
+        ));
     }
 
     #[test]

@@ -114,7 +114,7 @@ pub(crate) fn merge_params(params: &mut Vec<(String, String)>, extra: Vec<(Strin
 /// Checks that `url` is absolute (scheme and host) and has no fragment (RFC 6749 §3.1, §3.2).
 pub(crate) fn check_endpoint_url(url: &str) -> Result<(), Error> {
     let invalid = |reason| Error::InvalidUrl {
-        url: crate::engine::redact::redact_url_str(url),
+        url: crate::wire::redact::redact_url_str(url),
         reason,
     };
     if url.contains('#') {

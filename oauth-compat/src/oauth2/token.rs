@@ -88,7 +88,7 @@ impl Token {
     ///
     /// As [`from_map_at`](Self::from_map_at).
     pub fn from_map(map: Map<String, Value>) -> Result<Self, Error> {
-        Self::from_map_at(map, crate::client::now_unix())
+        Self::from_map_at(map, crate::wire::now_unix())
     }
 
     /// Checks and normalises a token object, with `now_unix` (seconds since the Unix epoch)

@@ -298,7 +298,7 @@ impl fmt::Debug for TokenRequest {
         }
         f.debug_struct("TokenRequest")
             .field("method", &self.method)
-            .field("url", &crate::engine::redact::redact_url_str(&self.url))
+            .field("url", &crate::wire::redact::redact_url_str(&self.url))
             .field("headers", &HeaderNames(&self.headers))
             .field("form", &Form(&self.form))
             .finish()

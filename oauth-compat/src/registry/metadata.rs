@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 
 use super::FlowError;
 use crate::Engine;
-use crate::engine::redact::redact_url_str;
-use crate::engine::{OutgoingRequest, RequestKind};
 use crate::hooks::Hooks;
+use crate::wire::redact::redact_url_str;
+use crate::wire::{OutgoingRequest, RequestKind};
 
 /// Metadata field → the app setting it fills when the app does not set it (Authlib's
 /// `authorize_url or metadata['authorization_endpoint']`, ...).

@@ -10,11 +10,11 @@ use super::config::{ServerConfig, TransportRule};
 use super::error::OAuth1Error;
 use super::request_uri::public_uri;
 use super::store::{Client, NonceKey, NonceStore, StoreError};
-use crate::engine::transport::is_secure_transport;
 use crate::oauth1::signature::{HMAC_SHA1, HMAC_SHA256, PLAINTEXT, RSA_SHA1};
 use crate::oauth1::verify::ProtocolParameters;
 use crate::oauth1::{KeyMaterial, RsaPublicKey, SignedRequest};
 use crate::secret::TokenSecret;
+use crate::wire::transport::is_secure_transport;
 
 /// Seconds since 1970 by the system clock.
 pub(crate) fn now() -> u64 {
@@ -221,14 +221,10 @@ pub(crate) fn validate_signature(
     token_secret: Option<&TokenSecret>,
     config: &ServerConfig,
 ) -> Result<(), OAuth1Error> {
+    // Decided once, here, before the key checks: a method outside `supported_methods`, or
+    // not registered, is `unsupported_signature_method`.
+    let verifier = signed.accepted_method(&config.signature_methods, &config.supported_methods)?;
     let method = signed.signature_method();
-    if !config.supported_methods.iter().any(|m| m == method)
-        || !config.signature_methods.contains(method)
-    {
-        return Err(OAuth1Error::UnsupportedSignatureMethod {
-            method: method.to_owned(),
-        });
-    }
     let shared_secret = matches!(method, HMAC_SHA1 | HMAC_SHA256 | PLAINTEXT);
     // Only RSA-SHA1 is known not to use the client's secret: any other method, a registered
     // custom one included, could be computed by anyone from an empty secret.
@@ -257,9 +253,71 @@ pub(crate) fn validate_signature(
         keys = keys.with_rsa_public_key(key);
     }
     if config.accept_twice_decoded_oauth_values {
-        signed.verify_allowing_twice_decoded(&config.signature_methods, &[method], &keys)?;
+        signed.verify_allowing_twice_decoded_with(verifier, &keys)?;
     } else {
-        signed.verify(&config.signature_methods, &[method], &keys)?;
+        signed.verify_with(verifier, &keys)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, HeaderValue, header};
+
+    use super::*;
+    use crate::secret::ClientSecret;
+
+    fn signed_with(method: &str) -> SignedRequest {
+        let mut headers = HeaderMap::new();
+        let auth = format!(
+            r#"OAuth oauth_consumer_key="k", oauth_signature_method="{method}", oauth_timestamp="1", oauth_nonce="n", oauth_signature="c2ln""#
+        );
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_str(&auth).unwrap());
+        let uri = "https://provider.example/initiate".parse().unwrap();
+        SignedRequest::from_parts(&Method::POST, &uri, &headers, b"").unwrap()
+    }
+
+    fn client_without_secret() -> Client {
+        Client {
+            client_id: "k".into(),
+            client_secret: ClientSecret::new(""),
+            rsa_public_key: None,
+            default_redirect_uri: None,
+        }
+    }
+
+    /// The method is decided before the client's keys are looked at: a client without a
+    /// secret using a method the provider does not accept hears that, not a key problem.
+    #[test]
+    fn an_unaccepted_method_is_refused_before_the_key_checks() {
+        let config = ServerConfig::default(); // HMAC-SHA1 only
+        let client = client_without_secret();
+        for method in ["HMAC-SHA256", "X-UNREGISTERED"] {
+            let err = validate_signature(&signed_with(method), &client, None, &config).unwrap_err();
+            assert!(
+                matches!(&err, OAuth1Error::UnsupportedSignatureMethod { method: m } if m == method),
+                "{err:?}"
+            );
+        }
+        // Listed as supported but never registered: still unsupported, by the same decision.
+        let config = ServerConfig::default().supported_signature_methods(["X-UNREGISTERED"]);
+        let err =
+            validate_signature(&signed_with("X-UNREGISTERED"), &client, None, &config).unwrap_err();
+        assert!(
+            matches!(&err, OAuth1Error::UnsupportedSignatureMethod { .. }),
+            "{err:?}"
+        );
+        // An accepted method goes on to the key checks.
+        let err = validate_signature(
+            &signed_with("HMAC-SHA1"),
+            &client,
+            None,
+            &ServerConfig::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, OAuth1Error::InvalidSignature { .. }),
+            "{err:?}"
+        );
+    }
 }

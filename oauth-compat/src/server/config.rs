@@ -23,10 +23,10 @@ use std::time::Duration;
 use http::Method;
 use url::Url;
 
-use crate::engine::transport::insecure_transport_allowed;
 use crate::env::EnvSource;
 use crate::oauth1::params::DEFAULT_MAX_PARAMETERS;
 use crate::oauth1::{SignatureMethod, SignatureMethods};
+use crate::wire::transport::insecure_transport_allowed;
 
 /// Makes a token, a token secret or a verifier (Authlib's `OAUTH1_TOKEN_GENERATOR`).
 pub type Generator = Arc<dyn Fn() -> String + Send + Sync>;
@@ -118,7 +118,7 @@ fn check_length(length: usize) -> Result<usize, &'static str> {
 
 /// When OAuth 1 requests must arrive over a secure transport (`https`, or `http` to
 /// `localhost`, 127.0.0.0/8 or `::1`: the engine's rule,
-/// [`is_secure_transport`](crate::engine::transport::is_secure_transport)), judged on the
+/// [`is_secure_transport`](crate::wire::transport::is_secure_transport)), judged on the
 /// public request URI (so behind a TLS-terminating proxy, configure
 /// [`ServerConfig::external_base_url`] or [`ServerConfig::trust_forwarded_headers`]).
 /// Refused requests get `insecure_transport` (400).

@@ -35,13 +35,26 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, CacheError};
 use crate::oauth1::encode::percent_encode_into;
 use crate::server::store::{
     BoxFuture, NonceKey, NonceStore, StoreError, TemporaryCredential, TemporaryCredentialStore,
 };
+use crate::wire::now_unix;
 
 const BACKEND: &str = "cache";
+
+/// A cache's failure, as the provider's stores report it: the same backend, operation and
+/// source.
+impl From<CacheError> for StoreError {
+    fn from(err: CacheError) -> Self {
+        StoreError {
+            backend: err.backend,
+            operation: err.operation,
+            source: err.source,
+        }
+    }
+}
 
 /// [`NonceStore`] and [`TemporaryCredentialStore`] over a [`Cache`]. Keys start with a prefix
 /// (default `oauth1:`), so one cache can serve several purposes.
@@ -138,7 +151,7 @@ impl<C: Cache + ?Sized> CacheStore<C> {
         };
         let credential: TemporaryCredential = serde_json::from_slice(&bytes)
             .map_err(|e| StoreError::new(BACKEND, "decode a temporary credential", e))?;
-        Ok((credential.expires_at > unix_now()).then_some(credential))
+        Ok((credential.expires_at > now_unix()).then_some(credential))
     }
 
     async fn write(&self, credential: &TemporaryCredential) -> Result<(), StoreError> {
@@ -150,22 +163,17 @@ impl<C: Cache + ?Sized> CacheStore<C> {
                 value,
                 Some(Self::ttl(credential)),
             )
-            .await
+            .await?;
+        Ok(())
     }
 
     /// What is left of the credential's life, at least a second.
     fn ttl(credential: &TemporaryCredential) -> Duration {
-        let secs = u64::try_from(credential.expires_at.saturating_sub(unix_now()))
+        let secs = u64::try_from(credential.expires_at.saturating_sub(now_unix()))
             .unwrap_or(0)
             .max(1);
         Duration::from_secs(secs)
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 impl<C: Cache + ?Sized> NonceStore for CacheStore<C> {
@@ -175,9 +183,10 @@ impl<C: Cache + ?Sized> NonceStore for CacheStore<C> {
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(async move {
-            self.cache
+            Ok(self
+                .cache
                 .add(&self.nonce_key(key), b"1".to_vec(), ttl)
-                .await
+                .await?)
         })
     }
 }
@@ -204,7 +213,8 @@ impl<C: Cache + ?Sized> TemporaryCredentialStore for CacheStore<C> {
         Box::pin(async move {
             self.cache
                 .delete(&self.temporary_credential_key(oauth_token))
-                .await
+                .await?;
+            Ok(())
         })
     }
 
@@ -238,13 +248,14 @@ impl<C: Cache + ?Sized> TemporaryCredentialStore for CacheStore<C> {
             // burnt) is not brought back.
             let value = serde_json::to_vec(&credential)
                 .map_err(|e| StoreError::new(BACKEND, "encode a temporary credential", e))?;
-            self.cache
+            Ok(self
+                .cache
                 .replace(
                     &self.temporary_credential_key(oauth_token),
                     value,
                     Some(Self::ttl(&credential)),
                 )
-                .await
+                .await?)
         })
     }
 }
@@ -305,7 +316,7 @@ mod tests {
             oauth_callback: "https://client.example/cb".into(),
             oauth_verifier: None,
             user_id: None,
-            expires_at: unix_now() + 60,
+            expires_at: now_unix() + 60,
         };
         store
             .create_temporary_credential(&credential)

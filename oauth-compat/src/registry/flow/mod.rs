@@ -25,7 +25,7 @@ pub use session::{MemorySession, SessionStore};
 
 use super::{RemoteApp, RemoteClient};
 use crate::Step;
-use crate::cache::StoreError;
+use crate::cache::CacheError;
 use crate::client::{BoxError, TokenGrant};
 use crate::oauth2::{AuthorizationRequest, Token, states_match};
 
@@ -160,10 +160,10 @@ pub enum FlowError {
     },
     /// The session failed.
     #[error("the session failed: {0}")]
-    Session(#[source] StoreError),
+    Session(#[source] CacheError),
     /// The request-token store (by default the registry's cache) failed.
     #[error("the request-token store failed: {0}")]
-    Cache(#[source] StoreError),
+    Cache(#[source] CacheError),
 }
 
 /// The query of the callback the provider redirected the user to: a raw query string (with or

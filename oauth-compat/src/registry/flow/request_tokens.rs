@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::{REQUEST_TOKEN_TTL, SessionStore};
-use crate::cache::{BoxFuture, Cache, StoreError};
+use crate::cache::{BoxFuture, Cache, CacheError};
 use crate::oauth2::Token;
 
 /// Keeps request tokens for the callback. Authlib's `save_request_token(token)` and
@@ -21,7 +21,7 @@ pub trait RequestTokenStore: Send + Sync {
         app: &'a str,
         session: &'a dyn SessionStore,
         token: &'a Token,
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    ) -> BoxFuture<'a, Result<(), CacheError>>;
 
     /// The token saved for `app` under `oauth_token`, removed so that it serves once; `None`
     /// when absent, expired or already taken. Two concurrent `take`s of one token must not
@@ -31,7 +31,7 @@ pub trait RequestTokenStore: Send + Sync {
         app: &'a str,
         session: &'a dyn SessionStore,
         oauth_token: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Token>, StoreError>>;
+    ) -> BoxFuture<'a, Result<Option<Token>, CacheError>>;
 }
 
 /// The default store: the registry's [`Cache`] (see
@@ -51,10 +51,10 @@ impl RequestTokenStore for CacheRequestTokens {
         app: &'a str,
         _session: &'a dyn SessionStore,
         token: &'a Token,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
+    ) -> BoxFuture<'a, Result<(), CacheError>> {
         Box::pin(async move {
             let bytes = serde_json::to_vec(token)
-                .map_err(|e| StoreError::new("cache", "encode a request token", e))?;
+                .map_err(|e| CacheError::new("cache", "encode a request token", e))?;
             let key = Self::key(app, token.access_token());
             self.0.set(&key, bytes, Some(REQUEST_TOKEN_TTL)).await
         })
@@ -65,7 +65,7 @@ impl RequestTokenStore for CacheRequestTokens {
         app: &'a str,
         _session: &'a dyn SessionStore,
         oauth_token: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Token>, StoreError>> {
+    ) -> BoxFuture<'a, Result<Option<Token>, CacheError>> {
         Box::pin(async move {
             let key = Self::key(app, oauth_token);
             let Some(bytes) = self.0.get(&key).await? else {
@@ -83,7 +83,7 @@ impl RequestTokenStore for CacheRequestTokens {
             self.0.delete(&key).await?;
             serde_json::from_slice(&bytes)
                 .map(Some)
-                .map_err(|e| StoreError::new("cache", "decode a request token", e))
+                .map_err(|e| CacheError::new("cache", "decode a request token", e))
         })
     }
 }

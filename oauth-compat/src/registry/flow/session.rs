@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use crate::cache::{BoxFuture, StoreError};
+use crate::cache::{BoxFuture, CacheError};
 
 /// One user's session (a signed cookie, a server-side session row, ...). Object-safe, its
 /// futures `Send`, so `&dyn SessionStore` works in axum handlers.
@@ -17,13 +17,13 @@ use crate::cache::{BoxFuture, StoreError};
 /// as [`FlowError::Session`](super::FlowError::Session).
 pub trait SessionStore: Send + Sync {
     /// The value under `key`, if any.
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Value>, StoreError>>;
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Value>, CacheError>>;
 
     /// Stores `value` under `key`, replacing any.
-    fn set<'a>(&'a self, key: &'a str, value: Value) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn set<'a>(&'a self, key: &'a str, value: Value) -> BoxFuture<'a, Result<(), CacheError>>;
 
     /// Removes `key` (absent is fine).
-    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), CacheError>>;
 }
 
 /// A session held in memory: one per user, for tests, scripts and single-process apps.
@@ -36,7 +36,7 @@ pub trait SessionStore: Send + Sync {
 /// assert_eq!(session.get("k").await?, Some(serde_json::json!("v")));
 /// session.remove("k").await?;
 /// assert_eq!(session.get("k").await?, None);
-/// # Ok::<(), oauth_compat::cache::StoreError>(())
+/// # Ok::<(), oauth_compat::cache::CacheError>(())
 /// # }).unwrap();
 /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
@@ -66,17 +66,17 @@ impl MemorySession {
 }
 
 impl SessionStore for MemorySession {
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Value>, StoreError>> {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Value>, CacheError>> {
         let value = self.with(|values| values.get(key).cloned());
         Box::pin(async move { Ok(value) })
     }
 
-    fn set<'a>(&'a self, key: &'a str, value: Value) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn set<'a>(&'a self, key: &'a str, value: Value) -> BoxFuture<'a, Result<(), CacheError>> {
         self.with(|values| values.insert(key.to_owned(), value));
         Box::pin(async { Ok(()) })
     }
 
-    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), CacheError>> {
         self.with(|values| values.remove(key));
         Box::pin(async { Ok(()) })
     }

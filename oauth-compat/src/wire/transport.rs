@@ -15,7 +15,7 @@ pub const INSECURE_TRANSPORT_VARS: [&str; 2] =
 /// Whether `env` allows plain HTTP to any host (either variable set and non-empty).
 ///
 /// ```
-/// use oauth_compat::engine::transport::insecure_transport_allowed;
+/// use oauth_compat::wire::transport::insecure_transport_allowed;
 /// use oauth_compat::env::MapEnv;
 /// assert!(!insecure_transport_allowed(&MapEnv::new()));
 /// assert!(!insecure_transport_allowed(&MapEnv::new().set("AUTHLIB_INSECURE_TRANSPORT", "")));
@@ -31,7 +31,7 @@ pub fn insecure_transport_allowed(env: &dyn EnvSource) -> bool {
 /// `localhost`, 127.0.0.0/8 or `::1`.
 ///
 /// ```
-/// use oauth_compat::engine::transport::is_secure_transport;
+/// use oauth_compat::wire::transport::is_secure_transport;
 /// use url::Url;
 /// let ok = |s: &str| is_secure_transport(&Url::parse(s).unwrap());
 /// assert!(ok("https://api.twitter.com/1.1/"));

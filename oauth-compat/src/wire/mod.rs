@@ -1,0 +1,16 @@
+//! The plain values every layer speaks, below all of them: the outgoing request and the raw
+//! response the hooks rewrite and the engine sends and reads, the kind of a request, the
+//! transport rule, URL redaction for errors and spans, and the clock token expiry is counted
+//! by.
+//!
+//! Nothing here does I/O or imports a layer above it (see DESIGN.md, "Layers"), so the sans-IO
+//! cores ([`crate::oauth1`], [`crate::oauth2`]), the hooks, the engine and the provider can
+//! all share these values without importing each other.
+
+mod clock;
+pub(crate) mod redact;
+mod request;
+pub mod transport;
+
+pub(crate) use clock::now_unix;
+pub use request::{OutgoingRequest, RawResponse, RequestKind};
