@@ -57,8 +57,8 @@ use oauth_compat::integrations::axum::{ServeOptions, serve};
 use oauth_compat::oauth1::RsaPublicKey;
 use oauth_compat::secret::ClientSecret;
 use oauth_compat::server::ServerConfig;
-use oauth_compat::server::store::{Client, StoreError};
-use oauth_compat::store::sqlite::SqliteStore;
+use oauth_compat::server::{Client, StoreError};
+use oauth_compat::store::SqliteStore;
 use provider::{AppState, Stores, app};
 use temp_dir::TempDir;
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -294,7 +294,7 @@ async fn open_stores(
 
 #[cfg(feature = "postgres")]
 async fn postgres_stores(url: &str, client: &Client) -> Result<Stores, StorageError> {
-    let store = oauth_compat::store::postgres::PostgresStore::connect(url).await?;
+    let store = oauth_compat::store::PostgresStore::connect(url).await?;
     store.add_client(client.clone()).await?;
     Ok(Stores::all_in(Arc::new(store)))
 }
@@ -310,8 +310,8 @@ async fn postgres_stores(_: &str, _: &Client) -> Result<Stores, StorageError> {
 
 #[cfg(feature = "redis")]
 async fn redis_stores(url: &str, stores: &mut Stores) -> Result<(), StorageError> {
-    use oauth_compat::cache::redis::RedisCache;
-    use oauth_compat::store::cache::CacheStore;
+    use oauth_compat::cache::RedisCache;
+    use oauth_compat::store::CacheStore;
 
     let cache = Arc::new(CacheStore::new(
         RedisCache::connect(url).await.map_err(StoreError::from)?,

@@ -19,15 +19,15 @@ use std::process::ExitCode;
 
 use http::{HeaderMap, HeaderValue, Method, Uri, header};
 use oauth_compat::env::{EnvSource, ProcessEnv};
-use oauth_compat::oauth1::base_string::{base_string_uri, signature_base_string};
-use oauth_compat::oauth1::normalize::normalize_parameters;
-use oauth_compat::oauth1::params::{
-    FORM_CONTENT_TYPE, body_parameters, collect_parameters, query_parameters,
-};
+use oauth_compat::oauth1::normalize_parameters;
 use oauth_compat::oauth1::{
     ClientCredentials, RsaPrivateKey, SignatureMethods, SignatureType, Signer, TokenCredentials,
     parse_authorization_header,
 };
+use oauth_compat::oauth1::{
+    FORM_CONTENT_TYPE, body_parameters, collect_parameters, query_parameters,
+};
+use oauth_compat::oauth1::{base_string_uri, signature_base_string};
 
 const USAGE: &str = "\
 usage: sign [METHOD URL [FORM_BODY]]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use oauth_compat::cache::Cache;
-use oauth_compat::cache::redis::RedisCache;
+use oauth_compat::cache::RedisCache;
 use oauth_compat::redis;
 use redis_server::RedisServer;
 
@@ -294,8 +294,8 @@ async fn errors_name_the_backend_and_operation_but_no_value() {
 #[tokio::test]
 async fn replace_overwrites_only_a_present_key() {
     use oauth_compat::secret::TokenSecret;
-    use oauth_compat::server::store::{TemporaryCredential, TemporaryCredentialStore};
-    use oauth_compat::store::cache::CacheStore;
+    use oauth_compat::server::{TemporaryCredential, TemporaryCredentialStore};
+    use oauth_compat::store::CacheStore;
 
     let server = RedisServer::start();
     let cache = RedisCache::connect(&server.url()).await.unwrap();

@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
-use oauth_compat::oauth1::encode::form_decode;
-use oauth_compat::oauth1::params::{FORM_CONTENT_TYPE, query_parameters};
+use oauth_compat::oauth1::form_decode;
 use oauth_compat::oauth1::{
     ClientCredentials, KeyMaterial, RsaPrivateKey, RsaPublicKey, SignatureMethods, SignatureType,
     SignedRequest, Signer, TokenCredentials, parse_authorization_header, parse_request_uri,
 };
+use oauth_compat::oauth1::{FORM_CONTENT_TYPE, query_parameters};
 use oauth_compat::secret::{ClientSecret, TokenSecret};
 use serde_json::{Map, Value, json};
 

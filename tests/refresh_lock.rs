@@ -24,7 +24,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use oauth_compat::cache::Cache;
-use oauth_compat::cache::memory::MemoryCache;
+use oauth_compat::cache::MemoryCache;
 use oauth_compat::client::{OAuth2Client, TokenGrant, TokenUpdate};
 use oauth_compat::oauth2::Token;
 use oauth_compat::registry::RegisterOptions;
@@ -268,7 +268,7 @@ async fn two_processes(
 #[cfg(feature = "redis")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_sharing_redis_refresh_once() {
-    use oauth_compat::cache::redis::RedisCache;
+    use oauth_compat::cache::RedisCache;
 
     let redis = redis_server::RedisServer::start();
     let server = PeerServer::oauth2();
@@ -306,7 +306,7 @@ async fn two_processes_sharing_redis_refresh_once() {
 #[cfg(feature = "redis")]
 #[tokio::test]
 async fn a_failing_cache_fails_the_refresh_without_asking_the_provider() {
-    use oauth_compat::cache::redis::RedisCache;
+    use oauth_compat::cache::RedisCache;
     use oauth_compat::client::Error as ClientError;
 
     let redis = redis_server::RedisServer::start();
@@ -371,9 +371,7 @@ async fn refresh_child() {
         None => None,
         #[cfg(feature = "redis")]
         Some(url) => Some(Arc::new(
-            oauth_compat::cache::redis::RedisCache::connect(url)
-                .await
-                .unwrap(),
+            oauth_compat::cache::RedisCache::connect(url).await.unwrap(),
         )),
         #[cfg(not(feature = "redis"))]
         Some(_) => panic!("a Redis lock needs the `redis` feature"),

@@ -12,7 +12,7 @@ use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::header::CONTENT_TYPE;
-use oauth_compat::cache::memory::MemoryCache;
+use oauth_compat::cache::MemoryCache;
 use oauth_compat::registry::{FlowError, MemorySession, RegisterOptions, SessionStore};
 use oauth_compat::{Error, OAuth, RemoteApp};
 use sha2::{Digest as _, Sha256};

@@ -10,8 +10,8 @@ mod postgres;
 
 use std::time::Duration;
 
-use oauth_compat::server::store::{BoxFuture, Client, StoreError};
-use oauth_compat::store::postgres::PostgresStore;
+use oauth_compat::server::{BoxFuture, Client, StoreError};
+use oauth_compat::store::PostgresStore;
 use oauth_compat::store::sqlx::{self, AssertSqlSafe};
 
 use contract::SqlStore;

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use oauth_compat::server::store::{BoxFuture, Client, StoreError};
-use oauth_compat::store::sqlite::SqliteStore;
+use oauth_compat::server::{BoxFuture, Client, StoreError};
+use oauth_compat::store::SqliteStore;
 use oauth_compat::store::sqlx::{self, AssertSqlSafe};
 
 use contract::SqlStore;
@@ -155,7 +155,7 @@ async fn reopening_keeps_the_data() {
     let store = db.store().await;
     store.migrate().await.unwrap();
     assert!(
-        oauth_compat::server::store::NonceStore::insert_nonce(
+        oauth_compat::server::NonceStore::insert_nonce(
             &store,
             &contract::nonce("kept"),
             Duration::from_secs(300)
@@ -166,7 +166,7 @@ async fn reopening_keeps_the_data() {
     store.pool().close().await;
     let reopened = db.store().await;
     assert!(
-        !oauth_compat::server::store::NonceStore::insert_nonce(
+        !oauth_compat::server::NonceStore::insert_nonce(
             &reopened,
             &contract::nonce("kept"),
             Duration::from_secs(300)

@@ -20,11 +20,11 @@ use oauth_compat::integrations::axum::{
     OAuth1Authorization, OAuth1Credential, OAuth1Rejection, initiate_temporary_credential,
     issue_token, require_oauth,
 };
-use oauth_compat::oauth1::params::has_form_body;
-use oauth_compat::server::store::{
+use oauth_compat::oauth1::has_form_body;
+use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
+use oauth_compat::server::{
     ClientStore, NonceStore, TemporaryCredentialStore, TokenCredentialStore,
 };
-use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
 use serde_json::{Value, json};
 
 // --- storage ---------------------------------------------------------------------------------

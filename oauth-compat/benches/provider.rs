@@ -40,10 +40,10 @@ use axum::routing::get;
 use oauth_compat::integrations::axum::OAuth1Credential;
 use oauth_compat::oauth1::{ClientCredentials, Signer, TokenCredentials};
 use oauth_compat::secret::{ClientSecret, TokenSecret};
-use oauth_compat::server::store::{Client, TokenCredential, TokenCredentialStore};
+use oauth_compat::server::{Client, TokenCredential, TokenCredentialStore};
 use oauth_compat::server::{ResourceProtector, ServerConfig};
-use oauth_compat::store::memory::MemoryStore;
-use oauth_compat::store::sqlite::SqliteStore;
+use oauth_compat::store::MemoryStore;
+use oauth_compat::store::SqliteStore;
 use tower_service::Service;
 
 const ME: &str = r#"{"id":6253282,"login":"alice","name":"Alice Liddell","email":"alice@example.com","scope":"profile email","created_at":"2021-11-29T21:18:15Z","verified":true,"plan":{"name":"free","seats":1,"private_repos":0}}"#;

@@ -90,9 +90,9 @@
 //! |---|---|---|
 //! | `blocking` | no | `oauth_compat::blocking`: a blocking API beside the async one, on a runtime of its own |
 //! | `axum` | no | `oauth_compat::integrations::axum`: the provider's endpoints as axum handlers, the `OAuth1Credential` extractor, the `require_oauth` layer, and `serve` (the way to serve them: header-read, body-read and idle timeouts, a connection limit) |
-//! | `redis` | no | `oauth_compat::cache::redis::RedisCache`: a [`Cache`](cache::Cache) in Redis, shared by every process, and the re-exported `redis` crate |
-//! | `sqlite` | no | `oauth_compat::store::sqlite`: provider storage in SQLite (bundled), the embedded default |
-//! | `postgres` | no | `oauth_compat::store::postgres`: provider storage in PostgreSQL, for several machines |
+//! | `redis` | no | `oauth_compat::cache::RedisCache`: a [`Cache`](cache::Cache) in Redis, shared by every process, and the re-exported `redis` crate |
+//! | `sqlite` | no | `oauth_compat::store::SqliteStore`: provider storage in SQLite (bundled), the embedded default |
+//! | `postgres` | no | `oauth_compat::store::PostgresStore`: provider storage in PostgreSQL, for several machines |
 //!
 //! TLS is always rustls with its aws-lc-rs provider (reqwest's own choice), so a client built
 //! from the re-exported [`reqwest`] works without installing a process-wide crypto provider; the
@@ -123,7 +123,7 @@ pub mod wire;
 pub use engine::Engine;
 pub use error::{Error, Step, StepError};
 /// The exact redis the Redis cache uses: build the connection you pass to
-/// [`RedisCache::from_connection`](cache::redis::RedisCache::from_connection) from it, so the
+/// [`RedisCache::from_connection`](cache::RedisCache::from_connection) from it, so the
 /// types match.
 #[cfg(feature = "redis")]
 pub use redis;

@@ -17,9 +17,9 @@ use oauth_compat::integrations::axum::{
 };
 use oauth_compat::oauth1::{ClientCredentials, CredentialsResponse, Signer, TokenCredentials};
 use oauth_compat::secret::{ClientSecret, TokenSecret};
-use oauth_compat::server::store::{Client, TokenCredential};
 use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
-use oauth_compat::store::memory::MemoryStore;
+use oauth_compat::server::{Client, TokenCredential};
+use oauth_compat::store::MemoryStore;
 use serde_json::{Value, json};
 use tower_service::Service as _;
 

@@ -2,11 +2,11 @@
 //! placement), encode → decode, header format → parse, and a parser that never panics.
 
 use http::{HeaderValue, Method, Request, header};
-use oauth_compat::oauth1::encode::{form_decode, percent_decode, percent_encode};
 use oauth_compat::oauth1::{
     AuthorizationHeader, ClientCredentials, KeyMaterial, RsaPrivateKey, SignatureMethods,
     SignatureType, SignedRequest, Signer, TokenCredentials, parse_authorization_header,
 };
+use oauth_compat::oauth1::{form_decode, percent_decode, percent_encode};
 use proptest::prelude::*;
 
 const RSA_PEM: &str = include_str!("vectors/oauth1_signatures.json");

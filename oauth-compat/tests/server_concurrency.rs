@@ -9,10 +9,8 @@ use std::time::Duration;
 
 use http::Method;
 use oauth_compat::oauth1::SignatureType;
-use oauth_compat::server::store::{
-    BoxFuture, StoreError, TemporaryCredential, TemporaryCredentialStore,
-};
 use oauth_compat::server::{AuthorizationServer, OAuth1Error, ServerConfig};
+use oauth_compat::server::{BoxFuture, StoreError, TemporaryCredential, TemporaryCredentialStore};
 use server_support::*;
 
 const BASE: &str = "http://provider.example";

@@ -9,11 +9,11 @@ use std::time::Duration;
 use http::{HeaderValue, Method, StatusCode, header};
 use oauth_compat::oauth1::{SignatureType, TokenCredentials};
 use oauth_compat::secret::TokenSecret;
-use oauth_compat::server::store::{
+use oauth_compat::server::{AuthorizationServer, OAuth1Error, ResourceProtector, ServerConfig};
+use oauth_compat::server::{
     BoxFuture, Client, ClientStore, NonceKey, NonceStore, StoreError, TokenCredential,
 };
-use oauth_compat::server::{AuthorizationServer, OAuth1Error, ResourceProtector, ServerConfig};
-use oauth_compat::store::memory::MemoryStore;
+use oauth_compat::store::MemoryStore;
 use server_support::*;
 
 const BASE: &str = "http://provider.example";
@@ -844,10 +844,10 @@ async fn store_failures_are_500_without_internals() {
     assert!(!body(&resp).contains("db.internal"));
 }
 
-impl oauth_compat::server::store::TemporaryCredentialStore for Broken {
+impl oauth_compat::server::TemporaryCredentialStore for Broken {
     fn create_temporary_credential<'a>(
         &'a self,
-        _: &'a oauth_compat::server::store::TemporaryCredential,
+        _: &'a oauth_compat::server::TemporaryCredential,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async { broken() })
     }
@@ -855,8 +855,7 @@ impl oauth_compat::server::store::TemporaryCredentialStore for Broken {
     fn get_temporary_credential<'a>(
         &'a self,
         _: &'a str,
-    ) -> BoxFuture<'a, Result<Option<oauth_compat::server::store::TemporaryCredential>, StoreError>>
-    {
+    ) -> BoxFuture<'a, Result<Option<oauth_compat::server::TemporaryCredential>, StoreError>> {
         Box::pin(async { broken() })
     }
 
@@ -877,7 +876,7 @@ impl oauth_compat::server::store::TemporaryCredentialStore for Broken {
     }
 }
 
-impl oauth_compat::server::store::TokenCredentialStore for Broken {
+impl oauth_compat::server::TokenCredentialStore for Broken {
     fn create_token_credential<'a>(
         &'a self,
         _: &'a TokenCredential,
@@ -1022,7 +1021,7 @@ async fn hostile_parameters_are_400_before_any_store_access() {
 /// temporary credential, not on the signed request.
 #[test]
 fn debug_redacts_the_verifier() {
-    use oauth_compat::server::store::TemporaryCredential;
+    use oauth_compat::server::TemporaryCredential;
     let credential = TemporaryCredential {
         client_id: CLIENT_ID.into(),
         oauth_token: "t".into(),

@@ -6,7 +6,7 @@ mod server_support;
 use std::sync::Arc;
 
 use http::{Method, StatusCode, header};
-use oauth_compat::oauth1::signature::hmac_sha256::HmacSha256;
+use oauth_compat::oauth1::HmacSha256;
 use oauth_compat::oauth1::{
     Error as OAuth1CoreError, KeyMaterial, SignatureMethod, SignatureMethods, SignatureType,
 };

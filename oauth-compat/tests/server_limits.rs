@@ -7,7 +7,7 @@ mod server_support;
 
 use http::{Method, Request, header};
 use oauth_compat::oauth1::SignatureType;
-use oauth_compat::oauth1::params::collect_parameters;
+use oauth_compat::oauth1::collect_parameters;
 use oauth_compat::server::ServerConfig;
 use server_support::*;
 

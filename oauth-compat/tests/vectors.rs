@@ -3,15 +3,15 @@
 //! through the signer (header placement, fixed nonce and timestamp) and back through the verifier.
 
 use http::{HeaderMap, HeaderValue, Method, Uri, header};
-use oauth_compat::oauth1::base_string::{base_string_uri, signature_base_string};
-use oauth_compat::oauth1::encode::percent_encode;
-use oauth_compat::oauth1::normalize::normalize_parameters;
-use oauth_compat::oauth1::params::{body_parameters, query_parameters};
-use oauth_compat::oauth1::signature::signing_key;
+use oauth_compat::oauth1::normalize_parameters;
+use oauth_compat::oauth1::percent_encode;
+use oauth_compat::oauth1::signing_key;
 use oauth_compat::oauth1::{
     ClientCredentials, KeyMaterial, RsaPrivateKey, RsaPublicKey, SignatureMethods, SignedRequest,
     Signer, TokenCredentials, format_authorization_header, parse_authorization_header,
 };
+use oauth_compat::oauth1::{base_string_uri, signature_base_string};
+use oauth_compat::oauth1::{body_parameters, query_parameters};
 use oauth_compat::secret::{ClientSecret, TokenSecret};
 use serde_json::Value;
 

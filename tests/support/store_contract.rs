@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use oauth_compat::secret::{ClientSecret, TokenSecret};
-use oauth_compat::server::store::{
+use oauth_compat::server::{
     BoxFuture, Client, ClientStore, NonceKey, NonceStore, StoreError, TemporaryCredential,
     TemporaryCredentialStore, TokenCredential, TokenCredentialStore,
 };

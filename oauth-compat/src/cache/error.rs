@@ -2,18 +2,11 @@
 //! request tokens, the refresh lock) and the provider side each speak their own error and
 //! neither imports the other.
 
-use std::future::Future;
-use std::pin::Pin;
-
-/// A boxed, `Send` future: what [`Cache`](super::Cache) methods return, so the trait stays
-/// object-safe (`Arc<dyn Cache>`) without a macro crate.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
 /// A cache (or a store built on one: a session, the request-token store) failed: connection,
 /// command, serialization. Never carries a value or a secret.
 ///
 /// The provider's stores over a cache turn it into a
-/// [`StoreError`](crate::server::store::StoreError) with the same fields.
+/// [`StoreError`](crate::server::StoreError) with the same fields.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 #[error("{backend} store failed to {operation}: {source}")]

@@ -10,7 +10,7 @@ use super::{BoxFuture, Cache, CacheError};
 ///
 /// ```
 /// use std::time::Duration;
-/// use oauth_compat::cache::{Cache, memory::MemoryCache};
+/// use oauth_compat::cache::{Cache, MemoryCache};
 ///
 /// # tokio_test_block_on(async {
 /// let cache = MemoryCache::new();

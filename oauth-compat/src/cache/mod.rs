@@ -3,24 +3,28 @@
 //! request tokens and the refresh lock on the client side, nonces and temporary credentials on
 //! the provider side.
 //!
-//! Implementations: [`memory::MemoryCache`] (one process) and, behind the `redis` feature,
+//! Implementations: [`MemoryCache`] (one process) and, behind the `redis` feature,
 #![cfg_attr(
     feature = "redis",
-    doc = "[`redis::RedisCache`] (shared by every process, `SET NX EX` for [`Cache::add`])."
+    doc = "[`RedisCache`] (shared by every process, `SET NX EX` for [`Cache::add`])."
 )]
 #![cfg_attr(
     not(feature = "redis"),
-    doc = "`redis::RedisCache` (shared by every process, `SET NX EX` for [`Cache::add`])."
+    doc = "`RedisCache` (shared by every process, `SET NX EX` for [`Cache::add`])."
 )]
 
 mod error;
-pub mod memory;
+mod memory;
 #[cfg(feature = "redis")]
-pub mod redis;
+mod redis;
 
 use std::time::Duration;
 
-pub use error::{BoxFuture, CacheError};
+pub use crate::wire::BoxFuture;
+pub use error::CacheError;
+pub use memory::MemoryCache;
+#[cfg(feature = "redis")]
+pub use redis::RedisCache;
 
 /// The name [`CacheError`] had when the cache shared the provider's error type; kept so code
 /// written against it compiles until the public surface is curated.
@@ -48,7 +52,7 @@ pub trait Cache: Send + Sync {
     /// would bring it back.
     ///
     /// The default implementation is that get-then-set, so it narrows the window without
-    /// closing it; [`memory::MemoryCache`] and Redis (`SET ... XX`) do it atomically, and a
+    /// closing it; [`MemoryCache`] and Redis (`SET ... XX`) do it atomically, and a
     /// custom cache should too.
     fn replace<'a>(
         &'a self,
@@ -79,7 +83,7 @@ pub trait Cache: Send + Sync {
     /// by another process does not remove the new holder's.
     ///
     /// The default implementation is a get-then-delete, so it narrows the window without
-    /// closing it; [`memory::MemoryCache`] and Redis (a compare-and-delete script) do it
+    /// closing it; [`MemoryCache`] and Redis (a compare-and-delete script) do it
     /// atomically, and a custom cache should too.
     fn delete_if<'a>(
         &'a self,

@@ -24,7 +24,7 @@ use super::{BoxFuture, Cache, CacheError};
 ///
 /// TTLs in whole seconds are sent as `EX`, others as `PX` rounded up to the next millisecond.
 /// Redis refuses a zero expiry, so a zero TTL becomes 1 ms (the value is gone almost at once, as
-/// with [`MemoryCache`](super::memory::MemoryCache)); a TTL Redis cannot represent (beyond
+/// with [`MemoryCache`](super::MemoryCache)); a TTL Redis cannot represent (beyond
 /// about 292 million years) is a [`CacheError`].
 ///
 /// When the connection drops (the server restarted, the link broke), the manager reconnects with
@@ -34,7 +34,7 @@ use super::{BoxFuture, Cache, CacheError};
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use oauth_compat::cache::{Cache, redis::RedisCache};
+/// use oauth_compat::cache::{Cache, RedisCache};
 ///
 /// # async fn run() -> Result<(), oauth_compat::cache::CacheError> {
 /// let cache = RedisCache::connect("redis://127.0.0.1:6379/")

@@ -963,8 +963,8 @@ impl OAuth2ClientBuilder {
 
     /// Refreshes under a lock in `cache`, shared with the other clients and processes that
     /// hold the same tokens, so that a refresh token is refreshed once among all of them:
-    /// `cache::redis::RedisCache` (feature `redis`) for several processes, a
-    /// [`MemoryCache`](crate::cache::memory::MemoryCache) for several clients in one process.
+    /// `cache::RedisCache` (feature `redis`) for several processes, a
+    /// [`MemoryCache`](crate::cache::MemoryCache) for several clients in one process.
     /// Without it, refreshes are single-flight within this client and its clones only, and a
     /// provider that rotates refresh tokens refuses all but the first process with
     /// `invalid_grant`. The cache may be the one that holds request tokens or nonces.
@@ -1013,7 +1013,7 @@ impl OAuth2ClientBuilder {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use oauth_compat::cache::memory::MemoryCache;
+    /// use oauth_compat::cache::MemoryCache;
     /// use oauth_compat::client::OAuth2Client;
     ///
     /// // One cache for every client of this process (a `RedisCache` for every process).

@@ -334,7 +334,7 @@ fn unix_ms_at(at: Instant) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::memory::MemoryCache;
+    use crate::cache::MemoryCache;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn ok(token: &str) -> Outcome {

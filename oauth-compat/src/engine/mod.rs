@@ -42,7 +42,7 @@
 mod error;
 mod redirect;
 mod send;
-pub mod url_join;
+pub(crate) mod url_join;
 
 /// The transport rule, at the path it had before it moved to [`crate::wire`].
 pub use crate::wire::transport;

@@ -8,21 +8,7 @@ use super::Error;
 /// Resolves `url` against `base`: an absolute URL passes through; `statuses/x.json` is joined
 /// under a base ending in `/` and replaces the last segment of one that does not; `/x` replaces
 /// the whole path. Without a base, `url` must be absolute.
-///
-/// ```
-/// use oauth_compat::engine::url_join::join_url;
-/// use url::Url;
-/// let base = Url::parse("https://api.twitter.com/1.1/").unwrap();
-/// let join = |u: &str| join_url(Some(&base), u).unwrap().to_string();
-/// assert_eq!(join("statuses/home_timeline.json"), "https://api.twitter.com/1.1/statuses/home_timeline.json");
-/// assert_eq!(join("/oauth/token"), "https://api.twitter.com/oauth/token");
-/// assert_eq!(join("https://upload.twitter.com/1.1/media"), "https://upload.twitter.com/1.1/media");
-///
-/// // No trailing slash: the last segment is replaced, as urljoin does.
-/// let base = Url::parse("https://api.github.com/v3").unwrap();
-/// assert_eq!(join_url(Some(&base), "user").unwrap().as_str(), "https://api.github.com/user");
-/// ```
-pub fn join_url(base: Option<&Url>, url: &str) -> Result<Url, Error> {
+pub(crate) fn join_url(base: Option<&Url>, url: &str) -> Result<Url, Error> {
     let joined = match base {
         Some(base) => base.join(url),
         None => Url::parse(url),

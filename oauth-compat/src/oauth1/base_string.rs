@@ -1,7 +1,7 @@
 //! The base string URI (RFC 5849 §3.4.1.2) and the signature base string (§3.4.1.1).
 //!
 //! ```
-//! use oauth_compat::oauth1::base_string::{base_string_uri_str, signature_base_string};
+//! use oauth_compat::oauth1::{base_string_uri_str, signature_base_string};
 //! assert_eq!(
 //!     base_string_uri_str("HTTP://Example.com:80/r%20v/X?id=123").unwrap(),
 //!     "http://example.com/r%20v/X"
@@ -29,7 +29,7 @@ pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
 /// becomes `%20`, as in oauthlib's `base_string_uri`.
 ///
 /// ```
-/// use oauth_compat::oauth1::base_string::base_string_uri_str;
+/// use oauth_compat::oauth1::base_string_uri_str;
 /// assert_eq!(base_string_uri_str("http://example.com/a b?c=d e")?, "http://example.com/a%20b");
 /// # Ok::<(), oauth_compat::oauth1::Error>(())
 /// ```

@@ -1,7 +1,7 @@
 //! Client and token credentials, and the provider's credential responses (RFC 5849 §2.1, §2.3).
 //!
 //! ```
-//! use oauth_compat::oauth1::credentials::CredentialsResponse;
+//! use oauth_compat::oauth1::CredentialsResponse;
 //! let body = b"oauth_token=hh5s93j4hdidpola&oauth_token_secret=hdhd0244k9j7ao03&oauth_callback_confirmed=true";
 //! let resp = CredentialsResponse::parse(body).unwrap();
 //! assert_eq!(resp.oauth_token, "hh5s93j4hdidpola");

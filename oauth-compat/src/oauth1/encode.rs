@@ -1,7 +1,7 @@
 //! Percent-encoding (RFC 5849 §3.6) and decoding of percent-encoded and form-encoded text.
 //!
 //! ```
-//! use oauth_compat::oauth1::encode::{percent_encode, percent_decode, form_decode};
+//! use oauth_compat::oauth1::{percent_encode, percent_decode, form_decode};
 //! assert_eq!(percent_encode("Ladies + Gentlemen"), "Ladies%20%2B%20Gentlemen");
 //! assert_eq!(percent_decode("caf%C3%A9").unwrap(), "café");
 //! assert_eq!(
@@ -97,7 +97,7 @@ pub fn percent_encode(input: &str) -> String {
 ///
 /// ```
 /// let mut out = String::from("x=");
-/// oauth_compat::oauth1::encode::percent_encode_into(&mut out, "a/b é");
+/// oauth_compat::oauth1::percent_encode_into(&mut out, "a/b é");
 /// assert_eq!(out, "x=a%2Fb%20%C3%A9");
 /// ```
 pub fn percent_encode_into(out: &mut String, input: &str) {

@@ -1,7 +1,7 @@
 //! The `Authorization: OAuth ...` header (RFC 5849 §3.5.1): formatting and a strict parser.
 //!
 //! ```
-//! use oauth_compat::oauth1::header::{AuthorizationHeader, parse_authorization_header};
+//! use oauth_compat::oauth1::{AuthorizationHeader, parse_authorization_header};
 //! let parsed = parse_authorization_header(br#"OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_nonce="a%20b""#)
 //!     .unwrap()
 //!     .expect("an OAuth header");

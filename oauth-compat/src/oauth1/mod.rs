@@ -1,10 +1,12 @@
 //! OAuth 1.0 (RFC 5849), sans-IO: signing on the client, verification on the provider.
 //!
-//! One module per piece of the RFC: [`encode`] (§3.6), [`params`] (§3.4.1.3.1),
-//! [`normalize`] (§3.4.1.3.2), [`base_string`] (§3.4.1.1–2), [`signature`] (§3.4.2–4 plus
-//! HMAC-SHA256, and the [`SignatureMethods`] registry), [`header`] (§3.5.1), [`sign`] (the
-//! client's [`Signer`]), [`verify`] (the provider's [`SignedRequest`]) and [`credentials`]
-//! (§2 responses). A request URI given as text becomes the [`http::Uri`] they take through
+//! One private module per piece of the RFC, their items re-exported here: percent-encoding
+//! ([`percent_encode`], §3.6), parameter collection ([`collect_parameters`], §3.4.1.3.1) and
+//! normalization ([`normalize_parameters`], §3.4.1.3.2), the base string
+//! ([`signature_base_string`], §3.4.1.1–2), the signature methods (§3.4.2–4 plus HMAC-SHA256,
+//! and the [`SignatureMethods`] registry), the `Authorization` header
+//! ([`parse_authorization_header`], §3.5.1), the client's [`Signer`], the provider's
+//! [`SignedRequest`] and credentials responses ([`CredentialsResponse`], §2). A request URI given as text becomes the [`http::Uri`] they take through
 //! [`parse_request_uri`], which encodes a raw space as `%20` the way oauthlib does.
 //!
 //! # Sign a request, then verify it
@@ -39,23 +41,37 @@
 //! # Ok::<(), oauth_compat::oauth1::Error>(())
 //! ```
 
-pub mod base_string;
-pub mod credentials;
-pub mod encode;
+mod base_string;
+mod credentials;
+pub(crate) mod encode;
 mod error;
-pub mod header;
-pub mod normalize;
-pub mod params;
+mod header;
+mod normalize;
+pub(crate) mod params;
 mod request_uri;
-pub mod sign;
-pub mod signature;
+mod sign;
+pub(crate) mod signature;
 mod twice_decoded;
-pub mod verify;
+pub(crate) mod verify;
 
+pub use base_string::{
+    base_string_uri, base_string_uri_into, base_string_uri_str, signature_base_string,
+};
 pub use credentials::{ClientCredentials, CredentialsResponse, TokenCredentials};
+pub use encode::{
+    form_decode, form_decode_bytes, percent_decode, percent_encode, percent_encode_into,
+};
 pub use error::{Error, ParameterLocation};
 pub use header::{AuthorizationHeader, format_authorization_header, parse_authorization_header};
+pub use normalize::normalize_parameters;
+pub use params::{
+    DEFAULT_MAX_PARAMETERS, FORM_CONTENT_TYPE, body_parameters, collect_parameters, has_form_body,
+    is_form_content_type, query_parameters,
+};
 pub use request_uri::parse_request_uri;
-pub use sign::{SignatureType, Signer, SignerBuilder};
-pub use signature::{KeyMaterial, RsaPrivateKey, RsaPublicKey, SignatureMethod, SignatureMethods};
+pub use sign::{NonceAndTimestampSource, SignatureType, Signer, SignerBuilder};
+pub use signature::{
+    HMAC_SHA1, HMAC_SHA256, HmacSha1, HmacSha256, KeyMaterial, PLAINTEXT, Plaintext, RSA_SHA1,
+    RsaPrivateKey, RsaPublicKey, RsaSha1, SignatureMethod, SignatureMethods, signing_key,
+};
 pub use verify::SignedRequest;

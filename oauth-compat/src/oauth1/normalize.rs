@@ -1,7 +1,7 @@
 //! Parameter normalization (RFC 5849 §3.4.1.3.2).
 //!
 //! ```
-//! use oauth_compat::oauth1::normalize::normalize_parameters;
+//! use oauth_compat::oauth1::normalize_parameters;
 //! let params = [("b", "2"), ("a", "x y"), ("a", "1")];
 //! assert_eq!(normalize_parameters(params), "a=1&a=x%20y&b=2");
 //! ```

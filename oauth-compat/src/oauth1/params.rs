@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use http::{HeaderMap, HeaderValue, Uri, header};
-//! use oauth_compat::oauth1::params::collect_parameters;
+//! use oauth_compat::oauth1::collect_parameters;
 //! let uri: Uri = "https://example.com/r?b=1&a=2".parse().unwrap();
 //! let mut headers = HeaderMap::new();
 //! headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"));

@@ -1,9 +1,10 @@
 //! OAuth 2.0, sans-IO: authorization URLs, token requests, token responses, bearer tokens.
 //!
-//! One module per piece of the specifications: [`authorization_url`](mod@authorization_url)
-//! (RFC 6749 §4.1.1), [`pkce`] (RFC 7636), [`state`] (§10.12), [`token_request`] (§4.1.3,
-//! §4.3.2, §4.4.2, §6), [`client_auth`] (§2.3), [`token_response`] (§5.1, §5.2, RFC 7009),
-//! [`token`] (Authlib's `OAuth2Token`) and [`placement`] (RFC 6750). Nothing here does I/O:
+//! One private module per piece of the specifications, their items re-exported here:
+//! [`authorization_url`](fn@authorization_url) (RFC 6749 §4.1.1), [`CodeVerifier`] (RFC 7636),
+//! [`generate_state`] (§10.12), [`TokenRequest`] (§4.1.3, §4.3.2, §4.4.2, §6), [`ClientAuth`]
+//! (§2.3), [`parse_token_response`] (§5.1, §5.2, RFC 7009), [`Token`] (Authlib's
+//! `OAuth2Token`) and [`add_bearer_token`] (RFC 6750). Nothing here does I/O:
 //! the HTTP engine sends what these build and hands back what it receives.
 //!
 //! # The authorization code flow, with PKCE
@@ -82,16 +83,16 @@
 //! keep their body ([`Error::HttpStatus`]), and no error message or `Debug` output contains a
 //! token, secret, code or verifier.
 
-pub mod authorization_url;
-pub mod client_auth;
+mod authorization_url;
+mod client_auth;
 mod error;
 pub(crate) mod form;
-pub mod pkce;
-pub mod placement;
-pub mod state;
-pub mod token;
-pub mod token_request;
-pub mod token_response;
+mod pkce;
+mod placement;
+mod state;
+mod token;
+mod token_request;
+mod token_response;
 
 pub use authorization_url::{AuthorizationRequest, authorization_url};
 pub use client_auth::{ClientAuth, ClientAuthMethod, CustomClientAuth};

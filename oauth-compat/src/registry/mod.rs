@@ -48,7 +48,7 @@ pub use request::{Format, RemoteRequest};
 
 use crate::Engine;
 use crate::cache::Cache;
-use crate::cache::memory::MemoryCache;
+use crate::cache::MemoryCache;
 use crate::client::{BoxError, TokenUpdate};
 use crate::config::Config;
 use crate::hooks::Hooks;
@@ -321,7 +321,7 @@ impl OAuth {
     /// # async fn run() -> Result<(), oauth_compat::cache::StoreError> {
     /// use std::sync::Arc;
     /// use oauth_compat::OAuth;
-    /// use oauth_compat::cache::redis::RedisCache;
+    /// use oauth_compat::cache::RedisCache;
     ///
     /// let redis = Arc::new(RedisCache::connect("redis://127.0.0.1:6379/").await?.with_prefix("myapp:"));
     /// let oauth = OAuth::new()

@@ -101,7 +101,7 @@ impl AuthorizationServer {
     }
 
     /// A server over one store that keeps everything (such as
-    /// [`MemoryStore`](crate::store::memory::MemoryStore)).
+    /// [`MemoryStore`](crate::store::MemoryStore)).
     pub fn from_store<S>(store: Arc<S>, config: ServerConfig) -> Self
     where
         S: ClientStore + TemporaryCredentialStore + TokenCredentialStore + NonceStore + 'static,

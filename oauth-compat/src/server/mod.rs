@@ -23,17 +23,17 @@
 //!
 //! # Storage
 //!
-//! The seed's models and hooks are the traits of [`store`]: a [`store::Client`] (id, secret,
+//! The seed's models and hooks are the storage traits: a [`Client`] (id, secret,
 //! optional RSA public key, optional default redirect URI) found by a
-//! [`store::ClientStore`]; [`store::TemporaryCredential`]s kept by a
-//! [`store::TemporaryCredentialStore`] (better in a cache: they live minutes);
-//! [`store::TokenCredential`]s, which do not expire, kept by a [`store::TokenCredentialStore`]
-//! (a database); and nonces, recorded by a [`store::NonceStore`] with an atomic insert, so a
+//! [`ClientStore`]; [`TemporaryCredential`]s kept by a
+//! [`TemporaryCredentialStore`] (better in a cache: they live minutes);
+//! [`TokenCredential`]s, which do not expire, kept by a [`TokenCredentialStore`]
+//! (a database); and nonces, recorded by a [`NonceStore`] with an atomic insert, so a
 //! replay is refused even when it races the original. A resource owner is just the `user_id`
 //! string you grant with (the seed's `get_user_id()`).
 //!
-//! [`crate::store::memory::MemoryStore`] implements all four in memory;
-//! [`crate::store::cache::CacheStore`] keeps nonces and temporary credentials in any
+//! [`crate::store::MemoryStore`] implements all four in memory;
+//! [`crate::store::CacheStore`] keeps nonces and temporary credentials in any
 //! [`Cache`](crate::cache::Cache) (Redis).
 //!
 //! # Define a server, serve the three endpoints, protect a resource
@@ -46,9 +46,9 @@
 //! use http::{Method, Request, StatusCode};
 //! use oauth_compat::oauth1::{ClientCredentials, CredentialsResponse, Signer};
 //! use oauth_compat::secret::ClientSecret;
-//! use oauth_compat::server::store::Client;
+//! use oauth_compat::server::Client;
 //! use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
-//! use oauth_compat::store::memory::MemoryStore;
+//! use oauth_compat::store::MemoryStore;
 //!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! // Storage: clients, credentials and nonces (here all in memory).
@@ -166,7 +166,7 @@
 //!
 //! impl SignatureMethod for MyHmacSha256 {
 //!     fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
-//!         oauth_compat::oauth1::signature::hmac_sha256::HmacSha256.sign(base_string, keys)
+//!         oauth_compat::oauth1::HmacSha256.sign(base_string, keys)
 //!     }
 //! }
 //!
@@ -178,18 +178,25 @@
 
 mod authorization_server;
 mod base_server;
-pub mod config;
+mod config;
 mod error;
-pub mod request_uri;
+mod request_uri;
 mod resource_protector;
 mod response;
-pub mod store;
+pub(crate) mod store;
 
+pub use crate::wire::BoxFuture;
 pub use authorization_server::{AuthorizationRequest, AuthorizationServer};
 pub use config::{
-    ConfigError, MAX_TEMPORARY_CREDENTIAL_LIFETIME, MAX_TIMESTAMP_WINDOW, ServerConfig,
-    TransportRule, generate_token,
+    ConfigError, DEFAULT_TEMPORARY_CREDENTIAL_LIFETIME, DEFAULT_TIMESTAMP_WINDOW,
+    DEFAULT_TOKEN_LENGTH, DEFAULT_TOKEN_SECRET_LENGTH, Generator,
+    MAX_TEMPORARY_CREDENTIAL_LIFETIME, MAX_TIMESTAMP_WINDOW, MAX_TOKEN_LENGTH, MIN_MAX_PARAMETERS,
+    MIN_TOKEN_LENGTH, ServerConfig, TransportRule, VERIFIER_LENGTH, generate_token,
 };
 pub use error::OAuth1Error;
 pub use request_uri::request_uri;
 pub use resource_protector::{Credential, ResourceProtector};
+pub use store::{
+    Client, ClientStore, NonceKey, NonceStore, StoreError, TemporaryCredential,
+    TemporaryCredentialStore, TokenCredential, TokenCredentialStore,
+};

@@ -8,15 +8,11 @@
 //! (Redis) for nonces and temporary credentials.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use crate::secret::{ClientSecret, TokenSecret};
 
-/// A boxed, `Send` future: what the storage traits return, so they stay object-safe
-/// (`Arc<dyn ClientStore>`) without a macro crate.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::wire::BoxFuture;
 
 /// A storage backend failed (connection, query, serialization). Never carries a secret.
 #[derive(Debug, thiserror::Error)]

@@ -9,10 +9,10 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use oauth_compat::cache::memory::MemoryCache;
+//! use oauth_compat::cache::MemoryCache;
 //! use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
-//! use oauth_compat::store::cache::CacheStore;
-//! use oauth_compat::store::memory::MemoryStore;
+//! use oauth_compat::store::CacheStore;
+//! use oauth_compat::store::MemoryStore;
 //!
 //! // Clients and token credentials in a database (here: memory), the rest in a cache.
 //! let db = Arc::new(MemoryStore::new());
@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use crate::cache::{Cache, CacheError};
 use crate::oauth1::encode::percent_encode_into;
-use crate::server::store::{
+use crate::server::{
     BoxFuture, NonceKey, NonceStore, StoreError, TemporaryCredential, TemporaryCredentialStore,
 };
 use crate::wire::now_unix;
@@ -107,9 +107,9 @@ impl<C: Cache + ?Sized> CacheStore<C> {
     /// two different keys never meet.
     ///
     /// ```
-    /// use oauth_compat::cache::memory::MemoryCache;
-    /// use oauth_compat::server::store::NonceKey;
-    /// use oauth_compat::store::cache::CacheStore;
+    /// use oauth_compat::cache::MemoryCache;
+    /// use oauth_compat::server::NonceKey;
+    /// use oauth_compat::store::CacheStore;
     ///
     /// let store = CacheStore::new(MemoryCache::new());
     /// let key = NonceKey { client_id: "a:b".into(), timestamp: 1, nonce: "n".into(), token: None };
@@ -263,7 +263,7 @@ impl<C: Cache + ?Sized> TemporaryCredentialStore for CacheStore<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::memory::MemoryCache;
+    use crate::cache::MemoryCache;
     use crate::secret::TokenSecret;
 
     fn key(client: &str, nonce: &str, token: Option<&str>) -> NonceKey {

@@ -6,9 +6,9 @@
 //! ```
 //! use std::sync::Arc;
 //! use oauth_compat::secret::ClientSecret;
-//! use oauth_compat::server::store::Client;
+//! use oauth_compat::server::Client;
 //! use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
-//! use oauth_compat::store::memory::MemoryStore;
+//! use oauth_compat::store::MemoryStore;
 //!
 //! let store = Arc::new(MemoryStore::new());
 //! store.add_client(Client {
@@ -26,7 +26,7 @@ use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::server::store::{
+use crate::server::{
     BoxFuture, Client, ClientStore, NonceKey, NonceStore, StoreError, TemporaryCredential,
     TemporaryCredentialStore, TokenCredential, TokenCredentialStore,
 };

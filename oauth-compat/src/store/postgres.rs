@@ -10,7 +10,7 @@
 //! with the raw secrets as the key, and PLAINTEXT's signature is the secrets themselves, so the
 //! server needs them to check every request. Guard the database as you would a key file.
 //! Encrypting them at rest would take a key kept outside the database, a store wrapping this one
-//! (implementing the [`server::store`](crate::server::store) traits) that encrypts a secret
+//! (implementing the [`server`](crate::server) traits) that encrypts a secret
 //! before it is written and decrypts it at each lookup, and a key id beside each ciphertext so
 //! that keys can be rotated while old rows stay readable.
 //!
@@ -24,10 +24,10 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use oauth_compat::server::store::{NonceKey, NonceStore};
-//! use oauth_compat::store::postgres::PostgresStore;
+//! use oauth_compat::server::{NonceKey, NonceStore};
+//! use oauth_compat::store::PostgresStore;
 //!
-//! # async fn run() -> Result<(), oauth_compat::server::store::StoreError> {
+//! # async fn run() -> Result<(), oauth_compat::server::StoreError> {
 //! let store = PostgresStore::connect("postgres://provider@db.internal/oauth").await?;
 //! let key = NonceKey {
 //!     client_id: "dpf43f3p2l4k3l03".into(),
@@ -42,9 +42,8 @@
 
 use sqlx::postgres::PgPool;
 
-pub use super::sql::SCHEMA;
-use super::sql::{self, PurgeSchedule};
-use crate::server::store::StoreError;
+use super::sql::{self, PurgeSchedule, SCHEMA};
+use crate::server::StoreError;
 
 const BACKEND: &str = "postgres";
 
@@ -53,16 +52,16 @@ const BACKEND: &str = "postgres";
 const MIGRATION_LOCK: i64 = 0x6f61_7574_6863_6d70;
 
 /// Clients, nonces, temporary and token credentials in one PostgreSQL database: implements
-/// [`ClientStore`](crate::server::store::ClientStore),
-/// [`NonceStore`](crate::server::store::NonceStore),
-/// [`TemporaryCredentialStore`](crate::server::store::TemporaryCredentialStore) and
-/// [`TokenCredentialStore`](crate::server::store::TokenCredentialStore). Cheap to clone (the
+/// [`ClientStore`](crate::server::ClientStore),
+/// [`NonceStore`](crate::server::NonceStore),
+/// [`TemporaryCredentialStore`](crate::server::TemporaryCredentialStore) and
+/// [`TokenCredentialStore`](crate::server::TokenCredentialStore). Cheap to clone (the
 /// clones share the pool).
 ///
 /// ```no_run
-/// use oauth_compat::store::postgres::PostgresStore;
+/// use oauth_compat::store::PostgresStore;
 ///
-/// # async fn run() -> Result<(), oauth_compat::server::store::StoreError> {
+/// # async fn run() -> Result<(), oauth_compat::server::StoreError> {
 /// let store = PostgresStore::connect("postgres://provider@db.internal/oauth").await?;
 /// store.purge_expired().await?;
 /// # Ok(()) }
@@ -78,9 +77,9 @@ impl PostgresStore {
     /// creates the schema if needed. Errors do not repeat the URL or its password.
     ///
     /// ```no_run
-    /// use oauth_compat::store::postgres::PostgresStore;
+    /// use oauth_compat::store::PostgresStore;
     ///
-    /// # async fn run() -> Result<(), oauth_compat::server::store::StoreError> {
+    /// # async fn run() -> Result<(), oauth_compat::server::StoreError> {
     /// let store = PostgresStore::connect("postgres://provider@db.internal/oauth").await?;
     /// # Ok(()) }
     /// ```
@@ -94,7 +93,7 @@ impl PostgresStore {
     /// A store over a pool you configured, after creating the schema if needed.
     ///
     /// ```no_run
-    /// use oauth_compat::store::postgres::PostgresStore;
+    /// use oauth_compat::store::PostgresStore;
     /// use oauth_compat::store::sqlx::postgres::PgPoolOptions;
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -120,7 +119,7 @@ impl PostgresStore {
     /// [`from_pool`](Self::from_pool) already ran it.
     ///
     /// ```no_run
-    /// # async fn run(store: oauth_compat::store::postgres::PostgresStore) -> Result<(), oauth_compat::server::store::StoreError> {
+    /// # async fn run(store: oauth_compat::store::PostgresStore) -> Result<(), oauth_compat::server::StoreError> {
     /// store.migrate().await?;
     /// # Ok(()) }
     /// ```
@@ -152,7 +151,7 @@ impl PostgresStore {
     /// The pool, for your own queries on the same database.
     ///
     /// ```no_run
-    /// # async fn run(store: oauth_compat::store::postgres::PostgresStore) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn run(store: oauth_compat::store::PostgresStore) -> Result<(), Box<dyn std::error::Error>> {
     /// let clients: i64 = oauth_compat::store::sqlx::query_scalar("SELECT COUNT(*) FROM oauth1_clients")
     ///     .fetch_one(store.pool())
     ///     .await?;
@@ -166,5 +165,5 @@ impl PostgresStore {
 sql::sql_store!(
     PostgresStore,
     "postgres",
-    "oauth_compat::store::postgres::PostgresStore"
+    "oauth_compat::store::PostgresStore"
 );

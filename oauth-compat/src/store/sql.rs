@@ -3,14 +3,14 @@
 //! ([`sql_store!`]), so that both backends answer every call the same way.
 //!
 //! Times are the application's clock in Unix seconds, the clock that sets
-//! [`TemporaryCredential::expires_at`](crate::server::store::TemporaryCredential::expires_at);
+//! [`TemporaryCredential::expires_at`](crate::server::TemporaryCredential::expires_at);
 //! a row is gone from its `expires_at` on.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::server::store::{NonceKey, StoreError};
+use crate::server::{NonceKey, StoreError};
 
 /// The schema both stores create in `migrate()`: valid in SQLite and PostgreSQL, idempotent
 /// (`CREATE ... IF NOT EXISTS`), shipped as `oauth-compat/migrations/0001_oauth1_provider.sql`.
@@ -161,8 +161,8 @@ macro_rules! sql_store {
             /// given.
             ///
             /// ```no_run
-            #[doc = concat!("# async fn run(store: &", $path, ") -> Result<(), oauth_compat::server::store::StoreError> {")]
-            /// use oauth_compat::server::store::Client;
+            #[doc = concat!("# async fn run(store: &", $path, ") -> Result<(), oauth_compat::server::StoreError> {")]
+            /// use oauth_compat::server::Client;
             ///
             /// store
             ///     .add_client(Client {
@@ -176,8 +176,8 @@ macro_rules! sql_store {
             /// ```
             pub async fn add_client(
                 &self,
-                client: $crate::server::store::Client,
-            ) -> Result<(), $crate::server::store::StoreError> {
+                client: $crate::server::Client,
+            ) -> Result<(), $crate::server::StoreError> {
                 ::sqlx::query($crate::store::sql::UPSERT_CLIENT)
                     .bind(&client.client_id)
                     .bind(client.client_secret.expose_secret())
@@ -185,7 +185,7 @@ macro_rules! sql_store {
                     .bind(&client.default_redirect_uri)
                     .execute(&self.pool)
                     .await
-                    .map_err(|e| $crate::server::store::StoreError::new($backend, "add a client", e))?;
+                    .map_err(|e| $crate::server::StoreError::new($backend, "add a client", e))?;
                 Ok(())
             }
 
@@ -193,16 +193,16 @@ macro_rules! sql_store {
             /// one transaction: `false` when there was no such client.
             ///
             /// ```no_run
-            #[doc = concat!("# async fn run(store: &", $path, ") -> Result<(), oauth_compat::server::store::StoreError> {")]
+            #[doc = concat!("# async fn run(store: &", $path, ") -> Result<(), oauth_compat::server::StoreError> {")]
             /// let removed = store.remove_client("dpf43f3p2l4k3l03").await?;
             /// # Ok(()) }
             /// ```
             pub async fn remove_client(
                 &self,
                 client_id: &str,
-            ) -> Result<bool, $crate::server::store::StoreError> {
+            ) -> Result<bool, $crate::server::StoreError> {
                 let fail =
-                    |e| $crate::server::store::StoreError::new($backend, "remove a client", e);
+                    |e| $crate::server::StoreError::new($backend, "remove a client", e);
                 let mut tx = self.pool.begin().await.map_err(fail)?;
                 for credentials in [
                     $crate::store::sql::DELETE_CLIENT_TOKEN_CREDENTIALS,
@@ -228,11 +228,11 @@ macro_rules! sql_store {
             /// [`purge_interval`](Self::purge_interval), so no cron job is needed.
             ///
             /// ```no_run
-            #[doc = concat!("# async fn run(store: &", $path, ") -> Result<(), oauth_compat::server::store::StoreError> {")]
+            #[doc = concat!("# async fn run(store: &", $path, ") -> Result<(), oauth_compat::server::StoreError> {")]
             /// let deleted = store.purge_expired().await?;
             /// # Ok(()) }
             /// ```
-            pub async fn purge_expired(&self) -> Result<u64, $crate::server::store::StoreError> {
+            pub async fn purge_expired(&self) -> Result<u64, $crate::server::StoreError> {
                 let now = $crate::store::sql::unix_now();
                 let mut deleted = 0;
                 for purge in [
@@ -244,7 +244,7 @@ macro_rules! sql_store {
                         .execute(&self.pool)
                         .await
                         .map_err(|e| {
-                            $crate::server::store::StoreError::new(
+                            $crate::server::StoreError::new(
                                 $backend,
                                 "purge expired rows",
                                 e,
@@ -290,17 +290,17 @@ macro_rules! sql_store {
             }
         }
 
-        impl $crate::server::store::ClientStore for $store {
+        impl $crate::server::ClientStore for $store {
             fn query_client<'a>(
                 &'a self,
                 client_id: &'a str,
-            ) -> $crate::server::store::BoxFuture<
+            ) -> $crate::wire::BoxFuture<
                 'a,
-                Result<Option<$crate::server::store::Client>, $crate::server::store::StoreError>,
+                Result<Option<$crate::server::Client>, $crate::server::StoreError>,
             > {
                 Box::pin(async move {
                     let fail =
-                        |e| $crate::server::store::StoreError::new($backend, "read a client", e);
+                        |e| $crate::server::StoreError::new($backend, "read a client", e);
                     let Some(row) = ::sqlx::query($crate::store::sql::SELECT_CLIENT)
                         .bind(client_id)
                         .fetch_optional(&self.pool)
@@ -309,7 +309,7 @@ macro_rules! sql_store {
                     else {
                         return Ok(None);
                     };
-                    Ok(Some($crate::server::store::Client {
+                    Ok(Some($crate::server::Client {
                         client_id: ::sqlx::Row::try_get(&row, "client_id").map_err(fail)?,
                         client_secret: $crate::secret::ClientSecret::new(
                             ::sqlx::Row::try_get::<String, _>(&row, "client_secret")
@@ -324,12 +324,12 @@ macro_rules! sql_store {
             }
         }
 
-        impl $crate::server::store::NonceStore for $store {
+        impl $crate::server::NonceStore for $store {
             fn insert_nonce<'a>(
                 &'a self,
-                key: &'a $crate::server::store::NonceKey,
+                key: &'a $crate::server::NonceKey,
                 ttl: ::std::time::Duration,
-            ) -> $crate::server::store::BoxFuture<'a, Result<bool, $crate::server::store::StoreError>>
+            ) -> $crate::wire::BoxFuture<'a, Result<bool, $crate::server::StoreError>>
             {
                 Box::pin(async move {
                     let (timestamp, token) = $crate::store::sql::nonce_columns($backend, key)?;
@@ -344,7 +344,7 @@ macro_rules! sql_store {
                         .execute(&self.pool)
                         .await
                         .map_err(|e| {
-                            $crate::server::store::StoreError::new($backend, "insert a nonce", e)
+                            $crate::server::StoreError::new($backend, "insert a nonce", e)
                         })?;
                     self.purge_if_due(now).await;
                     Ok(done.rows_affected() == 1)
@@ -352,11 +352,11 @@ macro_rules! sql_store {
             }
         }
 
-        impl $crate::server::store::TemporaryCredentialStore for $store {
+        impl $crate::server::TemporaryCredentialStore for $store {
             fn create_temporary_credential<'a>(
                 &'a self,
-                credential: &'a $crate::server::store::TemporaryCredential,
-            ) -> $crate::server::store::BoxFuture<'a, Result<(), $crate::server::store::StoreError>>
+                credential: &'a $crate::server::TemporaryCredential,
+            ) -> $crate::wire::BoxFuture<'a, Result<(), $crate::server::StoreError>>
             {
                 Box::pin(async move {
                     ::sqlx::query($crate::store::sql::INSERT_TEMPORARY_CREDENTIAL)
@@ -370,7 +370,7 @@ macro_rules! sql_store {
                         .execute(&self.pool)
                         .await
                         .map_err(|e| {
-                            $crate::server::store::StoreError::new(
+                            $crate::server::StoreError::new(
                                 $backend,
                                 "create a temporary credential",
                                 e,
@@ -384,16 +384,16 @@ macro_rules! sql_store {
             fn get_temporary_credential<'a>(
                 &'a self,
                 oauth_token: &'a str,
-            ) -> $crate::server::store::BoxFuture<
+            ) -> $crate::wire::BoxFuture<
                 'a,
                 Result<
-                    Option<$crate::server::store::TemporaryCredential>,
-                    $crate::server::store::StoreError,
+                    Option<$crate::server::TemporaryCredential>,
+                    $crate::server::StoreError,
                 >,
             > {
                 Box::pin(async move {
                     let fail = |e| {
-                        $crate::server::store::StoreError::new(
+                        $crate::server::StoreError::new(
                             $backend,
                             "read a temporary credential",
                             e,
@@ -408,7 +408,7 @@ macro_rules! sql_store {
                     else {
                         return Ok(None);
                     };
-                    Ok(Some($crate::server::store::TemporaryCredential {
+                    Ok(Some($crate::server::TemporaryCredential {
                         client_id: ::sqlx::Row::try_get(&row, "client_id").map_err(fail)?,
                         oauth_token: ::sqlx::Row::try_get(&row, "oauth_token").map_err(fail)?,
                         oauth_token_secret: $crate::secret::TokenSecret::new(
@@ -428,7 +428,7 @@ macro_rules! sql_store {
             fn delete_temporary_credential<'a>(
                 &'a self,
                 oauth_token: &'a str,
-            ) -> $crate::server::store::BoxFuture<'a, Result<(), $crate::server::store::StoreError>>
+            ) -> $crate::wire::BoxFuture<'a, Result<(), $crate::server::StoreError>>
             {
                 Box::pin(async move {
                     ::sqlx::query($crate::store::sql::DELETE_TEMPORARY_CREDENTIAL)
@@ -436,7 +436,7 @@ macro_rules! sql_store {
                         .execute(&self.pool)
                         .await
                         .map_err(|e| {
-                            $crate::server::store::StoreError::new(
+                            $crate::server::StoreError::new(
                                 $backend,
                                 "delete a temporary credential",
                                 e,
@@ -451,7 +451,7 @@ macro_rules! sql_store {
                 oauth_token: &'a str,
                 user_id: &'a str,
                 verifier: &'a str,
-            ) -> $crate::server::store::BoxFuture<'a, Result<bool, $crate::server::store::StoreError>>
+            ) -> $crate::wire::BoxFuture<'a, Result<bool, $crate::server::StoreError>>
             {
                 Box::pin(async move {
                     let done = ::sqlx::query($crate::store::sql::AUTHORIZE_TEMPORARY_CREDENTIAL)
@@ -462,7 +462,7 @@ macro_rules! sql_store {
                         .execute(&self.pool)
                         .await
                         .map_err(|e| {
-                            $crate::server::store::StoreError::new(
+                            $crate::server::StoreError::new(
                                 $backend,
                                 "record an authorization verifier",
                                 e,
@@ -473,11 +473,11 @@ macro_rules! sql_store {
             }
         }
 
-        impl $crate::server::store::TokenCredentialStore for $store {
+        impl $crate::server::TokenCredentialStore for $store {
             fn create_token_credential<'a>(
                 &'a self,
-                credential: &'a $crate::server::store::TokenCredential,
-            ) -> $crate::server::store::BoxFuture<'a, Result<(), $crate::server::store::StoreError>>
+                credential: &'a $crate::server::TokenCredential,
+            ) -> $crate::wire::BoxFuture<'a, Result<(), $crate::server::StoreError>>
             {
                 Box::pin(async move {
                     ::sqlx::query($crate::store::sql::INSERT_TOKEN_CREDENTIAL)
@@ -488,7 +488,7 @@ macro_rules! sql_store {
                         .execute(&self.pool)
                         .await
                         .map_err(|e| {
-                            $crate::server::store::StoreError::new(
+                            $crate::server::StoreError::new(
                                 $backend,
                                 "create a token credential",
                                 e,
@@ -502,16 +502,16 @@ macro_rules! sql_store {
                 &'a self,
                 client_id: &'a str,
                 oauth_token: &'a str,
-            ) -> $crate::server::store::BoxFuture<
+            ) -> $crate::wire::BoxFuture<
                 'a,
                 Result<
-                    Option<$crate::server::store::TokenCredential>,
-                    $crate::server::store::StoreError,
+                    Option<$crate::server::TokenCredential>,
+                    $crate::server::StoreError,
                 >,
             > {
                 Box::pin(async move {
                     let fail = |e| {
-                        $crate::server::store::StoreError::new(
+                        $crate::server::StoreError::new(
                             $backend,
                             "read a token credential",
                             e,
@@ -526,7 +526,7 @@ macro_rules! sql_store {
                     else {
                         return Ok(None);
                     };
-                    Ok(Some($crate::server::store::TokenCredential {
+                    Ok(Some($crate::server::TokenCredential {
                         client_id: ::sqlx::Row::try_get(&row, "client_id").map_err(fail)?,
                         oauth_token: ::sqlx::Row::try_get(&row, "oauth_token").map_err(fail)?,
                         oauth_token_secret: $crate::secret::TokenSecret::new(

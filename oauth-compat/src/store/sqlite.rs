@@ -10,7 +10,7 @@
 //! with the raw secrets as the key, and PLAINTEXT's signature is the secrets themselves, so the
 //! server needs them to check every request. Guard the file as you would a key file.
 //! Encrypting them at rest would take a key kept outside the file, a store wrapping this one
-//! (implementing the [`server::store`](crate::server::store) traits) that encrypts a secret
+//! (implementing the [`server`](crate::server) traits) that encrypts a secret
 //! before it is written and decrypts it at each lookup, and a key id beside each ciphertext so
 //! that keys can be rotated while old rows stay readable.
 //!
@@ -22,10 +22,10 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use oauth_compat::server::store::{NonceKey, NonceStore};
-//! use oauth_compat::store::sqlite::SqliteStore;
+//! use oauth_compat::server::{NonceKey, NonceStore};
+//! use oauth_compat::store::SqliteStore;
 //!
-//! # async fn run() -> Result<(), oauth_compat::server::store::StoreError> {
+//! # async fn run() -> Result<(), oauth_compat::server::StoreError> {
 //! let store = SqliteStore::connect("sqlite://oauth-provider.db?mode=rwc").await?;
 //! let key = NonceKey {
 //!     client_id: "dpf43f3p2l4k3l03".into(),
@@ -45,9 +45,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use super::sql::SCHEMA;
-use super::sql::{self, PurgeSchedule};
-use crate::server::store::StoreError;
+use super::sql::{self, PurgeSchedule, SCHEMA};
+use crate::server::StoreError;
 
 const BACKEND: &str = "sqlite";
 
@@ -56,16 +55,16 @@ const BACKEND: &str = "sqlite";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Clients, nonces, temporary and token credentials in one SQLite database: implements
-/// [`ClientStore`](crate::server::store::ClientStore),
-/// [`NonceStore`](crate::server::store::NonceStore),
-/// [`TemporaryCredentialStore`](crate::server::store::TemporaryCredentialStore) and
-/// [`TokenCredentialStore`](crate::server::store::TokenCredentialStore). Cheap to clone (the
+/// [`ClientStore`](crate::server::ClientStore),
+/// [`NonceStore`](crate::server::NonceStore),
+/// [`TemporaryCredentialStore`](crate::server::TemporaryCredentialStore) and
+/// [`TokenCredentialStore`](crate::server::TokenCredentialStore). Cheap to clone (the
 /// clones share the pool).
 ///
 /// ```no_run
-/// use oauth_compat::store::sqlite::SqliteStore;
+/// use oauth_compat::store::SqliteStore;
 ///
-/// # async fn run() -> Result<(), oauth_compat::server::store::StoreError> {
+/// # async fn run() -> Result<(), oauth_compat::server::StoreError> {
 /// let store = SqliteStore::connect("sqlite://oauth-provider.db?mode=rwc").await?;
 /// store.purge_expired().await?;
 /// # Ok(()) }
@@ -83,9 +82,9 @@ impl SqliteStore {
     /// failing), and creates the schema if needed.
     ///
     /// ```no_run
-    /// use oauth_compat::store::sqlite::SqliteStore;
+    /// use oauth_compat::store::SqliteStore;
     ///
-    /// # async fn run() -> Result<(), oauth_compat::server::store::StoreError> {
+    /// # async fn run() -> Result<(), oauth_compat::server::StoreError> {
     /// let store = SqliteStore::connect("sqlite:///var/lib/provider/oauth.db?mode=rwc").await?;
     /// # Ok(()) }
     /// ```
@@ -105,7 +104,7 @@ impl SqliteStore {
     /// [`connect`](Self::connect) does.
     ///
     /// ```no_run
-    /// use oauth_compat::store::sqlite::SqliteStore;
+    /// use oauth_compat::store::SqliteStore;
     /// use oauth_compat::store::sqlx::sqlite::SqlitePool;
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -127,7 +126,7 @@ impl SqliteStore {
     /// [`connect`](Self::connect) and [`from_pool`](Self::from_pool) already ran it.
     ///
     /// ```no_run
-    /// # async fn run(store: oauth_compat::store::sqlite::SqliteStore) -> Result<(), oauth_compat::server::store::StoreError> {
+    /// # async fn run(store: oauth_compat::store::SqliteStore) -> Result<(), oauth_compat::server::StoreError> {
     /// store.migrate().await?;
     /// # Ok(()) }
     /// ```
@@ -160,7 +159,7 @@ impl SqliteStore {
     /// The pool, for your own queries on the same database.
     ///
     /// ```no_run
-    /// # async fn run(store: oauth_compat::store::sqlite::SqliteStore) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn run(store: oauth_compat::store::SqliteStore) -> Result<(), Box<dyn std::error::Error>> {
     /// let clients: i64 = oauth_compat::store::sqlx::query_scalar("SELECT COUNT(*) FROM oauth1_clients")
     ///     .fetch_one(store.pool())
     ///     .await?;
@@ -197,8 +196,4 @@ fn is_busy(error: &sqlx::Error) -> bool {
         .is_some_and(|code| code & 0xff == SQLITE_BUSY)
 }
 
-sql::sql_store!(
-    SqliteStore,
-    "sqlite",
-    "oauth_compat::store::sqlite::SqliteStore"
-);
+sql::sql_store!(SqliteStore, "sqlite", "oauth_compat::store::SqliteStore");

@@ -14,3 +14,8 @@ pub mod transport;
 
 pub(crate) use clock::now_unix;
 pub use request::{OutgoingRequest, RawResponse, RequestKind};
+
+/// A boxed, `Send` future: what the [`Cache`](crate::cache::Cache) contract and the provider's
+/// storage traits return, so they stay object-safe (`Arc<dyn Cache>`, `Arc<dyn ClientStore>`)
+/// without a macro crate.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

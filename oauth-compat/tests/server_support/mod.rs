@@ -7,18 +7,18 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderValue, Method, Request, Response, header};
-use oauth_compat::cache::memory::MemoryCache;
+use oauth_compat::cache::MemoryCache;
 use oauth_compat::oauth1::{
     ClientCredentials, CredentialsResponse, RsaPrivateKey, SignatureType, Signer, SignerBuilder,
     TokenCredentials,
 };
 use oauth_compat::secret::ClientSecret;
-use oauth_compat::server::store::{
+use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
+use oauth_compat::server::{
     Client, ClientStore, NonceStore, TemporaryCredentialStore, TokenCredentialStore,
 };
-use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
-use oauth_compat::store::cache::CacheStore;
-use oauth_compat::store::memory::MemoryStore;
+use oauth_compat::store::CacheStore;
+use oauth_compat::store::MemoryStore;
 
 pub(crate) const CLIENT_ID: &str = "printer-client";
 pub(crate) const CLIENT_SECRET: &str = "kd94hf93k423kf44-SECRET";

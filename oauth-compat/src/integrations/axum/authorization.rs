@@ -37,7 +37,7 @@ use crate::server::{AuthorizationRequest, AuthorizationServer};
 /// use oauth_compat::integrations::axum::OAuth1Authorization;
 /// # use std::sync::Arc;
 /// # use oauth_compat::server::{AuthorizationServer, ServerConfig};
-/// # use oauth_compat::store::memory::MemoryStore;
+/// # use oauth_compat::store::MemoryStore;
 ///
 /// // The application's own login: here, who is signed in.
 /// fn current_user() -> Option<&'static str> {

@@ -42,7 +42,7 @@ use crate::server::{Credential, ResourceProtector};
 /// use axum::{Json, Router, routing::get};
 /// use oauth_compat::integrations::axum::OAuth1Credential;
 /// use oauth_compat::server::{ResourceProtector, ServerConfig};
-/// use oauth_compat::store::memory::MemoryStore;
+/// use oauth_compat::store::MemoryStore;
 /// use std::sync::Arc;
 ///
 /// // @app.route('/user') @require_oauth() def user_profile(): ...

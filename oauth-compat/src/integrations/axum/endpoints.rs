@@ -23,7 +23,7 @@ use crate::server::AuthorizationServer;
 /// use axum::{Router, routing::{any, post}};
 /// use oauth_compat::integrations::axum::{initiate_temporary_credential, issue_token};
 /// # use oauth_compat::server::{AuthorizationServer, ServerConfig};
-/// # use oauth_compat::store::memory::MemoryStore;
+/// # use oauth_compat::store::MemoryStore;
 /// # let server = AuthorizationServer::from_store(Arc::new(MemoryStore::new()), ServerConfig::default());
 ///
 /// let app: Router = Router::new()

@@ -49,9 +49,9 @@
 //!     issue_token, require_oauth, serve,
 //! };
 //! use oauth_compat::secret::ClientSecret;
-//! use oauth_compat::server::store::Client;
+//! use oauth_compat::server::Client;
 //! use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
-//! use oauth_compat::store::memory::MemoryStore;
+//! use oauth_compat::store::MemoryStore;
 //!
 //! #[derive(Clone)]
 //! struct AppState {

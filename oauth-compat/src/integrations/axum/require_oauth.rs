@@ -15,8 +15,8 @@ use super::body::{DEFAULT_BODY_LIMIT, read_body, watch_limit};
 use super::rejection::OAuth1Rejection;
 use super::signed_parts::SignedParts;
 use crate::oauth1::params::has_form_body;
-use crate::server::store::BoxFuture;
 use crate::server::{Credential, ResourceProtector};
+use crate::wire::BoxFuture;
 
 /// Protects every route the layer wraps: a request is checked by the [`ResourceProtector`]
 /// before any handler runs, and refused with the [`OAuth1Rejection`] (Authlib's status, JSON
@@ -44,7 +44,7 @@ use crate::server::{Credential, ResourceProtector};
 /// use axum::{Router, routing::get};
 /// use oauth_compat::integrations::axum::{OAuth1Credential, require_oauth};
 /// use oauth_compat::server::{ResourceProtector, ServerConfig};
-/// use oauth_compat::store::memory::MemoryStore;
+/// use oauth_compat::store::MemoryStore;
 ///
 /// async fn me(credential: OAuth1Credential) -> String {
 ///     credential.user_id().to_owned()

@@ -19,11 +19,11 @@
 //! assert!(methods.contains("X-LENGTH") && methods.contains("HMAC-SHA1"));
 //! ```
 
-pub mod hmac_sha1;
-pub mod hmac_sha256;
+mod hmac_sha1;
+mod hmac_sha256;
 pub(crate) mod keyed_hmac;
-pub mod plaintext;
-pub mod rsa_sha1;
+mod plaintext;
+mod rsa_sha1;
 
 use std::fmt;
 use std::sync::Arc;
@@ -33,7 +33,10 @@ use subtle::ConstantTimeEq;
 use super::Error;
 use super::encode::percent_encode_into;
 use crate::secret::{ClientSecret, TokenSecret};
-pub use rsa_sha1::{RsaPrivateKey, RsaPublicKey};
+pub use hmac_sha1::HmacSha1;
+pub use hmac_sha256::HmacSha256;
+pub use plaintext::Plaintext;
+pub use rsa_sha1::{RsaPrivateKey, RsaPublicKey, RsaSha1};
 
 /// Name of the HMAC-SHA1 method.
 pub const HMAC_SHA1: &str = "HMAC-SHA1";
