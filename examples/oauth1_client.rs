@@ -166,14 +166,15 @@ async fn run(settings: Settings) -> Result<(), FlowFailure> {
     let getter = store.clone();
     let app = oauth.remote_app(
         "provider",
-        "PROVIDER",
-        RegisterOptions::new().tokengetter(move |()| {
-            let token = getter
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone();
-            async move { Ok::<_, Infallible>(token) }
-        }),
+        RegisterOptions::new()
+            .app_key("PROVIDER")
+            .tokengetter(move |()| {
+                let token = getter
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
+                async move { Ok::<_, Infallible>(token) }
+            }),
     );
 
     let session = MemorySession::new();

@@ -96,8 +96,8 @@ async fn login_and_call(base_url: &str) -> Result<(), Failure> {
     let oauth = OAuth::new();
     let remote = oauth.remote_app(
         "provider",
-        "PROVIDER", // the app_key: the config table the other settings come from
         RegisterOptions::new()
+            .app_key("PROVIDER") // app_key: the config table the other settings come from
             .set("base_url", format!("{base_url}/"))
             // Flask-OAuthlib asks for request tokens with GET; this provider, like Authlib's,
             // takes POST only (RFC 5849 §2.1).

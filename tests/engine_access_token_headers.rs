@@ -363,8 +363,8 @@ async fn registry_reads_access_token_headers_and_encoding() {
     let oauth = OAuth::new().engine(engine());
     let bitbucket = oauth.remote_app(
         "bitbucket",
-        "BITBUCKET",
         RegisterOptions::new()
+            .app_key("BITBUCKET")
             .set("base_url", provider.url("/"))
             .set("access_token_url", provider.url("/token"))
             .set("authorize_url", "https://provider.example/authorize"),

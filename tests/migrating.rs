@@ -694,8 +694,8 @@ async fn snippet_004_c_tokengetter_reads_the_users_session() {
     let oauth = OAuth::new();
     let twitter = oauth.remote_app(
         "twitter",
-        "TWITTER",
         RegisterOptions::new()
+            .app_key("TWITTER")
             .set("consumer_key", CONSUMER_KEY)
             .set("consumer_secret", CONSUMER_SECRET)
             .set("request_token_url", provider.url("/initiate"))
@@ -741,8 +741,8 @@ async fn snippet_004_f_facebook_exchanges_at_the_joined_url_with_the_secret_in_t
     let provider = provider().await;
     let facebook = OAuth::new().remote_app(
         "facebook",
-        "FACEBOOK",
         RegisterOptions::new()
+            .app_key("FACEBOOK")
             .set("base_url", provider.url("/"))
             .set("request_token_url", Value::Null)
             .set("access_token_url", "/oauth/access_token")
@@ -778,8 +778,8 @@ async fn snippet_004_f_facebook_exchanges_at_the_joined_url_with_the_secret_in_t
 fn twitter_1_1(provider: &common::Provider) -> RemoteApp {
     OAuth::new().remote_app(
         "twitter",
-        "TWITTER",
         RegisterOptions::new()
+            .app_key("TWITTER")
             .set("base_url", provider.url("/1.1/"))
             .set("request_token_url", provider.url("/oauth/request_token"))
             .set("access_token_url", provider.url("/oauth/access_token"))
@@ -924,8 +924,8 @@ async fn snippet_004_j_state_callable_is_sent_and_checked() {
     let counter = made.clone();
     let remote = OAuth::new().remote_app(
         "remote",
-        "REMOTE",
         RegisterOptions::new()
+            .app_key("REMOTE")
             .set("consumer_key", "key")
             .set("consumer_secret", "secret")
             .set("authorize_url", provider.url("/authorize"))
@@ -970,8 +970,8 @@ fn weibo(provider: &common::Provider, token_path: &str) -> RemoteApp {
     });
     OAuth::new().remote_app(
         "weibo",
-        "WEIBO",
         RegisterOptions::new()
+            .app_key("WEIBO")
             .set("consumer_key", "909122383")
             .set("consumer_secret", "2cdc60e5e9e14398c1cbdf309f2ebd3a")
             .set(

@@ -48,8 +48,8 @@ fn registry(provider: &Provider) -> OAuth {
     let oauth = OAuth::new();
     oauth.remote_app(
         "twitter",
-        "TWITTER",
         RegisterOptions::new()
+            .app_key("TWITTER")
             .set("base_url", provider.url("/api/"))
             .set("request_token_url", provider.url("/oauth/request_token"))
             .set("access_token_url", provider.url("/oauth/token"))
@@ -215,8 +215,8 @@ async fn each_entry_point_keeps_its_python_defaults() {
     // Flask-OAuthlib's OAuth 2 app: the client secret in the body (client_secret_post).
     let facebook = oauth.remote_app(
         "facebook",
-        "FACEBOOK",
         RegisterOptions::new()
+            .app_key("FACEBOOK")
             .set("consumer_key", "fb-id")
             .set("consumer_secret", "fb-secret")
             .set("request_token_url", json!(null))

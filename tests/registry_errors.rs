@@ -107,8 +107,8 @@ async fn an_oauth1_request_token_refusal_names_the_app_and_its_own_variant() {
     let oauth = OAuth::new();
     let twitter = oauth.remote_app(
         "twitter",
-        "TWITTER",
         RegisterOptions::new()
+            .app_key("TWITTER")
             .set("consumer_key", oauth1_provider::CONSUMER_KEY)
             .set("consumer_secret", "SECRET-wrong")
             .set("request_token_url", provider.url("/initiate"))

@@ -220,8 +220,8 @@ mod oauth1 {
     fn twitter(provider: &oauth1_provider::OAuth1Provider, cache: Arc<MemoryCache>) -> RemoteApp {
         OAuth::new().request_token_cache(cache).remote_app(
             "twitter",
-            "TWITTER",
             RegisterOptions::new()
+                .app_key("TWITTER")
                 .set("consumer_key", CONSUMER_KEY)
                 .set("consumer_secret", CONSUMER_SECRET)
                 .set("request_token_url", provider.url("/initiate"))
@@ -413,8 +413,8 @@ mod oauth1 {
         });
         let twitter = OAuth::new().request_token_cache(cache.clone()).remote_app(
             "twitter",
-            "TWITTER",
             RegisterOptions::new()
+                .app_key("TWITTER")
                 .set("consumer_key", CONSUMER_KEY)
                 .set("consumer_secret", CONSUMER_SECRET)
                 .set("request_token_url", provider.url("/initiate"))

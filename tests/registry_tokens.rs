@@ -534,8 +534,8 @@ async fn seed_004_state_function_and_fixed_state_are_sent_and_checked() {
     // Seed 004: request_token_params={'scope': 'email', 'state': lambda: security.gen_salt(10)}
     let app = oauth.remote_app(
         "douban",
-        "DOUBAN",
         options(&provider)
+            .app_key("DOUBAN")
             .set("request_token_params", json!({"scope": "email"}))
             .state(move || format!("salt-{}", next.fetch_add(1, Ordering::SeqCst))),
     );
@@ -557,8 +557,9 @@ async fn seed_004_state_function_and_fixed_state_are_sent_and_checked() {
     // A fixed string state in request_token_params is sent as given (and still checked).
     let fixed = oauth.remote_app(
         "weibo",
-        "WEIBO",
-        options(&provider).set("request_token_params", json!({"state": "s-1"})),
+        options(&provider)
+            .app_key("WEIBO")
+            .set("request_token_params", json!({"state": "s-1"})),
     );
     let url = fixed
         .authorize(&session, Some(CALLBACK), &[])

@@ -18,6 +18,12 @@ use std::collections::HashMap;
 pub trait EnvSource: Send + Sync {
     /// The value of `name`, or `None` when it is unset or not valid Unicode.
     fn var(&self, name: &str) -> Option<String>;
+
+    /// The names of the variables set (valid Unicode only), for checks such as the flat-key
+    /// typo check of app settings. Default: none (a source that cannot list its names).
+    fn names(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The real process environment.
@@ -27,6 +33,12 @@ pub struct ProcessEnv;
 impl EnvSource for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+
+    fn names(&self) -> Vec<String> {
+        std::env::vars_os()
+            .filter_map(|(name, _)| name.into_string().ok())
+            .collect()
     }
 }
 
@@ -61,11 +73,19 @@ impl EnvSource for MapEnv {
     fn var(&self, name: &str) -> Option<String> {
         self.0.get(name).cloned()
     }
+
+    fn names(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
 }
 
 impl<T: EnvSource + ?Sized> EnvSource for &T {
     fn var(&self, name: &str) -> Option<String> {
         (**self).var(name)
+    }
+
+    fn names(&self) -> Vec<String> {
+        (**self).names()
     }
 }
 

@@ -31,6 +31,44 @@ pub enum Error {
         /// The second spelling and where it was found.
         second: String,
     },
+    /// A key that is no setting of a remote app, given in code or in the app's config table, or
+    /// a flat key one or two edits away from a setting's. Names the nearest known key.
+    #[error("app `{app}`: unknown setting `{key}` in {origin}; did you mean `{suggestion}`?")]
+    UnknownKey {
+        /// The app's name.
+        app: String,
+        /// The key as given (the flat key for flat keys).
+        key: String,
+        /// Where it was given (`code`, `table TWITTER of app.toml`, `env`, ...).
+        origin: String,
+        /// The nearest known key, spelled as `key` is (a flat key for flat keys).
+        suggestion: String,
+    },
+    /// A known setting given where it has no meaning (`app_key` in a config table, or to
+    /// Authlib's `register`).
+    #[error("app `{app}`: `{key}` in {origin}: {reason}")]
+    Misplaced {
+        /// The app's name.
+        app: String,
+        /// The setting.
+        key: String,
+        /// Where it was given.
+        origin: String,
+        /// Where it belongs instead.
+        reason: &'static str,
+    },
+    /// An OAuth 1-only setting beside an OAuth 2-only one: an app speaks one protocol.
+    #[error(
+        "app `{app}`: `{oauth1}` is an OAuth 1 setting and `{oauth2}` an OAuth 2 one; an app speaks one protocol, keep the settings of one"
+    )]
+    MixedProtocols {
+        /// The app's name.
+        app: String,
+        /// The OAuth 1-only setting found.
+        oauth1: String,
+        /// The OAuth 2-only setting found.
+        oauth2: String,
+    },
     /// A structured setting given as a string in a flat key was not valid JSON.
     #[error(
         "{key} in {origin}: not valid JSON ({message}); structured values in flat keys are JSON, such as {{\"scope\": \"email\"}}"

@@ -19,10 +19,11 @@
 //! ```
 
 mod error;
+pub(crate) mod keys;
 mod settings;
 
 pub use error::Error;
-pub use settings::{AppSettings, AppSettingsLookup, KNOWN_KEYS};
+pub use settings::{AppSettings, AppSettingsLookup, KNOWN_KEYS, Vocabulary};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -173,6 +174,25 @@ impl Source {
     /// Whether values are strings that may hold JSON (the environment) rather than typed.
     fn is_env(&self) -> bool {
         matches!(self, Self::Env(_))
+    }
+
+    /// Every top-level key (for the flat-key typo check); an environment lists its names
+    /// through [`EnvSource::names`].
+    fn keys(&self) -> Result<Vec<String>, Error> {
+        Ok(match self {
+            Self::Env(env) => env.names(),
+            Self::TomlStr(map) | Self::Map { map, .. } => map.keys().cloned().collect(),
+            Self::TomlFile(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+                    path: path.clone(),
+                    source,
+                })?;
+                parse_toml(&text, &path.display().to_string())?
+                    .into_iter()
+                    .map(|(key, _)| key)
+                    .collect()
+            }
+        })
     }
 
     fn get(&self, key: &str) -> Result<Option<Value>, Error> {

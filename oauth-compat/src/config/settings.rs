@@ -4,57 +4,15 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use super::keys::{self, KeyProtocol, Kind, Place};
 use super::{Config, Error, Source};
 use crate::secret::ClientSecret;
 
-/// Every top-level setting of both vocabularies (Flask-OAuthlib's `remote_app` and Authlib's
-/// `register`), read from flat keys. Synonyms ([`AppSettings::canonical`]) resolve to one field.
-pub const KNOWN_KEYS: &[&str] = &[
-    // Flask-OAuthlib
-    "consumer_key",
-    "consumer_secret",
-    "request_token_params",
-    "request_token_url",
-    "request_token_method",
-    "access_token_url",
-    "access_token_params",
-    "access_token_method",
-    "access_token_headers",
-    "authorize_url",
-    "base_url",
-    "content_type",
-    "app_key",
-    "encoding",
-    "rsa_key",
-    "signature_method",
-    // Authlib (`client_kwargs` holds scope, token_endpoint_auth_method, token_placement,
-    // signature_method, signature_type, rsa_key, code_challenge_method)
-    "client_id",
-    "client_secret",
-    "refresh_token_url",
-    "refresh_token_params",
-    "authorize_params",
-    "api_base_url",
-    "server_metadata_url",
-    "client_kwargs",
-];
-
-/// Flask-OAuthlib spelling → the field it is stored under (Authlib's spelling).
-const SYNONYMS: &[(&str, &str)] = &[
-    ("consumer_key", "client_id"),
-    ("consumer_secret", "client_secret"),
-    ("base_url", "api_base_url"),
-];
-
-/// Settings whose values are tables; given as strings in flat keys, they are JSON.
-const STRUCTURED: &[&str] = &[
-    "request_token_params",
-    "access_token_params",
-    "access_token_headers",
-    "refresh_token_params",
-    "authorize_params",
-    "client_kwargs",
-];
+/// The settings read from flat keys (`TWITTER_CONSUMER_KEY`, `GITHUB_CLIENT_ID`), derived
+/// from the key table: every top-level keyword of Flask-OAuthlib's `remote_app` and Authlib's
+/// `register` except `app_key` (given in code) and the `client_kwargs` entries. Synonyms
+/// ([`AppSettings::canonical`]) resolve to one field.
+pub const KNOWN_KEYS: &[&str] = &oauth_compat_macros::__settings_table!(flat_keys);
 
 /// Django's table of apps (seed 001).
 const DJANGO_TABLE: &str = "AUTHLIB_OAUTH_CLIENTS";
@@ -80,9 +38,16 @@ const DJANGO_TABLE: &str = "AUTHLIB_OAUTH_CLIENTS";
 /// - Structured settings (`request_token_params`, `client_kwargs`, ...) in flat keys are JSON
 ///   strings (`GITHUB_CLIENT_KWARGS='{"scope": "user"}'`).
 /// - A `null` value counts as not given (Flask-OAuthlib's `None` falls through to the config).
-/// - Unknown keys are kept, not rejected: Authlib keeps unknown `register` arguments (as server
-///   metadata) and both Pythons ignore unknown table entries; [`extras`](Self::extras) hands
-///   them to later layers. Flat keys are read only for [`KNOWN_KEYS`], as Authlib does.
+/// - **Unknown keys are errors** ([`Error::UnknownKey`], with the nearest known key), given in
+///   code or in the app's table, except the server metadata fields of RFC 8414 §2 and OpenID
+///   Connect Discovery §3 (`userinfo_endpoint`, `jwks_uri`, ...), which Authlib keeps as
+///   metadata: [`extras`](Self::extras) hands them to later layers. Flat keys are read only
+///   for [`KNOWN_KEYS`], as Authlib does; a flat key one or two edits away from one of them
+///   (`TWITTER_CONSUMER_SECRT`) is an error too, others are left alone (the flat namespace is
+///   shared with the rest of the configuration).
+/// - An OAuth 1-only setting (`request_token_url`, `signature_method`, ...) beside an OAuth
+///   2-only one (`refresh_token_url`, `token_placement`, ...) is [`Error::MixedProtocols`].
+/// - Flask-OAuthlib without `app_key` reads no configuration: every setting is in code.
 ///
 /// `Debug` never prints `client_secret`, `rsa_key` (top level or in `client_kwargs`) or the
 /// values of `access_token_headers`.
@@ -122,6 +87,8 @@ pub struct AppSettings {
 
 #[derive(Clone)]
 enum Searched {
+    /// Flask-OAuthlib without `app_key`: nothing but code.
+    Code,
     Table {
         name: String,
         origin: String,
@@ -137,15 +104,49 @@ enum Searched {
 #[derive(Clone, Debug)]
 pub struct AppSettingsLookup {
     app: String,
-    style: Style,
+    vocabulary: Vocabulary,
     code: Vec<(String, Value)>,
     overwrite: bool,
 }
 
-#[derive(Clone, Debug)]
-enum Style {
-    AppKey(String),
+/// Which Python call an app is declared the way of: its lookup rules and defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Vocabulary {
+    /// Flask-OAuthlib's `oauth.remote_app(name, app_key=.., ..)`: the config's `app_key` table,
+    /// else its `APP_KEY_FIELD` flat keys; without `app_key`, code only. Defaults: request
+    /// token by GET, access token by POST, `client_secret_post`.
+    FlaskOAuthlib {
+        /// The config table (and flat-key prefix) to read, if any.
+        app_key: Option<String>,
+    },
+    /// Authlib's `oauth.register(name, ..)`: flat keys `{NAME}_{KEY}` and Django's
+    /// `AUTHLIB_OAUTH_CLIENTS[name]`. Defaults: request token by POST, `client_secret_basic`.
     Authlib,
+}
+
+impl Vocabulary {
+    /// This vocabulary's default for `key` (from the key table), if it has one.
+    ///
+    /// ```
+    /// use oauth_compat::config::Vocabulary;
+    /// let flask = Vocabulary::FlaskOAuthlib { app_key: None };
+    /// assert_eq!(flask.default_of("request_token_method"), Some("GET"));
+    /// assert_eq!(Vocabulary::Authlib.default_of("request_token_method"), Some("POST"));
+    /// assert_eq!(Vocabulary::Authlib.default_of("token_endpoint_auth_method"), Some("client_secret_basic"));
+    /// ```
+    pub fn default_of(&self, key: &str) -> Option<&'static str> {
+        let spec = keys::spec(key)?;
+        match self {
+            Self::FlaskOAuthlib { .. } => spec.flask_oauthlib_default,
+            Self::Authlib => spec.authlib_default,
+        }
+    }
+
+    /// Whether this is Flask-OAuthlib's vocabulary.
+    pub fn is_flask_oauthlib(&self) -> bool {
+        matches!(self, Self::FlaskOAuthlib { .. })
+    }
 }
 
 /// A table found in config: the label of its source, and its entries.
@@ -160,20 +161,26 @@ impl AppSettings {
         name: impl Into<String>,
         app_key: impl Into<String>,
     ) -> AppSettingsLookup {
-        AppSettingsLookup {
-            app: name.into(),
-            style: Style::AppKey(app_key.into()),
-            code: Vec::new(),
-            overwrite: false,
-        }
+        Self::lookup(
+            name,
+            Vocabulary::FlaskOAuthlib {
+                app_key: Some(app_key.into()),
+            },
+        )
     }
 
     /// Authlib's `oauth.register(name, ...)`: flat keys `{NAME}_{KEY}` and Django's
     /// `AUTHLIB_OAUTH_CLIENTS[name]`.
     pub fn authlib(name: impl Into<String>) -> AppSettingsLookup {
+        Self::lookup(name, Vocabulary::Authlib)
+    }
+
+    /// An app declared in `vocabulary`'s way (Flask-OAuthlib without `app_key` reads no
+    /// configuration).
+    pub fn lookup(name: impl Into<String>, vocabulary: Vocabulary) -> AppSettingsLookup {
         AppSettingsLookup {
             app: name.into(),
-            style: Style::Authlib,
+            vocabulary,
             code: Vec::new(),
             overwrite: false,
         }
@@ -187,10 +194,7 @@ impl AppSettings {
     /// assert_eq!(AppSettings::canonical("authorize_url"), "authorize_url");
     /// ```
     pub fn canonical(key: &str) -> &str {
-        SYNONYMS
-            .iter()
-            .find(|(alias, _)| *alias == key)
-            .map_or(key, |(_, canonical)| canonical)
+        keys::spec(key).map_or(key, |spec| spec.canonical)
     }
 
     /// The app's name.
@@ -249,24 +253,30 @@ impl AppSettings {
         }
     }
 
-    /// Settings outside [`KNOWN_KEYS`], kept for later layers (Authlib's server metadata).
+    /// The server metadata fields given as settings (`userinfo_endpoint`, ...), kept for
+    /// later layers as Authlib keeps them.
     pub fn extras(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.values
             .iter()
-            .filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str()))
+            .filter(|(k, _)| keys::is_metadata(k))
             .map(|(k, v)| (k.as_str(), v))
     }
 
     /// The error for a missing setting: every place it was looked for.
     pub fn missing(&self, field: &str) -> Error {
-        let spellings: Vec<&str> = SYNONYMS
+        let canonical = Self::canonical(field);
+        let spellings: Vec<&str> = keys::KEYS
             .iter()
-            .filter(|(alias, canonical)| *alias == field || *canonical == field)
-            .flat_map(|(alias, canonical)| [*alias, *canonical])
-            .chain((!SYNONYMS.iter().any(|(a, c)| *a == field || *c == field)).then_some(field))
+            .filter(|spec| spec.canonical == canonical && spec.name != canonical)
+            .map(|spec| spec.name)
+            .chain([canonical])
             .collect();
         let mut places = vec!["not given in code".to_owned()];
         match &self.searched {
+            Searched::Code => places.push(
+                "and no app_key, so the configuration is not read (Flask-OAuthlib's rule)"
+                    .to_owned(),
+            ),
             Searched::Table { name, origin } => {
                 let flat = match name.split_once('[') {
                     Some(_) => format!("flat keys {}_*", self.app.to_uppercase()),
@@ -313,13 +323,16 @@ impl fmt::Debug for AppSettings {
         let mut values = self.values.clone();
         // The RSA key may sit at the top level (Flask-OAuthlib's `rsa_key=`) or in
         // `client_kwargs`; header values may carry credentials (Bitbucket's Basic header).
-        if values.contains_key("rsa_key") {
-            values.insert("rsa_key".to_owned(), Value::from("[redacted]"));
-        }
-        if let Some(Value::Object(kwargs)) = values.get_mut("client_kwargs")
-            && kwargs.contains_key("rsa_key")
-        {
-            kwargs.insert("rsa_key".to_owned(), Value::from("[redacted]"));
+        let secrets = keys::KEYS.iter().filter(|spec| spec.kind == Kind::Secret);
+        for spec in secrets {
+            if let Some(value) = values.get_mut(spec.canonical) {
+                *value = Value::from("[redacted]");
+            }
+            if let Some(Value::Object(kwargs)) = values.get_mut("client_kwargs")
+                && let Some(value) = kwargs.get_mut(spec.canonical)
+            {
+                *value = Value::from("[redacted]");
+            }
         }
         if let Some(Value::Object(headers)) = values.get_mut("access_token_headers") {
             for value in headers.values_mut() {
@@ -352,22 +365,28 @@ impl AppSettingsLookup {
     /// Reads the config now and resolves the settings.
     ///
     /// # Errors
+    /// [`Error::UnknownKey`], [`Error::Misplaced`], [`Error::MixedProtocols`],
     /// [`Error::Conflict`], [`Error::InvalidJson`], [`Error::WrongType`], or a source that
     /// could not be read.
-    pub fn resolve(self, config: &Config) -> Result<AppSettings, Error> {
+    pub fn resolve(mut self, config: &Config) -> Result<AppSettings, Error> {
         let code = normalize(
             &self.app,
-            self.code
+            std::mem::take(&mut self.code)
                 .into_iter()
                 .map(|(k, v)| (k, v, "code".to_owned())),
         )?;
-        let (table_name, prefix, table) = match &self.style {
-            Style::AppKey(app_key) => (
+        let (table_name, prefix, table) = match &self.vocabulary {
+            Vocabulary::FlaskOAuthlib { app_key: None } => {
+                return self.merge(code, Layer::new(), Searched::Code);
+            }
+            Vocabulary::FlaskOAuthlib {
+                app_key: Some(app_key),
+            } => (
                 app_key.clone(),
                 app_key.clone(),
                 find_table(config, app_key, None)?,
             ),
-            Style::Authlib => (
+            Vocabulary::Authlib => (
                 format!("{DJANGO_TABLE}[{}]", self.app),
                 self.app.to_uppercase(),
                 find_table(config, DJANGO_TABLE, Some(&self.app))?,
@@ -387,6 +406,7 @@ impl AppSettingsLookup {
                 )
             }
             None => {
+                check_flat_typos(config, &self.app, &prefix)?;
                 let layer = normalize(&self.app, flat_entries(config, &prefix)?)?;
                 let sources = config.sources().map(Source::label).collect();
                 (
@@ -399,7 +419,17 @@ impl AppSettingsLookup {
                 )
             }
         };
-        let overwrite = self.overwrite && matches!(self.style, Style::Authlib);
+        self.merge(code, from_config, searched)
+    }
+
+    /// Code and config by the vocabulary's precedence, then the checks on the whole.
+    fn merge(
+        self,
+        code: Layer,
+        from_config: Layer,
+        searched: Searched,
+    ) -> Result<AppSettings, Error> {
+        let overwrite = self.overwrite && self.vocabulary == Vocabulary::Authlib;
         let mut values = if overwrite {
             code.clone()
         } else {
@@ -416,6 +446,7 @@ impl AppSettingsLookup {
                 }
             }
         }
+        check_one_protocol(&self.app, &values)?;
         let client_secret = match values.remove("client_secret") {
             None => None,
             Some(Value::String(s)) => Some(ClientSecret::new(s)),
@@ -475,12 +506,13 @@ fn flat_entries(config: &Config, prefix: &str) -> Result<Vec<(String, Value, Str
                 continue;
             };
             let value = match value {
-                Value::String(text) if STRUCTURED.contains(key) => serde_json::from_str(&text)
-                    .map_err(|err| Error::InvalidJson {
+                Value::String(text) if is_structured(key) => {
+                    serde_json::from_str(&text).map_err(|err| Error::InvalidJson {
                         key: flat.clone(),
                         origin: source.label(),
                         message: format!("line {} column {}", err.line(), err.column()),
-                    })?,
+                    })?
+                }
                 value => value,
             };
             entries.push((
@@ -502,6 +534,7 @@ fn normalize(
     let mut layer = Layer::new();
     let mut seen: Map<String, Value> = Map::new();
     for (key, value, place) in entries {
+        check_known(app, &key, &place)?;
         if value.is_null() {
             continue;
         }
@@ -521,6 +554,90 @@ fn normalize(
         layer.insert(canonical, value);
     }
     Ok(layer)
+}
+
+/// A key given in code or in a table must be a setting of the key table (or a server metadata
+/// field, kept as Authlib keeps it).
+fn check_known(app: &str, key: &str, place: &str) -> Result<(), Error> {
+    match keys::spec(key) {
+        Some(spec) if spec.place == Place::RemoteAppCode => Err(Error::Misplaced {
+            app: app.to_owned(),
+            key: key.to_owned(),
+            origin: place.to_owned(),
+            reason: "it is Flask-OAuthlib's `remote_app` keyword, given in code \
+                     (`RegisterOptions::app_key`) to `OAuth::remote_app` only",
+        }),
+        Some(_) => Ok(()),
+        None if keys::is_metadata(key) => Ok(()),
+        None => Err(Error::UnknownKey {
+            app: app.to_owned(),
+            key: key.to_owned(),
+            origin: place.to_owned(),
+            suggestion: keys::nearest(key).to_owned(),
+        }),
+    }
+}
+
+/// A flat key with the app's prefix one or two edits away from a known one
+/// (`TWITTER_CONSUMER_SECRT`) is a typo. Others are left alone: the flat namespace is shared
+/// with the rest of the configuration (`GITHUB_TOKEN` in CI).
+fn check_flat_typos(config: &Config, app: &str, prefix: &str) -> Result<(), Error> {
+    let head = format!("{prefix}_");
+    for source in config.sources() {
+        for name in source.keys()? {
+            let Some(rest) = name.strip_prefix(&head) else {
+                continue;
+            };
+            let rest = rest.to_ascii_lowercase();
+            if KNOWN_KEYS.contains(&rest.as_str()) {
+                continue;
+            }
+            let near = KNOWN_KEYS
+                .iter()
+                .map(|known| (keys::edit_distance(&rest, known), known))
+                .min();
+            if let Some((1..=2, known)) = near {
+                return Err(Error::UnknownKey {
+                    app: app.to_owned(),
+                    key: name.clone(),
+                    origin: source.label(),
+                    suggestion: format!("{head}{}", known.to_uppercase()),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An app speaks one OAuth: an OAuth 1-only setting beside an OAuth 2-only one (at the top
+/// level or in `client_kwargs`) is an error naming both.
+fn check_one_protocol(app: &str, values: &Layer) -> Result<(), Error> {
+    let kwargs = values.get("client_kwargs").and_then(Value::as_object);
+    let given = |protocol: KeyProtocol| {
+        keys::KEYS
+            .iter()
+            .filter(|spec| spec.protocol == protocol)
+            .find(|spec| {
+                let set = |map: &Map<String, Value>| {
+                    map.get(spec.canonical).is_some_and(|v| !v.is_null())
+                };
+                set(values) || kwargs.is_some_and(set)
+            })
+            .map(|spec| spec.name)
+    };
+    match (given(KeyProtocol::OAuth1), given(KeyProtocol::OAuth2)) {
+        (Some(oauth1), Some(oauth2)) => Err(Error::MixedProtocols {
+            app: app.to_owned(),
+            oauth1: oauth1.to_owned(),
+            oauth2: oauth2.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a setting's value is a table (a JSON string in flat keys).
+fn is_structured(key: &str) -> bool {
+    keys::spec(key).is_some_and(|spec| spec.kind == Kind::Table)
 }
 
 fn describe(key: &str, place: &str) -> String {

@@ -11,9 +11,10 @@
 //! use oauth_compat::registry::{Protocol, RegisterOptions};
 //!
 //! let oauth = OAuth::new();
-//! oauth.remote_app("twitter", "TWITTER", RegisterOptions::new()
-//!     .set("base_url", "https://api.twitter.com/1.1/")
-//!     .set("authorize_url", "https://api.twitter.com/oauth/authenticate"));
+//! oauth.remote_app("twitter", RegisterOptions::new()
+//!     .app_key("TWITTER")
+//!     .base_url("https://api.twitter.com/1.1/")
+//!     .authorize_url("https://api.twitter.com/oauth/authenticate"));
 //! // Read at first use: config given after the declaration still counts.
 //! oauth.init_app(Config::from_toml_str(r#"
 //!     [TWITTER]
@@ -50,7 +51,7 @@ use crate::Engine;
 use crate::cache::Cache;
 use crate::cache::MemoryCache;
 use crate::client::{BoxError, TokenUpdate};
-use crate::config::Config;
+use crate::config::{Config, Vocabulary};
 use crate::hooks::Hooks;
 use crate::oauth2::Token;
 use tokens::{FetchTokenFn, UpdateTokenFn, erase_fetch, erase_update};
@@ -129,21 +130,40 @@ impl Shared {
     }
 }
 
-/// Which vocabulary's rules and defaults an app follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Entry {
-    /// `oauth.remote_app(..)`: request token by GET, access token by POST, OAuth 2 client
-    /// secret in the body (`client_secret_post`).
-    FlaskOAuthlib,
-    /// `oauth.register(..)`: request token by POST, `client_secret_basic`.
-    Authlib,
-}
-
 /// The settings given in code to [`OAuth::register`] or [`OAuth::remote_app`] (the keyword
 /// arguments of the Python calls), in either vocabulary.
 ///
-/// Keys are the Python ones (`client_id`, `consumer_key`, `base_url`, `client_kwargs`, ...);
-/// structured values are JSON (`json!({"scope": "email"})`).
+/// Each keyword has a typed setter of the same name, in both vocabularies (`.consumer_key(..)`,
+/// `.client_id(..)`, `.request_token_url(..)`, `.client_kwargs(..)`, ...), written out from the
+/// key table so a typo is a compile error: strings take `impl Into<String>`, tables (params,
+/// headers, `client_kwargs`) a [`serde_json::Value`] object, methods an [`http::Method`].
+/// [`set`](Self::set) takes the Python keyword as a string; a key that is no setting (nor a
+/// server metadata field such as `userinfo_endpoint`, kept as Authlib keeps it) is
+/// [`config::Error::UnknownKey`](crate::config::Error::UnknownKey) at the app's first use,
+/// naming the nearest known key.
+///
+/// ```
+/// use http::Method;
+/// use oauth_compat::OAuth;
+/// use oauth_compat::registry::RegisterOptions;
+///
+/// let oauth = OAuth::new();
+/// let typed = oauth.remote_app("typed", RegisterOptions::new()
+///     .consumer_key("key")
+///     .consumer_secret("secret")
+///     .request_token_url("https://api.twitter.com/oauth/request_token")
+///     .request_token_method(Method::POST));
+/// let by_name = oauth.remote_app("by_name", RegisterOptions::new()
+///     .set("consumer_key", "key")
+///     .set("consumer_secret", "secret")
+///     .set("request_token_url", "https://api.twitter.com/oauth/request_token")
+///     .set("request_token_method", "POST"));
+/// assert_eq!(typed.settings()?.get("request_token_method"), by_name.settings()?.get("request_token_method"));
+///
+/// let typo = oauth.remote_app("typo", RegisterOptions::new().set("request_token_methd", "POST"));
+/// assert!(typo.settings().unwrap_err().to_string().contains("did you mean `request_token_method`?"));
+/// # Ok::<(), oauth_compat::Error>(())
+/// ```
 #[derive(Clone, Default)]
 #[must_use]
 pub struct RegisterOptions {
@@ -165,10 +185,26 @@ impl RegisterOptions {
         Self::default()
     }
 
-    /// A setting given in code (`client_id="..."`).
+    /// A setting given in code by its Python keyword (`client_id="..."`); the typed setters
+    /// are the same. An unknown key is an error at the app's first use.
     pub fn set(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.given.push((key.into(), value.into()));
         self
+    }
+
+    oauth_compat_macros::__settings_table!(setters);
+
+    /// Flask-OAuthlib's `app_key` given to [`OAuth::remote_app`], taken out of the settings
+    /// (the last one given wins, as a repeated keyword would). A value that is not a string
+    /// stays among the settings, where resolution reports it.
+    fn take_app_key(&mut self) -> Option<String> {
+        let position = self
+            .given
+            .iter()
+            .rposition(|(key, value)| key == "app_key" && value.is_string())?;
+        let (_, value) = self.given.remove(position);
+        self.given.retain(|(key, _)| key != "app_key");
+        value.as_str().map(str::to_owned)
     }
 
     /// Authlib's `overwrite=True`: the configuration wins over values given in code.
@@ -401,8 +437,7 @@ impl OAuth {
         let name = name.into();
         let app = RemoteApp::new(
             name.clone(),
-            None,
-            Entry::Authlib,
+            Vocabulary::Authlib,
             options,
             self.shared.clone(),
         );
@@ -410,23 +445,33 @@ impl OAuth {
     }
 
     /// Flask-OAuthlib's `oauth.remote_app(name, app_key=..., ...)`: settings from `options`,
-    /// then the config's `APP_KEY` table, else its `APP_KEY_FIELD` flat keys, at first use.
-    /// Defaults: request token by GET, access token by POST, OAuth 2 client secret in the body
-    /// (`client_secret_post`). A second app of the same name replaces the first.
-    pub fn remote_app(
-        &self,
-        name: impl Into<String>,
-        app_key: impl Into<String>,
-        options: RegisterOptions,
-    ) -> RemoteApp {
+    /// then, with [`app_key`](RegisterOptions::app_key), the config's `APP_KEY` table, else
+    /// its `APP_KEY_FIELD` flat keys, at first use; without `app_key`, every setting is in
+    /// `options`. Defaults: request token by GET, access token by POST, OAuth 2 client secret
+    /// in the body (`client_secret_post`). A second app of the same name replaces the first.
+    ///
+    /// ```
+    /// use oauth_compat::OAuth;
+    /// use oauth_compat::registry::RegisterOptions;
+    ///
+    /// let oauth = OAuth::new();
+    /// // twitter = oauth.remote_app('twitter', consumer_key='key', consumer_secret='secret', ..)
+    /// let twitter = oauth.remote_app("twitter", RegisterOptions::new()
+    ///     .consumer_key("key")
+    ///     .consumer_secret("secret")
+    ///     .request_token_url("https://api.twitter.com/oauth/request_token"));
+    /// assert_eq!(twitter.client_id()?, "key");
+    /// // oauth.remote_app('github', app_key='GITHUB'): settings from app.config['GITHUB']
+    /// let github = oauth.remote_app("github", RegisterOptions::new().app_key("GITHUB"));
+    /// # let _ = github;
+    /// # Ok::<(), oauth_compat::Error>(())
+    /// ```
+    pub fn remote_app(&self, name: impl Into<String>, mut options: RegisterOptions) -> RemoteApp {
         let name = name.into();
-        let app = RemoteApp::new(
-            name.clone(),
-            Some(app_key.into()),
-            Entry::FlaskOAuthlib,
-            options,
-            self.shared.clone(),
-        );
+        let vocabulary = Vocabulary::FlaskOAuthlib {
+            app_key: options.take_app_key(),
+        };
+        let app = RemoteApp::new(name.clone(), vocabulary, options, self.shared.clone());
         self.insert(name, app)
     }
 

@@ -12,10 +12,10 @@ use super::flow::{CacheRequestTokens, FlowError, RequestTokenStore};
 use super::metadata;
 use super::request::RemoteRequest;
 use super::tokens::Context;
-use super::{Entry, RegisterOptions, Shared};
+use super::{RegisterOptions, Shared};
 use crate::Step;
 use crate::client::{OAuth1Client, OAuth2Client, OAuth2ClientBuilder};
-use crate::config::{AppSettings, Error as ConfigError};
+use crate::config::{AppSettings, Error as ConfigError, Vocabulary};
 use crate::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
 use crate::oauth2::{ClientAuthMethod, CodeChallengeMethod, Token, TokenPlacement};
 use crate::response::MediaType;
@@ -64,8 +64,8 @@ pub struct RemoteApp {
 
 struct AppInner {
     name: String,
-    app_key: Option<String>,
-    entry: Entry,
+    /// How the app was declared (`remote_app` with or without `app_key`, or `register`).
+    vocabulary: Vocabulary,
     options: RegisterOptions,
     shared: Arc<Shared>,
     /// The discovery document, fetched once (`server_metadata_url`).
@@ -81,16 +81,14 @@ pub(super) struct Resolved {
 impl RemoteApp {
     pub(crate) fn new(
         name: String,
-        app_key: Option<String>,
-        entry: Entry,
+        vocabulary: Vocabulary,
         options: RegisterOptions,
         shared: Arc<Shared>,
     ) -> Self {
         Self {
             inner: Arc::new(AppInner {
                 name,
-                app_key,
-                entry,
+                vocabulary,
                 options,
                 shared,
                 metadata: OnceCell::new(),
@@ -222,6 +220,7 @@ impl RemoteApp {
         let settings = self.resolve_settings()?;
         let Some(url) = (Reader {
             settings: &settings,
+            vocabulary: &self.inner.vocabulary,
         })
         .string("server_metadata_url")?
         else {
@@ -273,7 +272,7 @@ impl RemoteApp {
             return Ok(());
         }
         let mut keys = vec!["authorize_params"];
-        if self.inner.entry == Entry::FlaskOAuthlib {
+        if self.inner.vocabulary.is_flask_oauthlib() {
             keys.push("request_token_params");
         }
         for key in keys {
@@ -309,6 +308,7 @@ impl RemoteApp {
         let mut settings = self.resolve_settings()?;
         if (Reader {
             settings: &settings,
+            vocabulary: &self.inner.vocabulary,
         })
         .string("server_metadata_url")?
         .is_some()
@@ -328,6 +328,7 @@ impl RemoteApp {
         }
         let read = Reader {
             settings: &settings,
+            vocabulary: &self.inner.vocabulary,
         };
         let client = if read.string("request_token_url")?.is_some() {
             RemoteClient::OAuth1(self.build_oauth1(&read)?)
@@ -341,10 +342,7 @@ impl RemoteApp {
     /// The settings from code and configuration (without server metadata).
     fn resolve_settings(&self) -> Result<AppSettings, crate::Error> {
         let inner = &self.inner;
-        let mut lookup = match &inner.app_key {
-            Some(app_key) => AppSettings::flask_oauthlib(&inner.name, app_key),
-            None => AppSettings::authlib(&inner.name),
-        };
+        let mut lookup = AppSettings::lookup(&inner.name, inner.vocabulary.clone());
         for (key, value) in &inner.options.given {
             lookup = lookup.given(key.clone(), value.clone());
         }
@@ -364,20 +362,13 @@ impl RemoteApp {
             None => return Err(settings.missing("client_secret").into()),
         };
         let credentials = ClientCredentials::new(settings.require_str("client_id")?, secret);
-        let request_token_method = match self.inner.entry {
-            Entry::FlaskOAuthlib => Method::GET,
-            Entry::Authlib => Method::POST,
-        };
         let mut builder = OAuth1Client::builder(credentials)
             .app_name(self.name())
             .engine(self.inner.shared.engine()?)
             .hold_token(false)
             .hooks(&self.inner.options.hooks)
-            .request_token_method(
-                read.method("request_token_method")?
-                    .unwrap_or(request_token_method),
-            )
-            .access_token_method(read.method("access_token_method")?.unwrap_or(Method::POST))
+            .request_token_method(read.method_or_default("request_token_method")?)
+            .access_token_method(read.method_or_default("access_token_method")?)
             .request_token_params(read.params("request_token_params")?)
             .access_token_params(read.params("access_token_params")?)
             .access_token_headers(read.params("access_token_headers")?);
@@ -418,7 +409,7 @@ impl RemoteApp {
             .engine(self.inner.shared.engine()?)
             .hold_token(false)
             .hooks(&self.inner.options.hooks)
-            .access_token_method(read.method("access_token_method")?.unwrap_or(Method::POST))
+            .access_token_method(read.method_or_default("access_token_method")?)
             .access_token_params(read.params("access_token_params")?)
             .refresh_token_params(read.params("refresh_token_params")?)
             .authorize_params(read.params("authorize_params")?)
@@ -430,16 +421,13 @@ impl RemoteApp {
             Some(method) => method.parse::<ClientAuthMethod>()?,
             // A public client (no secret) cannot authenticate with one.
             None if settings.client_secret().is_none() => ClientAuthMethod::None,
-            None => match self.inner.entry {
-                Entry::FlaskOAuthlib => ClientAuthMethod::ClientSecretPost,
-                Entry::Authlib => ClientAuthMethod::ClientSecretBasic,
-            },
+            None => read.default_of("token_endpoint_auth_method")?.parse()?,
         };
         builder = builder.token_endpoint_auth_method(auth_method);
         if let Some(secret) = settings.client_secret() {
             builder = builder.client_secret(secret.clone());
         }
-        if self.inner.entry == Entry::FlaskOAuthlib {
+        if self.inner.vocabulary.is_flask_oauthlib() {
             // Flask-OAuthlib's OAuth 2 apps (no request_token_url: Facebook, Weibo) put the
             // authorization parameters in request_token_params. A fixed `state` among them
             // becomes the flow's, as one in `authorize_params` does; a callable one is
@@ -519,7 +507,7 @@ impl fmt::Debug for RemoteApp {
         let inner = &self.inner;
         f.debug_struct("RemoteApp")
             .field("name", &inner.name)
-            .field("app_key", &inner.app_key)
+            .field("vocabulary", &inner.vocabulary)
             .field("resolved", &inner.resolved.get().map(|r| &r.settings))
             .finish_non_exhaustive()
     }
@@ -529,6 +517,7 @@ impl fmt::Debug for RemoteApp {
 /// top-level one wins), as Authlib passes `client_kwargs` to the session.
 struct Reader<'a> {
     settings: &'a AppSettings,
+    vocabulary: &'a Vocabulary,
 }
 
 impl Reader<'_> {
@@ -556,6 +545,22 @@ impl Reader<'_> {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(self.wrong_type(key, "a string")),
+        }
+    }
+
+    /// The vocabulary's default for `key`, from the key table.
+    fn default_of(&self, key: &str) -> Result<&'static str, crate::Error> {
+        self.vocabulary
+            .default_of(key)
+            .ok_or_else(|| self.wrong_type(key, "a value (the key table gives no default)"))
+    }
+
+    /// A method setting, else the vocabulary's default.
+    fn method_or_default(&self, key: &str) -> Result<Method, crate::Error> {
+        match self.method(key)? {
+            Some(method) => Ok(method),
+            None => Method::from_bytes(self.default_of(key)?.as_bytes())
+                .map_err(|_| self.wrong_type(key, "an HTTP method such as GET or POST")),
         }
     }
 

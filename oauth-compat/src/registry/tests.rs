@@ -53,8 +53,8 @@ fn protocol_is_decided_from_the_config() {
         )
         .unwrap(),
     );
-    let twitter = oauth.remote_app("twitter", "TWITTER", RegisterOptions::new());
-    let facebook = oauth.remote_app("facebook", "FACEBOOK", RegisterOptions::new());
+    let twitter = oauth.remote_app("twitter", RegisterOptions::new().app_key("TWITTER"));
+    let facebook = oauth.remote_app("facebook", RegisterOptions::new().app_key("FACEBOOK"));
     assert_eq!(twitter.protocol().unwrap(), Protocol::OAuth1);
     assert!(matches!(twitter.client().unwrap(), RemoteClient::OAuth1(_)));
     assert_eq!(facebook.protocol().unwrap(), Protocol::OAuth2);
@@ -102,7 +102,7 @@ fn a_missing_consumer_secret_for_oauth1_is_named() {
             "https://api.twitter.com/oauth/request_token",
         ),
     ]));
-    let twitter = oauth.remote_app("twitter", "TWITTER", RegisterOptions::new());
+    let twitter = oauth.remote_app("twitter", RegisterOptions::new().app_key("TWITTER"));
     let err = twitter.protocol().unwrap_err().to_string();
     assert!(err.starts_with("client_secret for app `twitter`"), "{err}");
     assert!(err.contains("TWITTER_CONSUMER_SECRET"), "{err}");
@@ -113,8 +113,8 @@ fn flask_oauthlib_oauth2_request_token_params_become_authorization_params() {
     let oauth = OAuth::new();
     let facebook = oauth.remote_app(
         "facebook",
-        "FACEBOOK",
         RegisterOptions::new()
+            .app_key("FACEBOOK")
             .set("consumer_key", "fb-id")
             .set("consumer_secret", "fb-secret")
             .set("request_token_url", json!(null))
@@ -209,8 +209,8 @@ fn debug_hides_a_top_level_rsa_key_and_header_values() {
     // Flask-OAuthlib reads rsa_key and signature_method lazily, flat keys included.
     let app = oauth.remote_app(
         "twitter",
-        "TWITTER",
         RegisterOptions::new()
+            .app_key("TWITTER")
             .set("consumer_key", "k")
             .set(
                 "request_token_url",
@@ -243,4 +243,54 @@ fn debug_hides_a_top_level_rsa_key_and_header_values() {
         "{shown}"
     );
     assert!(!shown.contains("c2VjcmV0"), "{shown}");
+}
+
+#[test]
+fn every_key_of_the_table_has_a_typed_setter_equal_to_set() {
+    use crate::config::keys::{KEYS, Kind};
+    use http::Method;
+
+    let typed = RegisterOptions::new()
+        .consumer_key("s")
+        .consumer_secret("s")
+        .request_token_params(json!({"t": 1}))
+        .request_token_url("s")
+        .request_token_method(Method::POST)
+        .access_token_url("s")
+        .access_token_params(json!({"t": 1}))
+        .access_token_method(Method::POST)
+        .access_token_headers(json!({"t": 1}))
+        .authorize_url("s")
+        .base_url("s")
+        .content_type("s")
+        .app_key("s")
+        .encoding("s")
+        .rsa_key("s")
+        .signature_method("s")
+        .client_id("s")
+        .client_secret("s")
+        .refresh_token_url("s")
+        .refresh_token_params(json!({"t": 1}))
+        .authorize_params(json!({"t": 1}))
+        .api_base_url("s")
+        .server_metadata_url("s")
+        .client_kwargs(json!({"t": 1}))
+        .scope("s")
+        .token_endpoint_auth_method("s")
+        .token_placement("s")
+        .code_challenge_method("s")
+        .leeway(60)
+        .signature_type("s");
+    // The same settings by name, one per row of the key table: a row without a setter (or a
+    // setter storing another key or another value) makes the two lists differ.
+    let by_name = KEYS.iter().fold(RegisterOptions::new(), |options, spec| {
+        let value = match spec.kind {
+            Kind::Str | Kind::Secret | Kind::Scope => json!("s"),
+            Kind::Table => json!({"t": 1}),
+            Kind::Method => json!("POST"),
+            Kind::Seconds => json!(60),
+        };
+        options.set(spec.name, value)
+    });
+    assert_eq!(typed.given, by_name.given);
 }
