@@ -3,16 +3,15 @@
 //! `handle_oauth2_response` send them), and what `encoding` changes (text request bodies) and
 //! does not (response decoding).
 
-mod common;
-mod oauth1_provider;
+mod support;
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::any;
-use common::Provider;
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
+use loopback::Provider;
 use oauth_compat::client::{self, OAuth1Client, OAuth2Client, OAuth2ClientBuilder, TokenGrant};
 use oauth_compat::config::Config;
 use oauth_compat::env::MapEnv;
@@ -22,6 +21,7 @@ use oauth_compat::registry::{RegisterOptions, RemoteClient};
 use oauth_compat::{Engine, Error, OAuth};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_SECRET};
 use oauth1_provider::{TEMP_TOKEN, VERIFIER};
+use support::{loopback, oauth1_provider};
 
 /// `Basic base64("cid:csecret")`.
 const BASIC_CID: &str = "Basic Y2lkOmNzZWNyZXQ=";
@@ -49,7 +49,7 @@ async fn provider() -> Provider {
     let latin1 = |content_type: &'static str, body: &'static [u8]| {
         any(move || async move { ([(CONTENT_TYPE, content_type)], body) })
     };
-    common::serve(
+    loopback::serve(
         Router::new()
             .route("/token", token())
             .route("/revoke", any(|| async { StatusCode::OK }))

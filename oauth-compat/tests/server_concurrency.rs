@@ -2,7 +2,7 @@
 //! once on a multi-thread runtime is accepted exactly once, and a temporary credential is
 //! exchanged at most once even when requests race.
 
-mod server_support;
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use oauth_compat::server::store::{
     BoxFuture, StoreError, TemporaryCredential, TemporaryCredentialStore,
 };
 use oauth_compat::server::{AuthorizationServer, OAuth1Error, ServerConfig};
-use server_support::*;
+use support::server::*;
 
 const BASE: &str = "http://provider.example";
 

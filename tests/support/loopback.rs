@@ -1,6 +1,5 @@
 //! In-process test providers: an axum router on a free 127.0.0.1 port, and a log of every
 //! request it received, for exact assertions on what the engine sent.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::sync::{Arc, Mutex};
 
