@@ -15,24 +15,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use oauth_compat::client::{OAuth2Client, TokenGrant, TokenUpdate};
-use oauth_compat::env::MapEnv;
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::Token;
-use oauth_compat::{Engine, Error, blocking, engine};
+use oauth_compat::{Error, blocking, engine};
 use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_TOKEN, VERIFIER,
 };
 use serde_json::json;
-use support::{loopback, oauth1_provider};
+use support::{loopback, loopback::engine, oauth1_provider};
 use tokio::runtime::{Handle, Runtime};
-
-fn engine() -> Engine {
-    Engine::builder()
-        .env(MapEnv::new())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("engine")
-}
 
 /// The runtime the providers run on: its worker threads serve, the test thread does not
 /// belong to it once `block_on` returns.

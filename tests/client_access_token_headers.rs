@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::routing::any;
 use http::StatusCode;
@@ -14,26 +12,17 @@ use http::header::CONTENT_TYPE;
 use loopback::Provider;
 use oauth_compat::client::{self, OAuth1Client, OAuth2Client, OAuth2ClientBuilder, TokenGrant};
 use oauth_compat::config::Config;
-use oauth_compat::env::MapEnv;
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::{ClientAuthMethod, Token};
 use oauth_compat::registry::{RegisterOptions, RemoteClient};
-use oauth_compat::{Engine, Error, OAuth};
+use oauth_compat::{Error, OAuth};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_SECRET};
 use oauth1_provider::{TEMP_TOKEN, VERIFIER};
-use support::{loopback, oauth1_provider};
+use support::{loopback, loopback::engine, oauth1_provider};
 
 /// `Basic base64("cid:csecret")`.
 const BASIC_CID: &str = "Basic Y2lkOmNzZWNyZXQ=";
 const FORM_TYPE: &str = "application/x-www-form-urlencoded";
-
-fn engine() -> Engine {
-    Engine::builder()
-        .env(MapEnv::new())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("engine")
-}
 
 /// `/token` issues a token with a refresh token; `/revoke` accepts; `/api/*` answers JSON;
 /// `/latin1/*` answer `café` in ISO 8859-1, with and without a `charset`.

@@ -21,20 +21,12 @@ use oauth1_provider::{
     TEMP_SECRET, TEMP_TOKEN, VERIFIER,
 };
 use serde_json::json;
-use support::full_flows::full_flow_tests;
 use support::oauth1_provider;
+use support::{full_flows::full_flow_tests, loopback::engine};
 
 const CALLBACK: &str = "https://app.example/callback";
 
 /// An engine that reads no process variable and bounds every request.
-fn engine() -> Engine {
-    Engine::builder()
-        .env(MapEnv::new())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("engine")
-}
-
 /// A client of `provider` signing with `method`, parameters in `placement`.
 fn client(
     provider: &OAuth1Provider,

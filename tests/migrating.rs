@@ -60,7 +60,7 @@ async fn token_endpoint(body: Bytes) -> Response {
     json_response(StatusCode::OK, "application/json", token)
 }
 
-/// The OAuth 2 and API endpoints the snippets talk to (every request is logged by `common`).
+/// The OAuth 2 and API endpoints the snippets talk to (every request is logged by `loopback`).
 async fn provider() -> loopback::Provider {
     let router = Router::new()
         .route("/oauth/token", post(token_endpoint))

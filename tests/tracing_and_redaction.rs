@@ -17,16 +17,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::{HeaderMap, HeaderValue, Method};
+use oauth_compat::Error;
 use oauth_compat::client::{OAuth1Client, OAuth2Client, TokenGrant, TokenUpdate};
 use oauth_compat::engine::{OutgoingRequest, RawResponse};
-use oauth_compat::env::MapEnv;
 use oauth_compat::hooks::Hooks;
 use oauth_compat::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
 use oauth_compat::oauth2::{ClientAuthMethod, CodeChallengeMethod, Token, TokenPlacement};
-use oauth_compat::{Engine, Error};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET};
 use serde_json::json;
-use support::{loopback, oauth1_provider};
+use support::{loopback, loopback::engine, oauth1_provider};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
@@ -155,14 +154,6 @@ fn traced<F: Future>(scenario: F) -> (F::Output, Log) {
     drop(runtime);
     let log = std::mem::take(&mut *capture.0.lock().unwrap());
     (output, log)
-}
-
-fn engine() -> Engine {
-    Engine::builder()
-        .env(MapEnv::new())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("engine")
 }
 
 // --- The OAuth 2 scenario ---
