@@ -22,7 +22,8 @@ use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_TOKEN, VERIFIER,
 };
 use serde_json::json;
-use support::{loopback, loopback::engine, oauth1_provider};
+use support::loopback::{self, engine};
+use support::oauth1_provider;
 use tokio::runtime::{Handle, Runtime};
 
 /// The runtime the providers run on: its worker threads serve, the test thread does not

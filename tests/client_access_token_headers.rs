@@ -18,7 +18,8 @@ use oauth_compat::registry::{RegisterOptions, RemoteClient};
 use oauth_compat::{Error, OAuth};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_SECRET};
 use oauth1_provider::{TEMP_TOKEN, VERIFIER};
-use support::{loopback, loopback::engine, oauth1_provider};
+use support::loopback::{self, engine};
+use support::oauth1_provider;
 
 /// `Basic base64("cid:csecret")`.
 const BASIC_CID: &str = "Basic Y2lkOmNzZWNyZXQ=";

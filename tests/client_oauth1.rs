@@ -21,12 +21,10 @@ use oauth1_provider::{
     TEMP_SECRET, TEMP_TOKEN, VERIFIER,
 };
 use serde_json::json;
-use support::oauth1_provider;
-use support::{full_flows::full_flow_tests, loopback::engine};
+use support::{full_flows::full_flow_tests, loopback::engine, oauth1_provider};
 
 const CALLBACK: &str = "https://app.example/callback";
 
-/// An engine that reads no process variable and bounds every request.
 /// A client of `provider` signing with `method`, parameters in `placement`.
 fn client(
     provider: &OAuth1Provider,

@@ -24,8 +24,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use authlib_peer::PeerServer;
-use support::authlib_peer;
-use support::full_flows::full_flow_tests;
+use support::{authlib_peer, full_flows::full_flow_tests};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
