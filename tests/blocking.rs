@@ -3,8 +3,7 @@
 //! runtime: the providers run on a multi-thread runtime's worker threads, the test thread only
 //! blocks. Inside a runtime, a blocking call is an error, not a panic.
 
-mod common;
-mod oauth1_provider;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,23 +15,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use oauth_compat::client::{OAuth2Client, TokenGrant, TokenUpdate};
-use oauth_compat::env::MapEnv;
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::Token;
-use oauth_compat::{Engine, Error, blocking, engine};
+use oauth_compat::{Error, blocking, engine};
 use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_TOKEN, VERIFIER,
 };
 use serde_json::json;
+use support::loopback::{self, engine};
+use support::oauth1_provider;
 use tokio::runtime::{Handle, Runtime};
-
-fn engine() -> Engine {
-    Engine::builder()
-        .env(MapEnv::new())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("engine")
-}
 
 /// The runtime the providers run on: its worker threads serve, the test thread does not
 /// belong to it once `block_on` returns.
@@ -134,7 +126,7 @@ fn oauth1_flow_and_signed_call() {
 #[test]
 fn oauth2_client_credentials_and_api_call() {
     let runtime = provider_runtime();
-    let provider = runtime.block_on(common::serve(oauth2_router()));
+    let provider = runtime.block_on(loopback::serve(oauth2_router()));
     assert!(
         Handle::try_current().is_err(),
         "the test thread runs no runtime"
@@ -166,7 +158,7 @@ fn oauth2_client_credentials_and_api_call() {
 #[test]
 fn oauth2_auto_refresh_drives_an_async_update_token() {
     let runtime = provider_runtime();
-    let provider = runtime.block_on(common::serve(oauth2_router()));
+    let provider = runtime.block_on(loopback::serve(oauth2_router()));
     let updates: Arc<Mutex<Vec<TokenUpdate>>> = Arc::default();
     let record = updates.clone();
     let expired = Token::from_map(

@@ -3,7 +3,7 @@
 //! on a free loopback port: the `Cache` contract, expiry, key prefixes, and `add` staying atomic
 //! under concurrency, within one connection and across two.
 
-mod redis_server;
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +12,7 @@ use oauth_compat::cache::Cache;
 use oauth_compat::cache::RedisCache;
 use oauth_compat::redis;
 use redis_server::RedisServer;
+use support::redis_server;
 
 /// A plain connection beside the cache, to look at what it stored.
 async fn raw(server: &RedisServer) -> redis::aio::MultiplexedConnection {

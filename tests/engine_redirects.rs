@@ -3,24 +3,25 @@
 //! was meant for the first may reach the second: no `Referer` (it would carry the previous URL,
 //! with an `access_token` or `client_secret` in its query), no `Authorization`, no 307/308 body.
 
-mod common;
+mod support;
 
 use axum::Router;
 use axum::routing::any;
-use common::Provider;
 use http::StatusCode;
 use http::header::{CONTENT_TYPE, LOCATION};
+use loopback::Provider;
 use oauth_compat::client::{OAuth1Client, OAuth2Client, TokenGrant};
 use oauth_compat::env::MapEnv;
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::{ClientAuthMethod, Token, TokenPlacement};
 use oauth_compat::{Engine, Error, engine};
+use support::loopback;
 
 const TOKEN_JSON: &str = r#"{"access_token":"at-2","token_type":"Bearer","expires_in":3600}"#;
 
 /// The second origin: answers every path with a token-shaped JSON body and logs the request.
 async fn elsewhere() -> Provider {
-    common::serve(Router::new().fallback(any(|| async {
+    loopback::serve(Router::new().fallback(any(|| async {
         ([(CONTENT_TYPE, "application/json")], TOKEN_JSON)
     })))
     .await
@@ -29,7 +30,7 @@ async fn elsewhere() -> Provider {
 /// The first origin: every path answers `status` with `Location: {to}{path}`.
 async fn redirecting_to(to: &Provider, status: StatusCode) -> Provider {
     let target = to.base.clone();
-    common::serve(Router::new().fallback(any(move |uri: http::Uri| {
+    loopback::serve(Router::new().fallback(any(move |uri: http::Uri| {
         let location = format!("{target}{}", uri.path());
         async move { (status, [(LOCATION, location)]) }
     })))
@@ -185,7 +186,7 @@ async fn token_refresh_and_revocation_bodies_are_not_reposted_to_another_origin(
 
 #[tokio::test]
 async fn a_307_within_the_origin_still_repeats_the_token_request() {
-    let provider = common::serve(
+    let provider = loopback::serve(
         Router::new()
             .route(
                 "/token",
@@ -220,7 +221,7 @@ async fn a_307_within_the_origin_still_repeats_the_token_request() {
 
 #[tokio::test]
 async fn a_redirect_loop_stops_after_ten_hops() {
-    let provider = common::serve(Router::new().route(
+    let provider = loopback::serve(Router::new().route(
         "/api/loop",
         any(|| async { (StatusCode::FOUND, [(LOCATION, "/api/loop")]) }),
     ))

@@ -1,21 +1,22 @@
 //! The engine against the network going wrong: plain HTTP to a remote host, slow providers,
 //! oversized bodies, error pages, malformed JSON and closed ports.
 
-mod common;
+mod support;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::{MethodRouter, any};
-use common::Provider;
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
+use loopback::Provider;
 use oauth_compat::client::{OAuth2Client, TokenGrant};
 use oauth_compat::engine::{self, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, EngineBuilder};
 use oauth_compat::env::MapEnv;
 use oauth_compat::oauth2::{self, Token};
 use oauth_compat::{Engine, Error, OAuthResponse, reqwest, response};
+use support::loopback;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
@@ -36,7 +37,7 @@ fn reply(status: u16, content_type: &'static str, body: impl Into<String>) -> Me
 
 /// A provider whose `/api/me` answers `{"name": "alice"}`.
 async fn provider() -> Provider {
-    common::serve(Router::new().route(
+    loopback::serve(Router::new().route(
         "/api/me",
         reply(200, "application/json", r#"{"name":"alice"}"#),
     ))
@@ -62,7 +63,7 @@ async fn get(engine: Engine, url: &str) -> Result<OAuthResponse, Error> {
 /// A token endpoint answering 307 to `location` (a 307 makes clients resend the form body,
 /// client secret included), and a second token endpoint on the same loopback provider.
 async fn redirecting_provider(location: &'static str) -> Provider {
-    common::serve(
+    loopback::serve(
         Router::new()
             .route(
                 "/token",
@@ -242,7 +243,7 @@ async fn insecure_transport_false_still_allows_loopback_and_localhost() {
 
 /// A provider whose `/api/me` answers after three seconds.
 async fn slow_provider() -> Provider {
-    common::serve(Router::new().route(
+    loopback::serve(Router::new().route(
         "/api/me",
         any(|| async {
             tokio::time::sleep(Duration::from_secs(3)).await;
@@ -308,7 +309,7 @@ fn bounded() -> Engine {
 /// A provider whose `/big` answers 2 KiB and `/exact` exactly the limit, both with
 /// Content-Length.
 async fn sized_provider() -> Provider {
-    common::serve(
+    loopback::serve(
         Router::new()
             .route("/big", reply(200, "text/plain", "x".repeat(2 * LIMIT)))
             .route("/exact", reply(200, "text/plain", "x".repeat(LIMIT))),
@@ -405,7 +406,7 @@ const ERROR_PAGE: &str = "<html><body><h1>500 Internal Server Error</h1></body><
 
 #[tokio::test]
 async fn api_500_with_html_is_a_response_and_raise_for_status_makes_it_an_error() {
-    let provider = common::serve(Router::new().route(
+    let provider = loopback::serve(Router::new().route(
         "/api/me",
         reply(500, "text/html; charset=utf-8", ERROR_PAGE),
     ))
@@ -435,7 +436,7 @@ async fn api_500_with_html_is_a_response_and_raise_for_status_makes_it_an_error(
 async fn malformed_json_is_a_response_error_keeping_the_body() {
     let body = r#"{"name": "alice", "#;
     let provider =
-        common::serve(Router::new().route("/api/me", reply(200, "application/json", body))).await;
+        loopback::serve(Router::new().route("/api/me", reply(200, "application/json", body))).await;
     let err = get(Engine::new().unwrap(), &provider.url("/api/me"))
         .await
         .unwrap_err();
@@ -486,7 +487,7 @@ async fn connection_refused_is_a_transport_error_naming_method_and_url_without_q
 async fn token_endpoint_500_with_a_cut_json_body_is_an_http_status_error() {
     let body = r#"{"error": "server_err"#;
     let provider =
-        common::serve(Router::new().route("/token", reply(500, "application/json", body))).await;
+        loopback::serve(Router::new().route("/token", reply(500, "application/json", body))).await;
     let client = OAuth2Client::builder("cid")
         .client_secret("csecret")
         .access_token_url(provider.url("/token"))

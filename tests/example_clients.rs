@@ -3,11 +3,7 @@
 //! (`tests/interop/authlib_oauth{1,2}_server.py`, one per test), and checks their exit status,
 //! their `ME` lines exactly, what the provider counted (`/stats`), and their stderr on failure.
 
-#[path = "support/example_binary.rs"]
-mod example_binary;
-
-#[path = "support/authlib_peer.rs"]
-mod authlib_peer;
+mod support;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -16,6 +12,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use authlib_peer::PeerServer;
+use support::{authlib_peer, example_binary};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// The redirect URI registered for every client of both servers.

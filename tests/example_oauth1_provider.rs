@@ -8,14 +8,7 @@
 //! exactly once, by one process and by two processes sharing a store (a SQLite file; with the
 //! `postgres` and `redis` features, PostgreSQL and Redis servers the tests start).
 
-#[path = "support/example_binary.rs"]
-mod example_binary;
-
-#[cfg(feature = "postgres")]
-#[path = "support/postgres.rs"]
-mod postgres;
-#[cfg(feature = "redis")]
-mod redis_server;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -32,6 +25,12 @@ use oauth_compat::oauth1::{
 use oauth_compat::oauth2::Token;
 use oauth_compat::{Engine, reqwest};
 use serde_json::{Value, json};
+use support::full_flows::full_flow_tests;
+#[cfg(feature = "postgres")]
+use support::postgres;
+#[cfg(feature = "redis")]
+use support::redis_server;
+use support::{example_binary, temp_dir::TempDir};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
@@ -157,7 +156,7 @@ impl Example {
         let tmp = TempDir::new("provider-tmp");
         let mut env = contract_env(port, extra);
         if !env.iter().any(|(k, _)| k == "TMPDIR") {
-            env.push(("TMPDIR".to_owned(), tmp.0.display().to_string()));
+            env.push(("TMPDIR".to_owned(), tmp.path().display().to_string()));
         }
         let mut child = command_after(shell, &env)
             .stdin(Stdio::null())
@@ -270,32 +269,12 @@ fn terminate(child: &mut Child) -> ExitStatus {
     }
 }
 
-/// A directory of the test's own, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "oauth-compat-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("create a temp dir");
-        Self(dir)
-    }
-
-    fn sqlite_url(&self) -> String {
-        format!("sqlite://{}?mode=rwc", self.0.join("shared.db").display())
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// The SQLite database two example processes share, in `dir`.
+fn shared_sqlite_url(dir: &TempDir) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("shared.db").display()
+    )
 }
 
 // --- clients ---------------------------------------------------------------------------------
@@ -443,29 +422,7 @@ async fn full_flow(method: &str, placement: SignatureType) {
     example.stop();
 }
 
-macro_rules! full_flow_tests {
-    ($($name:ident: $method:literal, $placement:ident;)*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            full_flow($method, SignatureType::$placement).await;
-        }
-    )*};
-}
-
-full_flow_tests! {
-    full_flow_hmac_sha1_header: "HMAC-SHA1", Header;
-    full_flow_hmac_sha1_query: "HMAC-SHA1", Query;
-    full_flow_hmac_sha1_body: "HMAC-SHA1", Body;
-    full_flow_hmac_sha256_header: "HMAC-SHA256", Header;
-    full_flow_hmac_sha256_query: "HMAC-SHA256", Query;
-    full_flow_hmac_sha256_body: "HMAC-SHA256", Body;
-    full_flow_rsa_sha1_header: "RSA-SHA1", Header;
-    full_flow_rsa_sha1_query: "RSA-SHA1", Query;
-    full_flow_rsa_sha1_body: "RSA-SHA1", Body;
-    full_flow_plaintext_header: "PLAINTEXT", Header;
-    full_flow_plaintext_query: "PLAINTEXT", Query;
-    full_flow_plaintext_body: "PLAINTEXT", Body;
-}
+full_flow_tests!(mod full_flow runs full_flow);
 
 // --- the authorization page ------------------------------------------------------------------
 
@@ -1002,11 +959,11 @@ async fn plaintext_is_refused_unless_the_operator_opts_in() {
 fn sigterm_right_after_the_listening_line_exits_0_and_cleans_up() {
     for round in 0..20 {
         let tmp = TempDir::new("sigterm");
-        let tmpdir = tmp.0.display().to_string();
+        let tmpdir = tmp.path().display().to_string();
         let example = Example::start_with(&[("TMPDIR", &tmpdir)]);
         let pid = example.child.id();
         example.stop();
-        let db_dir = tmp.0.join(format!("oauth1-provider-{pid}"));
+        let db_dir = tmp.path().join(format!("oauth1-provider-{pid}"));
         assert!(
             !db_dir.exists(),
             "round {round}: {} left behind",
@@ -1020,10 +977,10 @@ fn sigterm_right_after_the_listening_line_exits_0_and_cleans_up() {
 #[test]
 fn a_dropped_example_is_terminated_and_cleans_up() {
     let tmp = TempDir::new("dropped");
-    let tmpdir = tmp.0.display().to_string();
+    let tmpdir = tmp.path().display().to_string();
     let example = Example::start_with(&[("TMPDIR", &tmpdir)]);
     let db_dir = tmp
-        .0
+        .path()
         .join(format!("oauth1-provider-{}", example.child.id()));
     assert!(db_dir.is_dir(), "{} missing", db_dir.display());
     drop(example);
@@ -1047,12 +1004,12 @@ fn mode(path: &Path) -> u32 {
 #[tokio::test]
 async fn the_default_database_directory_is_private() {
     let tmp = TempDir::new("private");
-    let tmpdir = tmp.0.display().to_string();
+    let tmpdir = tmp.path().display().to_string();
     let example = Example::start_with(&[("TMPDIR", &tmpdir)]);
     // A whole flow, so the database has been written.
     token_credentials(&client(&example, "HMAC-SHA1", SignatureType::Header)).await;
     let db_dir = tmp
-        .0
+        .path()
         .join(format!("oauth1-provider-{}", example.child.id()));
     assert_eq!(mode(&db_dir), 0o700, "{}", db_dir.display());
     let files: Vec<PathBuf> = std::fs::read_dir(&db_dir)
@@ -1075,9 +1032,12 @@ async fn the_default_database_directory_is_private() {
 #[test]
 fn an_existing_database_directory_is_refused() {
     let tmp = TempDir::new("existing");
-    let planted = tmp.0.join("planted");
+    let planted = tmp.path().join("planted");
     std::fs::create_dir(&planted).unwrap();
-    let env = contract_env(free_port(), &[("TMPDIR", &tmp.0.display().to_string())]);
+    let env = contract_env(
+        free_port(),
+        &[("TMPDIR", &tmp.path().display().to_string())],
+    );
     for plant in [
         // `$$`: the shell's pid, which the example keeps (the shell `exec`s it).
         "mkdir \"$TMPDIR/oauth1-provider-$$\"",
@@ -1089,7 +1049,7 @@ fn an_existing_database_directory_is_refused() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("run the example");
-        let dir = tmp.0.join(format!("oauth1-provider-{}", child.id()));
+        let dir = tmp.path().join(format!("oauth1-provider-{}", child.id()));
         let output = child.wait_with_output().expect("wait for the example");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{plant}: {stderr}");
@@ -1216,13 +1176,13 @@ async fn one_process_accepts_a_nonce_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_sharing_a_sqlite_file_accept_a_nonce_once() {
     let dir = TempDir::new("two-sqlite");
-    let url = dir.sqlite_url();
+    let url = shared_sqlite_url(&dir);
     let a = Example::start_with(&[("DATABASE_URL", &url)]);
     let b = Example::start_with(&[("DATABASE_URL", &url)]);
     accepted_once(&[&a, &b]).await;
     a.stop();
     b.stop();
-    assert!(Path::new(&dir.0.join("shared.db")).is_file());
+    assert!(Path::new(&dir.path().join("shared.db")).is_file());
 }
 
 #[cfg(feature = "postgres")]
@@ -1241,7 +1201,7 @@ async fn two_processes_sharing_postgres_accept_a_nonce_once() {
 async fn two_processes_sharing_redis_accept_a_nonce_once() {
     let redis = redis_server::RedisServer::start();
     let dir = TempDir::new("two-redis");
-    let (db, cache) = (dir.sqlite_url(), redis.url());
+    let (db, cache) = (shared_sqlite_url(&dir), redis.url());
     let env = [("DATABASE_URL", db.as_str()), ("REDIS_URL", cache.as_str())];
     let a = Example::start_with(&env);
     let b = Example::start_with(&env);

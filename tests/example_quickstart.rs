@@ -3,47 +3,16 @@
 //! SQLite file behind. Its `TMPDIR` is a directory of the test's own, so what it leaves there
 //! is exactly what it failed to clean up.
 
-#[path = "support/example_binary.rs"]
-mod example_binary;
+mod support;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+use support::{example_binary, temp_dir::TempDir};
 
 /// What the quickstart registers (examples/quickstart.rs).
 const USER: &str = "jane";
 const CONSUMER_SECRET: &str = "kd94hf93k423kf44";
-
-/// A directory of the test's own, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "oauth-compat-{name}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("create a temp dir");
-        Self(dir)
-    }
-
-    fn entries(&self) -> Vec<PathBuf> {
-        std::fs::read_dir(&self.0)
-            .expect("read the temp dir")
-            .map(|entry| entry.expect("a dir entry").path())
-            .collect()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs the example with `TMPDIR=tmpdir` and PATH only (no proxy or OAuth variable leaks in):
 /// its output and how long it took.
@@ -78,7 +47,7 @@ fn run_after(shell: &str, tmpdir: &str) -> (Output, Duration) {
 #[test]
 fn logs_in_prints_the_protected_data_exits_0_and_cleans_up() {
     let tmp = TempDir::new("quickstart-tmp");
-    let (output, took) = run(&tmp.0.display().to_string());
+    let (output, took) = run(&tmp.path().display().to_string());
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
 
@@ -107,7 +76,10 @@ fn logs_in_prints_the_protected_data_exits_0_and_cleans_up() {
     assert!(!stdout.contains("oauth_verifier="), "{stdout}");
     assert!(stderr.is_empty(), "{stderr}");
     // Its SQLite directory was in our TMPDIR, and is gone.
-    assert!(stdout.contains(&tmp.0.display().to_string()), "{stdout}");
+    assert!(
+        stdout.contains(&tmp.path().display().to_string()),
+        "{stdout}"
+    );
     assert_eq!(tmp.entries(), Vec::<PathBuf>::new());
 }
 
@@ -115,7 +87,7 @@ fn logs_in_prints_the_protected_data_exits_0_and_cleans_up() {
 fn an_error_is_printed_and_exits_1() {
     // A TMPDIR under a regular file: the temp dir for the database cannot be created.
     let tmp = TempDir::new("quickstart-bad-tmp");
-    let file = tmp.0.join("not-a-dir");
+    let file = tmp.path().join("not-a-dir");
     std::fs::write(&file, "").unwrap();
     let (output, _) = run(&file.display().to_string());
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -136,7 +108,7 @@ fn an_existing_temp_directory_is_refused() {
     let tmp = TempDir::new("quickstart-existing");
     // `$$`: the shell's pid, which the example keeps (the shell `exec`s it).
     let plant = "mkdir \"$TMPDIR/oauth-compat-quickstart-$$\" && touch \"$TMPDIR/oauth-compat-quickstart-$$/mine\"";
-    let (output, _) = run_after(plant, &tmp.0.display().to_string());
+    let (output, _) = run_after(plant, &tmp.path().display().to_string());
     let stderr = String::from_utf8_lossy(&output.stderr);
 
     assert_eq!(output.status.code(), Some(1), "{output:?}");

@@ -1,10 +1,10 @@
 //! Runs the built `sign` example (the README's other example) as a user would, with a controlled
 //! environment: no arguments, a full request from arguments and variables, and bad input.
 
-#[path = "support/example_binary.rs"]
-mod example_binary;
+mod support;
 
 use std::process::{Command, Output};
+use support::example_binary;
 
 /// Runs the example with exactly `env` set (plus PATH), so the caller's OAUTH_* never leak in.
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {

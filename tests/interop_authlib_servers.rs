@@ -8,8 +8,7 @@
 //! user's visit to the authorization page is a plain GET, with redirects off, whose `Location`
 //! is the callback the provider would send the browser to.
 
-#[path = "support/authlib_peer.rs"]
-mod authlib_peer;
+mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,6 +24,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use authlib_peer::PeerServer;
+use support::{authlib_peer, full_flows::full_flow_tests};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -207,29 +207,7 @@ fn assert_echo(resp: &OAuthResponse, want: &Value) {
     }
 }
 
-macro_rules! oauth1_flows {
-    ($($name:ident: $method:literal, $placement:ident;)*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            oauth1_flow_then_signed_calls($method, SignatureType::$placement).await;
-        }
-    )*};
-}
-
-oauth1_flows! {
-    oauth1_hmac_sha1_signed_in_the_header: "HMAC-SHA1", Header;
-    oauth1_hmac_sha1_signed_in_the_query: "HMAC-SHA1", Query;
-    oauth1_hmac_sha1_signed_in_the_body: "HMAC-SHA1", Body;
-    oauth1_hmac_sha256_signed_in_the_header: "HMAC-SHA256", Header;
-    oauth1_hmac_sha256_signed_in_the_query: "HMAC-SHA256", Query;
-    oauth1_hmac_sha256_signed_in_the_body: "HMAC-SHA256", Body;
-    oauth1_rsa_sha1_signed_in_the_header: "RSA-SHA1", Header;
-    oauth1_rsa_sha1_signed_in_the_query: "RSA-SHA1", Query;
-    oauth1_rsa_sha1_signed_in_the_body: "RSA-SHA1", Body;
-    oauth1_plaintext_signed_in_the_header: "PLAINTEXT", Header;
-    oauth1_plaintext_signed_in_the_query: "PLAINTEXT", Query;
-    oauth1_plaintext_signed_in_the_body: "PLAINTEXT", Body;
-}
+full_flow_tests!(mod oauth1_flow runs oauth1_flow_then_signed_calls);
 
 #[tokio::test]
 async fn oauth1_request_token_by_get_completes_the_flow() {

@@ -3,8 +3,7 @@
 //! doctests compile these snippets; these tests check that they do what the Python did (or
 //! what MIGRATING.md says Rust does instead).
 
-mod common;
-mod oauth1_provider;
+mod support;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -32,6 +31,7 @@ use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET
 use oauth1_provider::{RSA_PRIVATE_PEM, TEMP_TOKEN, VERIFIER};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
+use support::{loopback, oauth1_provider};
 
 const CALLBACK: &str = "http://127.0.0.1/authorize";
 
@@ -60,8 +60,8 @@ async fn token_endpoint(body: Bytes) -> Response {
     json_response(StatusCode::OK, "application/json", token)
 }
 
-/// The OAuth 2 and API endpoints the snippets talk to (every request is logged by `common`).
-async fn provider() -> common::Provider {
+/// The OAuth 2 and API endpoints the snippets talk to (every request is logged by `loopback`).
+async fn provider() -> loopback::Provider {
     let router = Router::new()
         .route("/oauth/token", post(token_endpoint))
         // Facebook's relative `/oauth/access_token`.
@@ -138,7 +138,7 @@ async fn provider() -> common::Provider {
             "/api/{*path}",
             any(|| async { json_response(StatusCode::OK, "application/json", json!({"ok": true})) }),
         );
-    common::serve(router).await
+    loopback::serve(router).await
 }
 
 fn query_param(url: &str, name: &str) -> Option<String> {
@@ -157,7 +157,7 @@ fn flow_error(err: &Error) -> &FlowError {
 }
 
 /// An Authlib OAuth 2 app on `provider`.
-fn github(oauth: &OAuth, provider: &common::Provider, options: RegisterOptions) -> RemoteApp {
+fn github(oauth: &OAuth, provider: &loopback::Provider, options: RegisterOptions) -> RemoteApp {
     oauth.register(
         "github",
         options
@@ -775,7 +775,7 @@ async fn snippet_004_f_facebook_exchanges_at_the_joined_url_with_the_secret_in_t
 }
 
 /// Seed 004's Twitter app, on `provider`'s 1.1 API (not verifying signatures).
-fn twitter_1_1(provider: &common::Provider) -> RemoteApp {
+fn twitter_1_1(provider: &loopback::Provider) -> RemoteApp {
     OAuth::new().remote_app(
         "twitter",
         RegisterOptions::new()
@@ -959,7 +959,7 @@ async fn snippet_004_j_state_callable_is_sent_and_checked() {
 }
 
 /// Seed 004's Weibo app with the `pre_request` fix, its token endpoint at `token_path`.
-fn weibo(provider: &common::Provider, token_path: &str) -> RemoteApp {
+fn weibo(provider: &loopback::Provider, token_path: &str) -> RemoteApp {
     let mut hooks = Hooks::new();
     hooks.pre_request(|req| {
         let auth = req.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());

@@ -10,12 +10,7 @@
 //! and two OS processes sharing a real `redis-server` (feature `redis`); the second process is
 //! this test binary run again for `refresh_child` only.
 
-#[path = "support/authlib_peer.rs"]
-mod authlib_peer;
-#[cfg(feature = "redis")]
-mod redis_server;
-#[path = "support/second_process.rs"]
-mod second_process;
+mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,6 +29,9 @@ use sha2::{Digest as _, Sha256};
 
 use authlib_peer::PeerServer;
 use second_process::SecondProcess;
+#[cfg(feature = "redis")]
+use support::redis_server;
+use support::{authlib_peer, second_process};
 
 const CLIENT_ID: &str = "post-client";
 const CLIENT_SECRET: &str = "post-secret";

@@ -1,13 +1,13 @@
 //! The registry against an in-process provider: requests through a `RemoteApp` reach the
 //! provider with the user's token, and each entry point keeps its Python defaults.
 
-mod common;
+mod support;
 
 use axum::Router;
 use axum::routing::any;
-use common::Provider;
 use http::Method;
 use http::header::CONTENT_TYPE;
+use loopback::Provider;
 use oauth_compat::OAuth;
 use oauth_compat::client::TokenGrant;
 use oauth_compat::config::Config;
@@ -16,6 +16,7 @@ use oauth_compat::oauth2::Token;
 use oauth_compat::registry::{Protocol, RegisterOptions, RemoteClient};
 use oauth_compat::secret::{ClientSecret, TokenSecret};
 use serde_json::json;
+use support::loopback;
 
 async fn provider() -> Provider {
     let json = || async { ([(CONTENT_TYPE, "application/json")], r#"{"name": "alice"}"#) };
@@ -39,7 +40,7 @@ async fn provider() -> Provider {
                 )
             }),
         );
-    common::serve(router).await
+    loopback::serve(router).await
 }
 
 /// A Flask-OAuthlib OAuth 1 app (everything but the URLs in the config, seed 004) and an

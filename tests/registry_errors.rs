@@ -1,8 +1,7 @@
 //! Errors say where: every error a remote app returns names the app, the step and the URL
 //! (without its query), against in-process providers that fail each step in turn.
 
-mod common;
-mod oauth1_provider;
+mod support;
 
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -11,12 +10,13 @@ use http::header::CONTENT_TYPE;
 use oauth_compat::oauth2::Token;
 use oauth_compat::registry::{FlowError, MemorySession, RegisterOptions};
 use oauth_compat::{Error, OAuth, RemoteApp, Step, client};
+use support::{loopback, oauth1_provider};
 
 const CALLBACK: &str = "http://127.0.0.1/callback";
 
 /// An OAuth 2 provider whose every endpoint refuses: discovery answers 500, the token
 /// endpoint `invalid_grant` (with a long description), revocation 503, and the API is closed.
-async fn refusing_provider() -> common::Provider {
+async fn refusing_provider() -> loopback::Provider {
     let long = "x".repeat(2000);
     let router = Router::new()
         .route(
@@ -40,10 +40,10 @@ async fn refusing_provider() -> common::Provider {
             "/revoke",
             any(|| async { (StatusCode::SERVICE_UNAVAILABLE, "try later") }),
         );
-    common::serve(router).await
+    loopback::serve(router).await
 }
 
-fn app(oauth: &OAuth, name: &str, provider: &common::Provider) -> RemoteApp {
+fn app(oauth: &OAuth, name: &str, provider: &loopback::Provider) -> RemoteApp {
     oauth.register(
         name,
         RegisterOptions::new()

@@ -2,8 +2,7 @@
 //! PKCE and state checks, OAuth 1 against a provider that verifies every signature, and the
 //! ways a callback is refused (forged, another session's, replayed, denied).
 
-mod common;
-mod oauth1_provider;
+mod support;
 
 use std::sync::Arc;
 
@@ -16,11 +15,12 @@ use oauth_compat::cache::MemoryCache;
 use oauth_compat::registry::{FlowError, MemorySession, RegisterOptions, SessionStore};
 use oauth_compat::{Error, OAuth, RemoteApp};
 use sha2::{Digest as _, Sha256};
+use support::{loopback, oauth1_provider};
 
 const CALLBACK: &str = "http://127.0.0.1/callback";
 
 /// An OAuth 2 token endpoint answering any code; the test checks what it received.
-async fn oauth2_provider() -> common::Provider {
+async fn oauth2_provider() -> loopback::Provider {
     let router = Router::new().route(
         "/token",
         post(|| async {
@@ -30,10 +30,10 @@ async fn oauth2_provider() -> common::Provider {
             )
         }),
     );
-    common::serve(router).await
+    loopback::serve(router).await
 }
 
-fn github(provider: &common::Provider) -> RemoteApp {
+fn github(provider: &loopback::Provider) -> RemoteApp {
     OAuth::new().register(
         "github",
         RegisterOptions::new()

@@ -3,7 +3,7 @@
 //! metadata discovery, `revoke_token`, the `state` of seed 004, per-call exchange parameters and
 //! Flask-OAuthlib's `format`, against an in-process provider.
 
-mod common;
+mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,12 +20,13 @@ use oauth_compat::oauth2::Token;
 use oauth_compat::registry::{FlowError, Format, MemorySession, RegisterOptions};
 use oauth_compat::{Error, OAuth, RemoteApp};
 use serde_json::{Value, json};
+use support::loopback;
 
 const CALLBACK: &str = "http://127.0.0.1/callback";
 
 /// Token endpoint (authorization code and refresh), an API echoing what authenticated it, a
 /// revocation endpoint, and discovery documents (good and bad) pointing at all of them.
-async fn provider() -> common::Provider {
+async fn provider() -> loopback::Provider {
     let refreshes = Arc::new(AtomicUsize::new(0));
     let router = Router::new()
         .route("/token", post(token))
@@ -42,7 +43,7 @@ async fn provider() -> common::Provider {
             get(|| async { r#"{"token_endpoint": 42}"# }),
         )
         .with_state(refreshes);
-    common::serve(router).await
+    loopback::serve(router).await
 }
 
 async fn token(State(refreshes): State<Arc<AtomicUsize>>, body: String) -> impl IntoResponse {
@@ -98,7 +99,7 @@ async fn discovery(headers: HeaderMap) -> impl IntoResponse {
     )
 }
 
-fn options(provider: &common::Provider) -> RegisterOptions {
+fn options(provider: &loopback::Provider) -> RegisterOptions {
     RegisterOptions::new()
         .set("client_id", "gh-id")
         .set("client_secret", "gh-secret")

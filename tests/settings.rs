@@ -2,8 +2,7 @@
 //! flow, unknown keys (in code, in a config table, in flat keys) as errors that suggest the
 //! nearest known key, server metadata fields kept, and one protocol per app.
 
-mod common;
-mod oauth1_provider;
+mod support;
 
 use http::Method;
 use oauth_compat::config::{Config, Error as ConfigError};
@@ -14,6 +13,7 @@ use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_TOKEN, VERIFIER,
 };
 use serde_json::json;
+use support::oauth1_provider;
 
 const CALLBACK: &str = "http://127.0.0.1/callback";
 

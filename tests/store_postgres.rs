@@ -3,45 +3,16 @@
 //! every storage trait method, expiry, purging, and a nonce accepted exactly once when 100
 //! requests race for it through one pool, two pools, and two processes on the same database.
 
-#[path = "support/store_contract.rs"]
-mod contract;
-#[path = "support/postgres.rs"]
-mod postgres;
+mod support;
 
-use std::time::Duration;
-
-use oauth_compat::server::{BoxFuture, Client, StoreError};
+use oauth_compat::server::Client;
 use oauth_compat::store::PostgresStore;
-use oauth_compat::store::sqlx::{self, AssertSqlSafe};
+use oauth_compat::store::sqlx;
 
-use contract::SqlStore;
+use support::postgres;
+use support::store_contract::{self, impl_sql_store};
 
-impl SqlStore for PostgresStore {
-    fn add_client(&self, client: Client) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(PostgresStore::add_client(self, client))
-    }
-
-    fn remove_client<'a>(&'a self, client_id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(PostgresStore::remove_client(self, client_id))
-    }
-
-    fn purge_expired(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
-        Box::pin(PostgresStore::purge_expired(self))
-    }
-
-    fn purging_at_every_insert(self) -> Self {
-        self.purge_interval(Duration::ZERO)
-    }
-
-    fn count<'a>(&'a self, table: &'static str) -> BoxFuture<'a, i64> {
-        Box::pin(async move {
-            sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-                .fetch_one(self.pool())
-                .await
-                .unwrap()
-        })
-    }
-}
+impl_sql_store!(PostgresStore);
 
 /// A store on a fresh database of the test server, and its URL.
 async fn fresh() -> (PostgresStore, String) {
@@ -51,67 +22,67 @@ async fn fresh() -> (PostgresStore, String) {
 
 #[tokio::test]
 async fn clients() {
-    contract::clients(&fresh().await.0, "postgres").await;
+    store_contract::clients(&fresh().await.0, "postgres").await;
 }
 
 #[tokio::test]
 async fn temporary_credentials() {
-    contract::temporary_credentials(&fresh().await.0, "postgres").await;
+    store_contract::temporary_credentials(&fresh().await.0, "postgres").await;
 }
 
 #[tokio::test]
 async fn temporary_credentials_expire() {
-    contract::temporary_credentials_expire(&fresh().await.0).await;
+    store_contract::temporary_credentials_expire(&fresh().await.0).await;
 }
 
 #[tokio::test]
 async fn token_credentials() {
-    contract::token_credentials(&fresh().await.0, "postgres").await;
+    store_contract::token_credentials(&fresh().await.0, "postgres").await;
 }
 
 #[tokio::test]
 async fn nonces() {
-    contract::nonces(&fresh().await.0).await;
+    store_contract::nonces(&fresh().await.0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn expired_nonces_are_taken_over_once() {
-    contract::expired_nonces_are_taken_over_once(&fresh().await.0).await;
+    store_contract::expired_nonces_are_taken_over_once(&fresh().await.0).await;
 }
 
 #[tokio::test]
 async fn purge() {
-    contract::purge(&fresh().await.0).await;
+    store_contract::purge(&fresh().await.0).await;
 }
 
 #[tokio::test]
 async fn inserts_purge_by_themselves() {
-    contract::inserts_purge_by_themselves(fresh().await.0).await;
+    store_contract::inserts_purge_by_themselves(fresh().await.0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_nonces_one_pool() {
-    contract::concurrent_nonces_one_pool(&fresh().await.0).await;
+    store_contract::concurrent_nonces_one_pool(&fresh().await.0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_nonces_two_pools() {
     let (first, url) = fresh().await;
     let second = PostgresStore::connect(&url).await.unwrap();
-    contract::concurrent_nonces_two_pools(first, second).await;
+    store_contract::concurrent_nonces_two_pools(first, second).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_nonces_two_processes() {
     let (store, url) = fresh().await;
-    contract::concurrent_nonces_two_processes(&store, &url, "child_process").await;
+    store_contract::concurrent_nonces_two_processes(&store, &url, "child_process").await;
 }
 
 /// The second process of `concurrent_nonces_two_processes`; does nothing when run otherwise.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "run by concurrent_nonces_two_processes as its second process"]
 async fn child_process() {
-    contract::child_process(async |url| PostgresStore::connect(&url).await.unwrap()).await;
+    store_contract::child_process(async |url| PostgresStore::connect(&url).await.unwrap()).await;
 }
 
 /// Servers starting together migrate one at a time (concurrent `CREATE TABLE IF NOT EXISTS`

@@ -2,65 +2,35 @@
 //! a nonce accepted exactly once when 100 requests race for it through one pool, two pools, and
 //! two processes on the same file.
 
-#[path = "support/store_contract.rs"]
-mod contract;
+mod support;
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use oauth_compat::server::{BoxFuture, Client, StoreError};
 use oauth_compat::store::SqliteStore;
-use oauth_compat::store::sqlx::{self, AssertSqlSafe};
+use oauth_compat::store::sqlx;
 
-use contract::SqlStore;
+use support::store_contract::{self, impl_sql_store};
+use support::temp_dir::TempDir;
 
-impl SqlStore for SqliteStore {
-    fn add_client(&self, client: Client) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(SqliteStore::add_client(self, client))
-    }
-
-    fn remove_client<'a>(&'a self, client_id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(SqliteStore::remove_client(self, client_id))
-    }
-
-    fn purge_expired(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
-        Box::pin(SqliteStore::purge_expired(self))
-    }
-
-    fn purging_at_every_insert(self) -> Self {
-        self.purge_interval(Duration::ZERO)
-    }
-
-    fn count<'a>(&'a self, table: &'static str) -> BoxFuture<'a, i64> {
-        Box::pin(async move {
-            sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-                .fetch_one(self.pool())
-                .await
-                .unwrap()
-        })
-    }
-}
+impl_sql_store!(SqliteStore);
 
 /// A database file in a directory of its own under the system's temp dir, removed on drop.
 struct TempDatabase {
-    dir: PathBuf,
+    dir: TempDir,
 }
 
 impl TempDatabase {
     fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "oauth-compat-store-sqlite-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self { dir }
+        Self {
+            dir: TempDir::new("store-sqlite"),
+        }
     }
 
     fn url(&self) -> String {
-        format!("sqlite://{}?mode=rwc", self.dir.join("oauth.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            self.dir.path().join("oauth.db").display()
+        )
     }
 
     async fn store(&self) -> SqliteStore {
@@ -68,84 +38,78 @@ impl TempDatabase {
     }
 }
 
-impl Drop for TempDatabase {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 #[tokio::test]
 async fn clients() {
     let db = TempDatabase::new();
-    contract::clients(&db.store().await, "sqlite").await;
+    store_contract::clients(&db.store().await, "sqlite").await;
 }
 
 #[tokio::test]
 async fn temporary_credentials() {
     let db = TempDatabase::new();
-    contract::temporary_credentials(&db.store().await, "sqlite").await;
+    store_contract::temporary_credentials(&db.store().await, "sqlite").await;
 }
 
 #[tokio::test]
 async fn temporary_credentials_expire() {
     let db = TempDatabase::new();
-    contract::temporary_credentials_expire(&db.store().await).await;
+    store_contract::temporary_credentials_expire(&db.store().await).await;
 }
 
 #[tokio::test]
 async fn token_credentials() {
     let db = TempDatabase::new();
-    contract::token_credentials(&db.store().await, "sqlite").await;
+    store_contract::token_credentials(&db.store().await, "sqlite").await;
 }
 
 #[tokio::test]
 async fn nonces() {
     let db = TempDatabase::new();
-    contract::nonces(&db.store().await).await;
+    store_contract::nonces(&db.store().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn expired_nonces_are_taken_over_once() {
     let db = TempDatabase::new();
-    contract::expired_nonces_are_taken_over_once(&db.store().await).await;
+    store_contract::expired_nonces_are_taken_over_once(&db.store().await).await;
 }
 
 #[tokio::test]
 async fn purge() {
     let db = TempDatabase::new();
-    contract::purge(&db.store().await).await;
+    store_contract::purge(&db.store().await).await;
 }
 
 #[tokio::test]
 async fn inserts_purge_by_themselves() {
     let db = TempDatabase::new();
-    contract::inserts_purge_by_themselves(db.store().await).await;
+    store_contract::inserts_purge_by_themselves(db.store().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_nonces_one_pool() {
     let db = TempDatabase::new();
-    contract::concurrent_nonces_one_pool(&db.store().await).await;
+    store_contract::concurrent_nonces_one_pool(&db.store().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_nonces_two_pools() {
     let db = TempDatabase::new();
-    contract::concurrent_nonces_two_pools(db.store().await, db.store().await).await;
+    store_contract::concurrent_nonces_two_pools(db.store().await, db.store().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_nonces_two_processes() {
     let db = TempDatabase::new();
     let store = db.store().await;
-    contract::concurrent_nonces_two_processes(&store, &db.url(), "child_process").await;
+    store_contract::concurrent_nonces_two_processes(&store, &db.url(), "child_process").await;
 }
 
 /// The second process of `concurrent_nonces_two_processes`; does nothing when run otherwise.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "run by concurrent_nonces_two_processes as its second process"]
 async fn child_process() {
-    contract::child_process(async |url| SqliteStore::connect(&url).await.unwrap()).await;
+    store_contract::child_process(async |url| SqliteStore::connect(&url).await.unwrap()).await;
 }
 
 /// Migrating is idempotent, and reopening a file finds what was stored.
@@ -157,7 +121,7 @@ async fn reopening_keeps_the_data() {
     assert!(
         oauth_compat::server::NonceStore::insert_nonce(
             &store,
-            &contract::nonce("kept"),
+            &store_contract::nonce("kept"),
             Duration::from_secs(300)
         )
         .await
@@ -168,7 +132,7 @@ async fn reopening_keeps_the_data() {
     assert!(
         !oauth_compat::server::NonceStore::insert_nonce(
             &reopened,
-            &contract::nonce("kept"),
+            &store_contract::nonce("kept"),
             Duration::from_secs(300)
         )
         .await

@@ -2,16 +2,18 @@
 //! once on a multi-thread runtime is accepted exactly once, and a temporary credential is
 //! exchanged at most once even when requests race.
 
-mod server_support;
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::Method;
 use oauth_compat::oauth1::SignatureType;
-use oauth_compat::server::{AuthorizationServer, OAuth1Error, ServerConfig};
-use oauth_compat::server::{BoxFuture, StoreError, TemporaryCredential, TemporaryCredentialStore};
-use server_support::*;
+use oauth_compat::server::{
+    AuthorizationServer, BoxFuture, OAuth1Error, ServerConfig, StoreError, TemporaryCredential,
+    TemporaryCredentialStore,
+};
+use support::server::*;
 
 const BASE: &str = "http://provider.example";
 

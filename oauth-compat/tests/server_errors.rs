@@ -1,7 +1,7 @@
 //! Every refusal the provider makes, with Authlib's code and status, and never a 500 for bad
 //! input.
 
-mod server_support;
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +14,7 @@ use oauth_compat::server::{
     BoxFuture, Client, ClientStore, NonceKey, NonceStore, StoreError, TokenCredential,
 };
 use oauth_compat::store::MemoryStore;
-use server_support::*;
+use support::server::*;
 
 const BASE: &str = "http://provider.example";
 

@@ -1,7 +1,7 @@
 //! The provider end to end, sans-IO: initiate → authorize (grant or deny) → token → protected
 //! resource, for every signature method and placement, over both storage setups.
 
-mod server_support;
+mod support;
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use oauth_compat::oauth1::{
     Error as OAuth1CoreError, KeyMaterial, SignatureMethod, SignatureMethods, SignatureType,
 };
 use oauth_compat::server::{OAuth1Error, ServerConfig, TransportRule};
-use server_support::*;
+use support::server::*;
 
 /// Where each method's flow runs: plain HTTP to another host is fine for signed methods;
 /// PLAINTEXT goes to loopback (the default transport rule).

@@ -3,13 +3,13 @@
 //! decoded, on every endpoint; and the client and token looked up before the parameters that
 //! are not `oauth_*` are decoded, so an unknown one is refused at the cost of a scan.
 
-mod server_support;
+mod support;
 
 use http::{Method, Request, header};
 use oauth_compat::oauth1::SignatureType;
 use oauth_compat::oauth1::collect_parameters;
 use oauth_compat::server::ServerConfig;
-use server_support::*;
+use support::server::*;
 
 const BASE: &str = "http://provider.example";
 

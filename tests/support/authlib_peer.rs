@@ -1,11 +1,10 @@
 //! The Authlib peer servers (`tests/interop/authlib_oauth{1,2}_server.py`) as child processes,
-//! for the tests that drive them: `#[path = "support/authlib_peer.rs"] mod authlib_peer;`.
+//! for the tests that drive them.
 //!
 //! Each server runs from `<workspace>/.venv` (installed by `scripts/test`), prints
 //! `LISTENING <port>` and serves until it is killed here on drop, or until its stdin (an open
 //! pipe held here) reaches end of file, so it also goes away if the test process dies without
 //! running `Drop`.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

@@ -8,7 +8,6 @@
 //! holds; at EOF (this process is gone, even killed) the watchdog stops the server with an
 //! immediate shutdown (SIGQUIT: the data is thrown away anyway), waits for it, and removes the
 //! temp dir.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;

@@ -1,10 +1,8 @@
 //! The test binary started again as a second process that runs one `#[ignore]`d test, for
-//! tests of what two processes do at once (nonces, refresh locks):
-//! `#[path = "support/second_process.rs"] mod second_process;`.
+//! tests of what two processes do at once (nonces, refresh locks).
 //!
 //! The protocol: the child prints `@@<marker> <value>` lines on stdout and reads what the
 //! parent writes to its stdin (`go`, to start at the same moment as the parent).
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};

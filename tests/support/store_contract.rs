@@ -1,10 +1,6 @@
 //! What every SQL store must do, written once over [`SqlStore`] and run by `store_sqlite.rs`
 //! and `store_postgres.rs` against real databases: each trait method, expiry, purging, and
 //! nonce atomicity under 100 concurrent inserts from one pool, two pools and two processes.
-#![allow(dead_code)] // each test binary uses a different part
-
-#[path = "second_process.rs"]
-mod second_process;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,7 +12,7 @@ use oauth_compat::server::{
 };
 use tokio::sync::Barrier;
 
-use second_process::SecondProcess;
+use super::second_process::SecondProcess;
 
 /// How many requests race for one nonce.
 pub(crate) const RACERS: usize = 100;
@@ -43,6 +39,55 @@ pub(crate) trait SqlStore:
     /// `SELECT COUNT(*) FROM table`.
     fn count<'a>(&'a self, table: &'static str) -> BoxFuture<'a, i64>;
 }
+
+/// Implements [`SqlStore`] for a store whose inherent methods (`add_client`, `remove_client`,
+/// `purge_expired`, `purge_interval`, `pool`) have the same names in every backend.
+macro_rules! impl_sql_store {
+    ($store:ident) => {
+        impl $crate::support::store_contract::SqlStore for $store {
+            fn add_client(
+                &self,
+                client: ::oauth_compat::server::Client,
+            ) -> $crate::support::store_contract::StoreFuture<'_, ()> {
+                Box::pin($store::add_client(self, client))
+            }
+
+            fn remove_client<'a>(
+                &'a self,
+                client_id: &'a str,
+            ) -> $crate::support::store_contract::StoreFuture<'a, bool> {
+                Box::pin($store::remove_client(self, client_id))
+            }
+
+            fn purge_expired(&self) -> $crate::support::store_contract::StoreFuture<'_, u64> {
+                Box::pin($store::purge_expired(self))
+            }
+
+            fn purging_at_every_insert(self) -> Self {
+                self.purge_interval(::std::time::Duration::ZERO)
+            }
+
+            fn count<'a>(
+                &'a self,
+                table: &'static str,
+            ) -> ::oauth_compat::server::BoxFuture<'a, i64> {
+                use ::oauth_compat::store::sqlx::{self, AssertSqlSafe};
+                Box::pin(async move {
+                    sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                        .fetch_one(self.pool())
+                        .await
+                        .unwrap()
+                })
+            }
+        }
+    };
+}
+
+#[allow(unused_imports)] // only the store tests name it
+pub(crate) use impl_sql_store;
+
+/// What the storage methods return.
+pub(crate) type StoreFuture<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
 
 pub(crate) fn now() -> i64 {
     SystemTime::now()

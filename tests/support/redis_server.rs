@@ -1,6 +1,5 @@
 //! A real `redis-server` (Debian's package, installed by scripts/test) on a free loopback port,
 //! without persistence, killed by PID when dropped.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};

@@ -1,7 +1,7 @@
 //! The OAuth 2 client against in-process providers on 127.0.0.1: exact assertions on what was
 //! sent, and on how real-world token responses are read.
 
-mod common;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,9 +11,9 @@ use axum::routing::{MethodRouter, any, get, post};
 use axum::{Form, Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{Provider, Seen};
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use loopback::{Provider, Seen};
 use oauth_compat::client::{self, OAuth2Client, OAuth2ClientBuilder, TokenGrant, TokenUpdate};
 use oauth_compat::hooks::Hooks;
 use oauth_compat::oauth2::{
@@ -22,6 +22,7 @@ use oauth_compat::oauth2::{
 use oauth_compat::{Engine, Error};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
+use support::loopback;
 use tokio::task::JoinSet;
 
 /// Where authorization URLs point; never fetched.
@@ -66,7 +67,7 @@ fn json_reply(value: Value) -> MethodRouter {
 /// answer `{"ok": true}` to any method.
 async fn provider() -> Provider {
     let ok = || json_reply(json!({"ok": true}));
-    common::serve(
+    loopback::serve(
         Router::new()
             .route(
                 "/token",
@@ -462,7 +463,7 @@ async fn fetch_from(
     content_type: &'static str,
     body: &'static str,
 ) -> (Provider, Result<Token, Error>) {
-    let provider = common::serve(
+    let provider = loopback::serve(
         Router::new()
             .route("/token", reply(status, content_type, body))
             .route("/api/me", json_reply(json!({"ok": true}))),
@@ -810,7 +811,7 @@ const SLACK_TOKEN: &str =
 #[tokio::test]
 async fn slack_access_token_response_fix_adds_the_missing_token_type() {
     let provider =
-        common::serve(Router::new().route("/token", reply(200, JSON_TYPE, SLACK_TOKEN))).await;
+        loopback::serve(Router::new().route("/token", reply(200, JSON_TYPE, SLACK_TOKEN))).await;
     let unfixed = client_of(&provider)
         .build()
         .unwrap()
@@ -986,7 +987,7 @@ async fn rotating_provider(state: Arc<Mutex<Rotating>>) -> Provider {
             }
         }
     });
-    common::serve(Router::new().route("/token", token).route("/api/me", me)).await
+    loopback::serve(Router::new().route("/token", token).route("/api/me", me)).await
 }
 
 type Updates = Arc<Mutex<Vec<TokenUpdate>>>;
@@ -1223,7 +1224,7 @@ async fn revocation_with_client_secret_post_authenticates_in_the_body() {
 
 async fn revoke_against(status: u16, content_type: &'static str, body: &'static str) -> Error {
     let provider =
-        common::serve(Router::new().route("/revoke", reply(status, content_type, body))).await;
+        loopback::serve(Router::new().route("/revoke", reply(status, content_type, body))).await;
     client_of(&provider)
         .revocation_url(provider.url("/revoke"))
         .build()
@@ -1307,7 +1308,7 @@ async fn absolute_url_passes_through() {
 
 #[tokio::test]
 async fn client_credentials_then_api_call_with_bearer_header() {
-    let provider = common::serve(
+    let provider = loopback::serve(
         Router::new()
             .route(
                 "/token",

@@ -1,4 +1,4 @@
-//! An OAuth 1.0a provider for the client tests, on the in-process server of `common`.
+//! An OAuth 1.0a provider for the client tests, on the in-process server of [`loopback`].
 //!
 //! Every request to a protected endpoint is checked with the library's own provider-side
 //! verifier ([`SignedRequest`]), over the absolute URI the client must have signed
@@ -13,7 +13,6 @@
 //! - any method `/api/echo`: signed with [`ACCESS_TOKEN`]; answers JSON with the non-OAuth
 //!   query and form parameters, the body, and the signature method and placement it saw.
 //! - any method `/api/public`: the same echo, without any check.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -29,7 +28,7 @@ use oauth_compat::oauth1::{
 use oauth_compat::secret::{ClientSecret, TokenSecret};
 use serde_json::{Map, Value, json};
 
-use crate::common::{self, Provider};
+use super::loopback::{self, Provider};
 
 pub(crate) const CONSUMER_KEY: &str = "consumer-key";
 pub(crate) const CONSUMER_SECRET: &str = "SECRET-consumer-zzz";
@@ -127,7 +126,7 @@ pub(crate) async fn serve() -> OAuth1Provider {
         .route("/api/echo", any(echo))
         .route("/api/public", any(public))
         .with_state(shared.clone());
-    let http = common::serve(router).await;
+    let http = loopback::serve(router).await;
     shared.port.set(http.port).expect("port set once");
     OAuth1Provider { http, shared }
 }

@@ -3,37 +3,27 @@
 //! `handle_oauth2_response` send them), and what `encoding` changes (text request bodies) and
 //! does not (response decoding).
 
-mod common;
-mod oauth1_provider;
-
-use std::time::Duration;
+mod support;
 
 use axum::Router;
 use axum::routing::any;
-use common::Provider;
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
+use loopback::Provider;
 use oauth_compat::client::{self, OAuth1Client, OAuth2Client, OAuth2ClientBuilder, TokenGrant};
 use oauth_compat::config::Config;
-use oauth_compat::env::MapEnv;
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::{ClientAuthMethod, Token};
 use oauth_compat::registry::{RegisterOptions, RemoteClient};
-use oauth_compat::{Engine, Error, OAuth};
+use oauth_compat::{Error, OAuth};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_SECRET};
 use oauth1_provider::{TEMP_TOKEN, VERIFIER};
+use support::loopback::{self, engine};
+use support::oauth1_provider;
 
 /// `Basic base64("cid:csecret")`.
 const BASIC_CID: &str = "Basic Y2lkOmNzZWNyZXQ=";
 const FORM_TYPE: &str = "application/x-www-form-urlencoded";
-
-fn engine() -> Engine {
-    Engine::builder()
-        .env(MapEnv::new())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("engine")
-}
 
 /// `/token` issues a token with a refresh token; `/revoke` accepts; `/api/*` answers JSON;
 /// `/latin1/*` answer `café` in ISO 8859-1, with and without a `charset`.
@@ -49,7 +39,7 @@ async fn provider() -> Provider {
     let latin1 = |content_type: &'static str, body: &'static [u8]| {
         any(move || async move { ([(CONTENT_TYPE, content_type)], body) })
     };
-    common::serve(
+    loopback::serve(
         Router::new()
             .route("/token", token())
             .route("/revoke", any(|| async { StatusCode::OK }))

@@ -1,8 +1,8 @@
 //! In-process test providers: an axum router on a free 127.0.0.1 port, and a log of every
 //! request it received, for exact assertions on what the engine sent.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -10,6 +10,8 @@ use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use http::{HeaderMap, Method};
+use oauth_compat::Engine;
+use oauth_compat::env::MapEnv;
 
 /// A request as the provider received it.
 #[derive(Debug, Clone)]
@@ -117,4 +119,15 @@ pub(crate) async fn serve(router: Router) -> Provider {
         log,
         task,
     }
+}
+
+/// An engine for talking to loopback providers: an empty environment, so no proxy or
+/// `*_INSECURE_TRANSPORT` variable of the machine leaks in, and a 10 s timeout, so a hung
+/// provider fails the test instead of stalling it.
+pub(crate) fn engine() -> Engine {
+    Engine::builder()
+        .env(MapEnv::new())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("engine")
 }

@@ -3,8 +3,7 @@
 //! duration, and never a secret (tokens, client and token secrets, signatures) in a span, an
 //! event, a `Debug` or an error message.
 
-mod common;
-mod oauth1_provider;
+mod support;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -18,15 +17,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::{HeaderMap, HeaderValue, Method};
+use oauth_compat::Error;
 use oauth_compat::client::{OAuth1Client, OAuth2Client, TokenGrant, TokenUpdate};
 use oauth_compat::engine::{OutgoingRequest, RawResponse};
-use oauth_compat::env::MapEnv;
 use oauth_compat::hooks::Hooks;
 use oauth_compat::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
 use oauth_compat::oauth2::{ClientAuthMethod, CodeChallengeMethod, Token, TokenPlacement};
-use oauth_compat::{Engine, Error};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET};
 use serde_json::json;
+use support::loopback::{self, engine};
+use support::oauth1_provider;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
@@ -157,14 +157,6 @@ fn traced<F: Future>(scenario: F) -> (F::Output, Log) {
     (output, log)
 }
 
-fn engine() -> Engine {
-    Engine::builder()
-        .env(MapEnv::new())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("engine")
-}
-
 // --- The OAuth 2 scenario ---
 
 /// Client credentials (the secret in the form), refresh, and an API that takes the token in
@@ -216,7 +208,7 @@ fn oauth2_router() -> Router {
         .route("/api/me", get(me))
 }
 
-fn oauth2_client(provider: &common::Provider) -> oauth_compat::client::OAuth2ClientBuilder {
+fn oauth2_client(provider: &loopback::Provider) -> oauth_compat::client::OAuth2ClientBuilder {
     OAuth2Client::builder("client-id")
         .client_secret(CLIENT_SECRET)
         .token_endpoint_auth_method(ClientAuthMethod::ClientSecretPost)
@@ -229,7 +221,7 @@ fn oauth2_client(provider: &common::Provider) -> oauth_compat::client::OAuth2Cli
 }
 
 struct OAuth2Outcome {
-    seen: Vec<common::Seen>,
+    seen: Vec<loopback::Seen>,
     client: OAuth2Client,
     token: Token,
     updates: Vec<TokenUpdate>,
@@ -237,7 +229,7 @@ struct OAuth2Outcome {
 
 /// Token fetch, API call, refresh, API call.
 async fn oauth2_scenario() -> OAuth2Outcome {
-    let provider = common::serve(oauth2_router()).await;
+    let provider = loopback::serve(oauth2_router()).await;
     let updates: Arc<Mutex<Vec<TokenUpdate>>> = Arc::default();
     let record = updates.clone();
     let client = oauth2_client(&provider)
@@ -270,7 +262,7 @@ async fn oauth2_scenario() -> OAuth2Outcome {
 // --- The OAuth 1 scenario ---
 
 struct OAuth1Outcome {
-    seen: Vec<common::Seen>,
+    seen: Vec<loopback::Seen>,
     client: OAuth1Client,
 }
 
@@ -372,7 +364,7 @@ fn no_span_or_event_value_carries_a_secret() {
         traced(async { (oauth2_scenario().await, oauth1_scenario().await) });
 
     // The secrets did cross the wire, in the places a careless span would copy them from.
-    let sent = |seen: &[common::Seen]| {
+    let sent = |seen: &[loopback::Seen]| {
         seen.iter()
             .map(|s| format!("{} {:?} {}", s.uri, s.headers, s.body_str()))
             .collect::<String>()
@@ -484,7 +476,7 @@ fn shown(err: &Error) -> String {
 #[test]
 fn token_endpoint_errors_show_no_secret() {
     let (errors, _) = traced(async {
-        let provider = common::serve(oauth2_router()).await;
+        let provider = loopback::serve(oauth2_router()).await;
         let client = oauth2_client(&provider).build().unwrap();
         // invalid_grant, the body echoing the refresh token sent.
         let provider_error = client

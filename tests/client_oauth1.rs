@@ -3,8 +3,7 @@
 //! placement, the token endpoints' options, signed API calls, errors, hooks and the transport
 //! rule.
 
-mod common;
-mod oauth1_provider;
+mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,17 +21,9 @@ use oauth1_provider::{
     TEMP_SECRET, TEMP_TOKEN, VERIFIER,
 };
 use serde_json::json;
+use support::{full_flows::full_flow_tests, loopback::engine, oauth1_provider};
 
 const CALLBACK: &str = "https://app.example/callback";
-
-/// An engine that reads no process variable and bounds every request.
-fn engine() -> Engine {
-    Engine::builder()
-        .env(MapEnv::new())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("engine")
-}
 
 /// A client of `provider` signing with `method`, parameters in `placement`.
 fn client(
@@ -143,29 +134,7 @@ async fn full_flow(method: &str, placement: SignatureType) {
     assert!(provider.rejected().is_empty(), "{:?}", provider.rejected());
 }
 
-macro_rules! full_flow_tests {
-    ($($name:ident: $method:literal, $placement:ident;)*) => {$(
-        #[tokio::test]
-        async fn $name() {
-            full_flow($method, SignatureType::$placement).await;
-        }
-    )*};
-}
-
-full_flow_tests! {
-    full_flow_hmac_sha1_header: "HMAC-SHA1", Header;
-    full_flow_hmac_sha1_query: "HMAC-SHA1", Query;
-    full_flow_hmac_sha1_body: "HMAC-SHA1", Body;
-    full_flow_hmac_sha256_header: "HMAC-SHA256", Header;
-    full_flow_hmac_sha256_query: "HMAC-SHA256", Query;
-    full_flow_hmac_sha256_body: "HMAC-SHA256", Body;
-    full_flow_rsa_sha1_header: "RSA-SHA1", Header;
-    full_flow_rsa_sha1_query: "RSA-SHA1", Query;
-    full_flow_rsa_sha1_body: "RSA-SHA1", Body;
-    full_flow_plaintext_header: "PLAINTEXT", Header;
-    full_flow_plaintext_query: "PLAINTEXT", Query;
-    full_flow_plaintext_body: "PLAINTEXT", Body;
-}
+full_flow_tests!(mod full_flow runs full_flow);
 
 // --- The token endpoints' options ---
 

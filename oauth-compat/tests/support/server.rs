@@ -1,7 +1,6 @@
 //! Shared pieces of the provider tests: stores with two registered clients, requests signed by
 //! the library's own client [`Signer`], and readers for the answers. Sans-IO: requests go
 //! straight into the server as `http::Request` values.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
