@@ -33,14 +33,14 @@ const CONSUMED: &str = "oauth1:temporary-credential-exchanged";
 /// What the authorization page shows the user: the pending temporary credential and the client
 /// asking (the `req` of the seed's `render_template('authorize.html', req=req)`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthorizationRequest {
+pub struct PendingAuthorization {
     /// The temporary credential named by `oauth_token`.
     pub credential: TemporaryCredential,
     /// The client it was issued to.
     pub client: Client,
 }
 
-impl AuthorizationRequest {
+impl PendingAuthorization {
     /// `oauth_token`.
     pub fn oauth_token(&self) -> &str {
         &self.credential.oauth_token
@@ -203,12 +203,12 @@ impl AuthorizationServer {
     pub async fn check_authorization_request<B: AsRef<[u8]> + Sync>(
         &self,
         req: &Request<B>,
-    ) -> Result<AuthorizationRequest, OAuth1Error> {
+    ) -> Result<PendingAuthorization, OAuth1Error> {
         check_unsigned_transport(req, &self.config)?;
         let token = authorization_token(req, self.config.max_parameters)?;
         let credential = self.temporary_credential(&token).await?;
         let client = self.client(&credential.client_id).await?;
-        Ok(AuthorizationRequest { credential, client })
+        Ok(PendingAuthorization { credential, client })
     }
 
     /// Answers the user's decision (the seed's `create_authorization_response(grant_user)`).
@@ -230,7 +230,7 @@ impl AuthorizationServer {
         req: &Request<B>,
         grant_user: Option<&str>,
     ) -> Result<Response<Vec<u8>>, OAuth1Error> {
-        let AuthorizationRequest { credential, client } =
+        let PendingAuthorization { credential, client } =
             self.check_authorization_request(req).await?;
         let callback = match credential.oauth_callback.as_str() {
             "" | "oob" => client.default_redirect_uri.as_deref(),

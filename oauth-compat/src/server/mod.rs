@@ -186,7 +186,7 @@ mod response;
 pub(crate) mod store;
 
 pub use crate::wire::BoxFuture;
-pub use authorization_server::{AuthorizationRequest, AuthorizationServer};
+pub use authorization_server::{AuthorizationServer, PendingAuthorization};
 pub use config::{
     ConfigError, DEFAULT_TEMPORARY_CREDENTIAL_LIFETIME, DEFAULT_TIMESTAMP_WINDOW,
     DEFAULT_TOKEN_LENGTH, DEFAULT_TOKEN_SECRET_LENGTH, Generator,

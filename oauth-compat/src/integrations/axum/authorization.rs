@@ -9,7 +9,7 @@ use super::body::{ENDPOINT_BODY_LIMIT, read_body};
 use super::rejection::OAuth1Rejection;
 use super::signed_parts::SignedParts;
 use crate::oauth1::params::{body_parameters, query_parameters};
-use crate::server::{AuthorizationRequest, AuthorizationServer};
+use crate::server::{AuthorizationServer, PendingAuthorization};
 
 /// A request to the authorization page (RFC 5849 §2.2), checked: its `oauth_token` (from the
 /// query, or a form body) names a pending temporary credential. The page shows who asks
@@ -70,7 +70,7 @@ use crate::server::{AuthorizationRequest, AuthorizationServer};
 pub struct OAuth1Authorization {
     server: AuthorizationServer,
     request: SignedParts,
-    pending: AuthorizationRequest,
+    pending: PendingAuthorization,
 }
 
 impl fmt::Debug for OAuth1Authorization {
@@ -84,7 +84,7 @@ impl fmt::Debug for OAuth1Authorization {
 impl OAuth1Authorization {
     /// The pending request: its temporary credential and the client asking (the `req` the
     /// seed's page renders).
-    pub fn request(&self) -> &AuthorizationRequest {
+    pub fn request(&self) -> &PendingAuthorization {
         &self.pending
     }
 
