@@ -5,6 +5,7 @@ use std::fmt;
 
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
+use url::Url;
 
 use super::Error;
 use super::common::Common;
@@ -12,7 +13,7 @@ use crate::engine::url_join::join_url;
 use crate::engine::{self, OutgoingRequest};
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth2::Token;
-use crate::oauth2::form::{append_query, form_urlencode};
+use crate::oauth2::form::form_urlencode;
 use crate::response::MediaType;
 
 /// An API request: method, URL, query, headers, body, which token authenticates it, and how
@@ -174,23 +175,24 @@ impl ApiRequest {
     }
 
     /// The request as `common`'s client sends it, before authentication: the URL joined to
-    /// `api_base_url` with the query appended, a text body in the client's `encoding`; with
-    /// the token choice and forced content type, which the client decides on.
+    /// `api_base_url` (parsed once, here) with the query appended, a text body in the
+    /// client's `encoding`; with the token choice and forced content type, which the client
+    /// decides on.
     pub(crate) fn into_outgoing(self, common: &Common) -> Result<Outgoing, crate::Error> {
         let body = match self.body {
             Body::Bytes(bytes) => bytes,
             Body::Text(text) => common.encode_text(&text)?,
         };
-        let mut url = String::from(join_url(common.api_base_url.as_ref(), &self.url)?);
-        append_query(
+        let mut url = join_url(common.api_base_url.as_ref(), &self.url)?;
+        append_query_to_url(
             &mut url,
             &form_urlencode(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
         );
-        let mut request = OutgoingRequest::new(self.method, url);
-        request.headers = self.headers;
-        request.body = body;
         Ok(Outgoing {
-            request,
+            method: self.method,
+            url,
+            headers: self.headers,
+            body,
             token: self.token,
             withhold_token: self.withhold_token,
             content_type: self.content_type,
@@ -200,10 +202,40 @@ impl ApiRequest {
 
 /// An [`ApiRequest`] ready for a client to authenticate and send.
 pub(crate) struct Outgoing {
-    pub(crate) request: OutgoingRequest,
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
     pub(crate) token: Option<Token>,
     pub(crate) withhold_token: bool,
     pub(crate) content_type: Option<MediaType>,
+}
+
+/// The engine's request, once authenticated.
+pub(crate) fn outgoing_request(
+    method: Method,
+    url: impl Into<String>,
+    headers: HeaderMap,
+    body: Vec<u8>,
+) -> OutgoingRequest {
+    let mut request = OutgoingRequest::new(method, url);
+    request.headers = headers;
+    request.body = body;
+    request
+}
+
+/// Appends `params` (already encoded) to the query of `url`, as `oauth2::form::append_query`
+/// does to a URL as text: after `?` or a trailing `&` nothing is added between.
+pub(crate) fn append_query_to_url(url: &mut Url, params: &str) {
+    if params.is_empty() {
+        return;
+    }
+    let query = match url.query() {
+        None | Some("") => params.to_owned(),
+        Some(query) if query.ends_with('&') => format!("{query}{params}"),
+        Some(query) => format!("{query}&{params}"),
+    };
+    url.set_query(Some(&query));
 }
 
 // Headers, body and token may carry secrets, the query too: show their shape only.
@@ -256,6 +288,26 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The same cases as `oauth2::form`'s `append_query` on text.
+    #[test]
+    fn append_query_to_url_keeps_query_and_fragment() {
+        for (url, want) in [
+            ("https://x/a", "https://x/a?k=v"),
+            ("https://x/a?b=1", "https://x/a?b=1&k=v"),
+            ("https://x/a?", "https://x/a?k=v"),
+            ("https://x/a?b=1&", "https://x/a?b=1&k=v"),
+            ("https://x/a#frag", "https://x/a?k=v#frag"),
+            ("https://x/a?b=1#f?g", "https://x/a?b=1&k=v#f?g"),
+        ] {
+            let mut url = Url::parse(url).unwrap();
+            append_query_to_url(&mut url, "k=v");
+            assert_eq!(url.as_str(), want);
+        }
+        let mut url = Url::parse("https://x/a").unwrap();
+        append_query_to_url(&mut url, "");
+        assert_eq!(url.as_str(), "https://x/a");
+    }
 
     #[test]
     fn debug_shows_the_shape_not_the_secrets() {

@@ -5,15 +5,15 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Method, Uri};
+use http::{HeaderMap, HeaderValue, Method};
 
-use super::api_request::{ApiRequest, Outgoing};
+use super::api_request::{ApiRequest, Outgoing, append_query_to_url, outgoing_request};
 use super::api_token::{ApiCredential, api_credential};
 use super::common::{Common, CommonBuilder, Decoding};
 use super::request_builder::{BuildFailure, ClientRef, RequestBuilder};
 use super::{Error, require};
 use crate::Step;
-use crate::engine::{Engine, OutgoingRequest, RawResponse, RequestKind};
+use crate::engine::{Engine, RawResponse, RequestKind};
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth1::{
     ClientCredentials, RsaPrivateKey, SignatureMethods, SignatureType, Signer, SignerBuilder,
@@ -259,7 +259,10 @@ impl OAuth1Client {
     ) -> Result<crate::OAuthResponse, crate::Error> {
         let common = &self.inner.common;
         let Outgoing {
-            mut request,
+            method,
+            mut url,
+            mut headers,
+            mut body,
             token,
             withhold_token,
             content_type,
@@ -268,8 +271,9 @@ impl OAuth1Client {
         let kind = credential.kind();
         if let ApiCredential::Token(token) = credential {
             let signer = self.api_signer(&token)?;
-            sign(&signer, &mut request)?;
+            signer.sign_url(&method, &mut url, &mut headers, &mut body)?;
         }
+        let request = outgoing_request(method, url, headers, body);
         common.send_api(request, kind, content_type).await
     }
 
@@ -310,7 +314,7 @@ impl OAuth1Client {
         response_name: &'static str,
     ) -> Result<Token, crate::Error> {
         let inner = &self.inner;
-        let mut url = String::from(inner.common.join(url)?);
+        let mut url = inner.common.join(url)?;
         // A call's parameter replaces a configured one of the same name (Authlib's
         // `params.update(kwargs)`); repeats within the call's own list are kept.
         let encoded = form_urlencode(
@@ -320,47 +324,26 @@ impl OAuth1Client {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .chain(params.iter().copied()),
         );
-        let mut request;
+        let mut headers = HeaderMap::new();
+        let mut body = Vec::new();
         if method == Method::GET {
-            append_query(&mut url, &encoded);
-            request = OutgoingRequest::new(method, url);
+            append_query_to_url(&mut url, &encoded);
         } else {
-            request = OutgoingRequest::new(method, url);
-            request
-                .headers
-                .insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
-            request.body = encoded.into_bytes();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+            body = encoded.into_bytes();
         }
-        sign(&signer.build()?, &mut request)?;
+        signer
+            .build()?
+            .sign_url(&method, &mut url, &mut headers, &mut body)?;
         if kind == RequestKind::AccessToken {
-            inner.common.add_access_token_headers(&mut request.headers);
+            inner.common.add_access_token_headers(&mut headers);
         }
+        let request = outgoing_request(method, url, headers, body);
         let common = &inner.common;
         let response = common.engine.send(request, kind, &common.hooks).await?;
         let options = common.decode_options(Decoding::OAuth1Credentials);
         parse_credentials(&options, response, response_name)
     }
-}
-
-/// Signs `request` in place (header, query or body, as the signer's type says).
-fn sign(signer: &Signer, request: &mut OutgoingRequest) -> Result<(), crate::Error> {
-    let mut uri: Uri = request.url.parse().map_err(|err: http::uri::InvalidUri| {
-        crate::engine::Error::InvalidUrl {
-            url: crate::engine::redact::redact_url_str(&request.url),
-            reason: err.to_string(),
-        }
-    })?;
-    signer.sign_parts(
-        &request.method,
-        &mut uri,
-        &mut request.headers,
-        &mut request.body,
-    )?;
-    // Only query placement changes the URI.
-    if signer.signature_type() == SignatureType::Query {
-        request.url = uri.to_string();
-    }
-    Ok(())
 }
 
 fn parse_credentials(

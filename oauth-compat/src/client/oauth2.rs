@@ -10,7 +10,7 @@ use std::time::Instant;
 use http::Method;
 use url::Url;
 
-use super::api_request::{ApiRequest, Outgoing};
+use super::api_request::{ApiRequest, Outgoing, outgoing_request};
 use super::api_token::{ApiCredential, api_credential};
 use super::common::{Common, CommonBuilder, Decoding};
 use super::refresh::{Outcome, Reuse, SingleFlight};
@@ -573,11 +573,16 @@ impl OAuth2Client {
     ) -> Result<crate::OAuthResponse, crate::Error> {
         let inner = &self.inner;
         let Outgoing {
-            mut request,
+            method,
+            url,
+            mut headers,
+            mut body,
             token,
             withhold_token,
             content_type,
         } = request.into_outgoing(&inner.common)?;
+        // Bearer placement `uri` edits the URL as text, as oauthlib's `add_token` does.
+        let mut url = String::from(url);
         let credential = api_credential(withhold_token, token, || self.token())?;
         let kind = credential.kind();
         if let ApiCredential::Token(token) = credential {
@@ -586,11 +591,12 @@ impl OAuth2Client {
                 inner.token_placement,
                 token.access_token(),
                 token.token_type(),
-                &mut request.url,
-                &mut request.headers,
-                &mut request.body,
+                &mut url,
+                &mut headers,
+                &mut body,
             )?;
         }
+        let request = outgoing_request(method, url, headers, body);
         inner.common.send_api(request, kind, content_type).await
     }
 

@@ -50,6 +50,7 @@ mod request_uri;
 pub mod sign;
 pub mod signature;
 mod twice_decoded;
+mod uri_parts;
 pub mod verify;
 
 pub use credentials::{ClientCredentials, CredentialsResponse, TokenCredentials};
