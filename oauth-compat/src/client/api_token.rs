@@ -46,27 +46,23 @@ mod tests {
 
     #[test]
     fn precedence_withheld_then_given_then_held_then_missing() {
-        let given = || Some(Token::bearer("given"));
-        let held = || Some(Token::bearer("held"));
-        let none = || None;
-        // (withhold, given, held, expected access token; "" for withheld)
-        let table: [(bool, Option<Token>, Option<Token>, Option<&str>); 8] = [
-            (true, given(), held(), Some("")),
-            (true, given(), none(), Some("")),
-            (true, none(), held(), Some("")),
-            (true, none(), none(), Some("")),
-            (false, given(), held(), Some("given")),
-            (false, given(), none(), Some("given")),
-            (false, none(), held(), Some("held")),
-            (false, none(), none(), None),
+        // (withhold, given, held, expected): `Some("")` is withheld, `None` MissingToken.
+        let table = [
+            (true, Some("given"), Some("held"), Some("")),
+            (true, Some("given"), None, Some("")),
+            (true, None, Some("held"), Some("")),
+            (true, None, None, Some("")),
+            (false, Some("given"), Some("held"), Some("given")),
+            (false, Some("given"), None, Some("given")),
+            (false, None, Some("held"), Some("held")),
+            (false, None, None, None),
         ];
         for (withhold, given, held, expected) in table {
-            let row = format!(
-                "withhold={withhold} given={} held={}",
-                given.is_some(),
-                held.is_some()
-            );
-            match (api_credential(withhold, given, || held), expected) {
+            let row = format!("withhold={withhold} given={given:?} held={held:?}");
+            let credential = api_credential(withhold, given.map(Token::bearer), || {
+                held.map(Token::bearer)
+            });
+            match (credential, expected) {
                 (Ok(ApiCredential::Withheld), Some("")) => {}
                 (Ok(ApiCredential::Token(token)), Some(want)) => {
                     assert_eq!(token.access_token(), want, "{row}");
