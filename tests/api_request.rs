@@ -215,8 +215,18 @@ fn the_async_builder_remote_request_and_blocking_builder_send_the_same_request()
             assert_eq!(other.headers, from_async.headers, "{shape} {name}");
         }
     }
+    // The blocking client executes a request its builder built, as the async one does.
+    let request = shaped!(blocking.post("items"), "form")
+        .build()
+        .expect("builds");
+    blocking.execute(request).expect("executes");
     let seen = provider.seen();
-    assert_eq!(seen.len(), 9);
+    assert_eq!(seen.len(), 10);
+    let (first, executed) = (&seen[0], &seen[9]);
+    assert_eq!(
+        (&executed.uri, &executed.headers, &executed.body),
+        (&first.uri, &first.headers, &first.body)
+    );
     assert_eq!(seen[0].uri, "/api/items?page=2&q=a+b%26c");
     assert_eq!(seen[0].body_str(), "name=caf%C3%A9+%26+co");
     assert_eq!(seen[0].header("authorization"), Some("Bearer at-1"));
