@@ -35,7 +35,7 @@ use http::Method;
 use serde::Serialize;
 use tokio::runtime::{Builder, Handle, Runtime};
 
-use crate::client::{self, TokenGrant};
+use crate::client::{self, ApiRequest, TokenGrant};
 use crate::engine;
 use crate::oauth2::{AuthorizationRequest, Token};
 use crate::response::MediaType;
@@ -156,6 +156,11 @@ impl OAuth1Client {
         }
     }
 
+    /// See [`client::OAuth1Client::execute`]: runs a request built by [`RequestBuilder::build`].
+    pub fn execute(&self, request: ApiRequest) -> Result<OAuthResponse, Error> {
+        self.driver.block_on(self.client.execute(request))
+    }
+
     client::http_verbs!(RequestBuilder, "Blocking.");
 }
 
@@ -224,10 +229,16 @@ impl OAuth2Client {
         }
     }
 
+    /// See [`client::OAuth2Client::execute`]: runs a request built by [`RequestBuilder::build`].
+    pub fn execute(&self, request: ApiRequest) -> Result<OAuthResponse, Error> {
+        self.driver.block_on(self.client.execute(request))
+    }
+
     client::http_verbs!(RequestBuilder, "Blocking.");
 }
 
-/// The blocking face of [`client::RequestBuilder`]: the same setters, and a blocking `send`.
+/// The blocking face of [`client::RequestBuilder`]: the same setters building the same
+/// [`ApiRequest`], and a blocking `send`.
 #[must_use = "a request does nothing until it is sent"]
 pub struct RequestBuilder<'a> {
     inner: client::RequestBuilder<'a>,
@@ -291,6 +302,11 @@ impl<'a> RequestBuilder<'a> {
     /// See [`client::RequestBuilder::content_type`].
     pub fn content_type(self, media_type: MediaType) -> Self {
         self.map(|b| b.content_type(media_type))
+    }
+
+    /// See [`client::RequestBuilder::build`].
+    pub fn build(self) -> Result<ApiRequest, Error> {
+        self.inner.build()
     }
 
     /// Sends the request and waits for the decoded response.

@@ -19,6 +19,16 @@ use crate::oauth2::Token;
 use crate::response::{DecodeOptions, MediaType};
 use crate::wire::{OutgoingRequest, RequestKind};
 
+/// Which response a client decodes, for [`Common::decode_options`].
+pub(crate) enum Decoding {
+    /// An API call's, with the media type the request forces, if any.
+    Api(Option<MediaType>),
+    /// An OAuth 2 token endpoint's (grants, refresh).
+    OAuth2Token,
+    /// An OAuth 1 temporary-credentials or token-credentials endpoint's.
+    OAuth1Credentials,
+}
+
 pub(crate) struct Common {
     /// The remote app this client serves, named in its errors.
     app_name: Option<String>,
@@ -33,13 +43,24 @@ pub(crate) struct Common {
 }
 
 impl Common {
-    /// Flask-OAuthlib's `content_type` applies to OAuth 2 token responses too
-    /// (`handle_oauth2_response`): Weibo's token JSON arrives as `text/plain`.
-    pub(crate) fn force_content_type(&self, headers: &mut http::HeaderMap) {
-        if let Some(media_type) = &self.content_type
-            && let Ok(value) = http::HeaderValue::from_str(&media_type.to_string())
-        {
-            headers.insert(http::header::CONTENT_TYPE, value);
+    /// How a response of this client is decoded: the one place that decides whether a
+    /// forced `content_type` applies. An API response takes the request's, else the client's;
+    /// an OAuth 2 token response the client's, as Flask-OAuthlib's `handle_oauth2_response`
+    /// (Weibo's token JSON arrives as `text/plain`); OAuth 1 credentials none, as
+    /// `handle_oauth1_response` reads them by their own header.
+    pub(crate) fn decode_options(&self, response: Decoding) -> DecodeOptions {
+        let (options, forced) = match response {
+            Decoding::Api(per_request) => (
+                DecodeOptions::api(),
+                per_request.or_else(|| self.content_type.clone()),
+            ),
+            Decoding::OAuth2Token => (DecodeOptions::token(), self.content_type.clone()),
+            Decoding::OAuth1Credentials => (DecodeOptions::token(), None),
+        };
+        let options = options.max_body_bytes(self.engine.max_response_bytes());
+        match forced {
+            Some(media_type) => options.content_type(media_type),
+            None => options,
         }
     }
 
@@ -81,6 +102,11 @@ impl Common {
         self.join(url).map_or_else(|_| url.to_owned(), String::from)
     }
 
+    /// `err` as an error of the API call to `url` (joined to `api_base_url` when it joins).
+    pub(crate) fn locate_api(&self, err: crate::Error, url: &str) -> crate::Error {
+        self.locate(err, Step::Api, Some(&self.step_url(url)))
+    }
+
     /// [`locate`](Self::locate) at the URL of an endpoint setting (when it is set).
     pub(crate) fn locate_at_setting(
         &self,
@@ -97,8 +123,8 @@ impl Common {
         join_url(self.api_base_url.as_ref(), url)
     }
 
-    /// Sends an API request through the hooks and decodes the answer (as `content_type`
-    /// forces, or the client's forced type, or the response's own).
+    /// Sends an API request through the hooks and decodes the answer (see
+    /// [`decode_options`](Self::decode_options)).
     pub(crate) async fn send_api(
         &self,
         request: OutgoingRequest,
@@ -106,11 +132,7 @@ impl Common {
         content_type: Option<MediaType>,
     ) -> Result<OAuthResponse, crate::Error> {
         let response = self.engine.send(request, kind, &self.hooks).await?;
-        let content_type = content_type.or_else(|| self.content_type.clone());
-        let mut options = DecodeOptions::api().max_body_bytes(self.engine.max_response_bytes());
-        if let Some(media_type) = content_type {
-            options = options.content_type(media_type);
-        }
+        let options = self.decode_options(Decoding::Api(content_type));
         Ok(OAuthResponse::decode(
             response.status,
             response.headers,

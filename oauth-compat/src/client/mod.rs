@@ -10,6 +10,9 @@
 //!
 //! Both send API calls through a [`RequestBuilder`] shaped like reqwest's:
 //! `client.get("user").query(..).send().await?` gives an [`OAuthResponse`](crate::OAuthResponse).
+//! The builder makes an [`ApiRequest`], a plain value that `send` hands to the client's
+//! `execute` ([`OAuth1Client::execute`], [`OAuth2Client::execute`]); build one with
+//! [`RequestBuilder::build`] to execute it yourself.
 
 /// `get`, `post`, `put`, `patch` and `delete` as shorthands for `request(Method, url)`, on the
 /// async and blocking clients alike.
@@ -48,6 +51,8 @@ macro_rules! http_verbs {
 }
 pub(crate) use http_verbs;
 
+mod api_request;
+mod api_token;
 mod common;
 mod error;
 mod oauth1;
@@ -57,6 +62,7 @@ mod refresh_lock;
 pub(crate) mod request_builder;
 mod text_encoding;
 
+pub use api_request::ApiRequest;
 pub use error::{BoxError, Error};
 pub use oauth1::{OAuth1Client, OAuth1ClientBuilder};
 pub use oauth2::{DEFAULT_LEEWAY_SECS, OAuth2Client, OAuth2ClientBuilder, TokenGrant, TokenUpdate};

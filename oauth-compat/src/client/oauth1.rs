@@ -5,10 +5,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Method, Uri};
+use http::{HeaderMap, HeaderValue, Method};
 
-use super::common::{Common, CommonBuilder};
-use super::request_builder::{ClientRef, RequestBuilder};
+use super::api_request::{ApiRequest, Outgoing, append_query_to_url, outgoing_request};
+use super::api_token::{ApiCredential, api_credential};
+use super::common::{Common, CommonBuilder, Decoding};
+use super::request_builder::{BuildFailure, ClientRef, RequestBuilder};
 use super::{Error, require};
 use crate::Step;
 use crate::engine::Engine;
@@ -18,8 +20,9 @@ use crate::oauth1::{
     TokenCredentials,
 };
 use crate::oauth2::form::{append_query, form_urlencode};
-use crate::oauth2::{Token, parse_token_response};
-use crate::wire::{OutgoingRequest, RawResponse, RequestKind};
+use crate::oauth2::{Token, parse_token_response_with};
+use crate::response::DecodeOptions;
+use crate::wire::{RawResponse, RequestKind};
 
 /// An OAuth 1.0a client: Authlib's `OAuth1Session`, requests-oauthlib's `OAuth1Session`.
 ///
@@ -227,29 +230,52 @@ impl OAuth1Client {
         "Signed with the client's or the request's token."
     );
 
-    pub(crate) async fn send_api(
-        &self,
-        mut builder: RequestBuilder<'_>,
-    ) -> Result<crate::OAuthResponse, crate::Error> {
-        let inner = &self.inner;
-        let mut request = builder.take_outgoing(&inner.common)?;
-        let kind = if builder.withhold_token {
-            RequestKind::Withheld
-        } else {
-            RequestKind::Protected
-        };
-        if !builder.withhold_token {
-            let token = match builder.token.take() {
-                Some(token) => token,
-                None => self.token().ok_or(Error::MissingToken)?,
-            };
-            let signer = self.api_signer(&token)?;
-            sign(&signer, &mut request)?;
-        }
-        inner
-            .common
-            .send_api(request, kind, builder.content_type.take())
+    /// Signs, runs the hooks, sends and decodes an API request built by
+    /// [`request`](Self::request) (or made with [`ApiRequest::new`]): reqwest's
+    /// `Client::execute`. The request's token, else the client's; none when it withholds it.
+    ///
+    /// # Errors
+    /// As [`RequestBuilder::send`]: each names the step `api` and the URL.
+    pub async fn execute(&self, request: ApiRequest) -> Result<crate::OAuthResponse, crate::Error> {
+        // Joined to `api_base_url` only if it fails: no second parse on the way that succeeds.
+        let url = request.url().to_owned();
+        self.execute_unlocated(request)
             .await
+            .map_err(|err| self.inner.common.locate_api(err, &url))
+    }
+
+    pub(crate) async fn execute_built(
+        &self,
+        request: Result<ApiRequest, BuildFailure>,
+    ) -> Result<crate::OAuthResponse, crate::Error> {
+        match request {
+            Ok(request) => self.execute(request).await,
+            Err(failed) => Err(self.inner.common.locate_api(failed.error, &failed.url)),
+        }
+    }
+
+    async fn execute_unlocated(
+        &self,
+        request: ApiRequest,
+    ) -> Result<crate::OAuthResponse, crate::Error> {
+        let common = &self.inner.common;
+        let Outgoing {
+            method,
+            mut url,
+            mut headers,
+            mut body,
+            token,
+            withhold_token,
+            content_type,
+        } = request.into_outgoing(common)?;
+        let credential = api_credential(withhold_token, token, || self.token())?;
+        let kind = credential.kind();
+        if let ApiCredential::Token(token) = credential {
+            let signer = self.api_signer(&token)?;
+            signer.sign_url(&method, &mut url, &mut headers, &mut body)?;
+        }
+        let request = outgoing_request(method, url, headers, body);
+        common.send_api(request, kind, content_type).await
     }
 
     /// The signer for API calls with `token`, reused while the token stays the same.
@@ -289,7 +315,7 @@ impl OAuth1Client {
         response_name: &'static str,
     ) -> Result<Token, crate::Error> {
         let inner = &self.inner;
-        let mut url = String::from(inner.common.join(url)?);
+        let mut url = inner.common.join(url)?;
         // A call's parameter replaces a configured one of the same name (Authlib's
         // `params.update(kwargs)`); repeats within the call's own list are kept.
         let encoded = form_urlencode(
@@ -299,72 +325,48 @@ impl OAuth1Client {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .chain(params.iter().copied()),
         );
-        let mut request;
+        let mut headers = HeaderMap::new();
+        let mut body = Vec::new();
         if method == Method::GET {
-            append_query(&mut url, &encoded);
-            request = OutgoingRequest::new(method, url);
+            append_query_to_url(&mut url, &encoded);
         } else {
-            request = OutgoingRequest::new(method, url);
-            request
-                .headers
-                .insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
-            request.body = encoded.into_bytes();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+            body = encoded.into_bytes();
         }
-        sign(&signer.build()?, &mut request)?;
+        signer
+            .build()?
+            .sign_url(&method, &mut url, &mut headers, &mut body)?;
         if kind == RequestKind::AccessToken {
-            inner.common.add_access_token_headers(&mut request.headers);
+            inner.common.add_access_token_headers(&mut headers);
         }
-        let engine = &inner.common.engine;
-        let response = engine.send(request, kind, &inner.common.hooks).await?;
-        // Not `content_type`: Flask-OAuthlib forces it on OAuth 2 token responses only
-        // (`handle_oauth1_response` parses credentials by their own header).
-        parse_credentials(engine, response, response_name)
+        let request = outgoing_request(method, url, headers, body);
+        let common = &inner.common;
+        let response = common.engine.send(request, kind, &common.hooks).await?;
+        let options = common.decode_options(Decoding::OAuth1Credentials);
+        parse_credentials(&options, response, response_name)
     }
-}
-
-/// Signs `request` in place (header, query or body, as the signer's type says).
-fn sign(signer: &Signer, request: &mut OutgoingRequest) -> Result<(), crate::Error> {
-    let mut uri: Uri = request.url.parse().map_err(|err: http::uri::InvalidUri| {
-        crate::engine::Error::InvalidUrl {
-            url: crate::wire::redact::redact_url_str(&request.url),
-            reason: err.to_string(),
-        }
-    })?;
-    signer.sign_parts(
-        &request.method,
-        &mut uri,
-        &mut request.headers,
-        &mut request.body,
-    )?;
-    // Only query placement changes the URI.
-    if signer.signature_type() == SignatureType::Query {
-        request.url = uri.to_string();
-    }
-    Ok(())
 }
 
 fn parse_credentials(
-    engine: &Engine,
+    options: &DecodeOptions,
     response: RawResponse,
     response_name: &'static str,
 ) -> Result<Token, crate::Error> {
     // The OAuth 2 reader takes every shape providers send (form, JSON, errors with 200); an
     // OAuth 1 refusal gets OAuth 1's own variants and hints.
-    let token = parse_token_response(
-        response.status,
-        &response.headers,
-        &response.body,
-        engine.max_response_bytes(),
-    )
-    .map_err(|err| -> crate::Error {
-        match err {
-            crate::oauth2::Error::Provider(provider) => Error::OAuth1Provider(provider).into(),
-            crate::oauth2::Error::HttpStatus { status, body } => {
-                Error::OAuth1HttpStatus { status, body }.into()
-            }
-            other => other.into(),
-        }
-    })?;
+    let token =
+        parse_token_response_with(response.status, &response.headers, &response.body, options)
+            .map_err(|err| -> crate::Error {
+                match err {
+                    crate::oauth2::Error::Provider(provider) => {
+                        Error::OAuth1Provider(provider).into()
+                    }
+                    crate::oauth2::Error::HttpStatus { status, body } => {
+                        Error::OAuth1HttpStatus { status, body }.into()
+                    }
+                    other => other.into(),
+                }
+            })?;
     if token.get("oauth_token").is_none() {
         return Err(Error::MissingField {
             response: response_name,

@@ -10,10 +10,12 @@ use std::time::Instant;
 use http::Method;
 use url::Url;
 
-use super::common::{Common, CommonBuilder};
+use super::api_request::{ApiRequest, Outgoing, outgoing_request};
+use super::api_token::{ApiCredential, api_credential};
+use super::common::{Common, CommonBuilder, Decoding};
 use super::refresh::{Outcome, Reuse, SingleFlight};
 use super::refresh_lock::{RefreshLock, Source};
-use super::request_builder::{ClientRef, RequestBuilder};
+use super::request_builder::{BuildFailure, ClientRef, RequestBuilder};
 use super::{BoxError, Error, require};
 use crate::Step;
 use crate::cache::Cache;
@@ -21,7 +23,7 @@ use crate::engine::Engine;
 use crate::oauth2::{
     AuthorizationRequest, ClientAuth, ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token,
     TokenPlacement, TokenRequest, add_bearer_token, authorization_url, generate_state,
-    parse_revocation_response, parse_token_response,
+    parse_revocation_response, parse_token_response_with,
 };
 use crate::secret::ClientSecret;
 use crate::wire::now_unix;
@@ -542,36 +544,62 @@ impl OAuth2Client {
         "Carrying the client's or the request's token."
     );
 
-    pub(crate) async fn send_api(
+    /// Authenticates (refreshing the token first when it expires within the leeway), runs the
+    /// hooks, sends and decodes an API request built by [`request`](Self::request) (or made
+    /// with [`ApiRequest::new`]): reqwest's `Client::execute`. The request's token, else the
+    /// client's; none when it withholds it.
+    ///
+    /// # Errors
+    /// As [`RequestBuilder::send`]: each names the step (`api`, or `refresh`) and the URL.
+    pub async fn execute(&self, request: ApiRequest) -> Result<crate::OAuthResponse, crate::Error> {
+        // Joined to `api_base_url` only if it fails: no second parse on the way that succeeds.
+        let url = request.url().to_owned();
+        self.execute_unlocated(request)
+            .await
+            .map_err(|err| self.inner.common.locate_api(err, &url))
+    }
+
+    pub(crate) async fn execute_built(
         &self,
-        mut builder: RequestBuilder<'_>,
+        request: Result<ApiRequest, BuildFailure>,
+    ) -> Result<crate::OAuthResponse, crate::Error> {
+        match request {
+            Ok(request) => self.execute(request).await,
+            Err(failed) => Err(self.inner.common.locate_api(failed.error, &failed.url)),
+        }
+    }
+
+    async fn execute_unlocated(
+        &self,
+        request: ApiRequest,
     ) -> Result<crate::OAuthResponse, crate::Error> {
         let inner = &self.inner;
-        let mut request = builder.take_outgoing(&inner.common)?;
-        let kind = if builder.withhold_token {
-            RequestKind::Withheld
-        } else {
-            RequestKind::Protected
-        };
-        if !builder.withhold_token {
-            let token = match builder.token.take() {
-                Some(token) => token,
-                None => self.token().ok_or(Error::MissingToken)?,
-            };
+        let Outgoing {
+            method,
+            url,
+            mut headers,
+            mut body,
+            token,
+            withhold_token,
+            content_type,
+        } = request.into_outgoing(&inner.common)?;
+        // Bearer placement `uri` edits the URL as text, as oauthlib's `add_token` does.
+        let mut url = String::from(url);
+        let credential = api_credential(withhold_token, token, || self.token())?;
+        let kind = credential.kind();
+        if let ApiCredential::Token(token) = credential {
             let token = self.ensure_active(token).await?;
             add_bearer_token(
                 inner.token_placement,
                 token.access_token(),
                 token.token_type(),
-                &mut request.url,
-                &mut request.headers,
-                &mut request.body,
+                &mut url,
+                &mut headers,
+                &mut body,
             )?;
         }
-        inner
-            .common
-            .send_api(request, kind, builder.content_type.take())
-            .await
+        let request = outgoing_request(method, url, headers, body);
+        inner.common.send_api(request, kind, content_type).await
     }
 
     /// The token to use now: `token`, or its refresh when it expires within the leeway.
@@ -738,13 +766,13 @@ impl OAuth2Client {
         request: TokenRequest,
         kind: RequestKind,
     ) -> Result<Token, crate::Error> {
-        let mut response = self.send_token_request(request, kind).await?;
-        self.inner.common.force_content_type(&mut response.headers);
-        Ok(parse_token_response(
+        let response = self.send_token_request(request, kind).await?;
+        let options = self.inner.common.decode_options(Decoding::OAuth2Token);
+        Ok(parse_token_response_with(
             response.status,
             &response.headers,
             &response.body,
-            self.inner.common.engine.max_response_bytes(),
+            &options,
         )?)
     }
 

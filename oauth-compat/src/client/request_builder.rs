@@ -1,17 +1,14 @@
-//! An API request being built: reqwest's builder shape, sent through an OAuth client.
+//! The one builder of an [`ApiRequest`]: reqwest's `RequestBuilder { client, request }`
+//! shape, executed by an OAuth client.
 
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use http::{HeaderMap, Method};
+use http::Method;
+use http::header::{HeaderName, HeaderValue};
 
-use super::common::Common;
-use super::{Error, OAuth1Client, OAuth2Client};
-use crate::engine::url_join::join_url;
-use crate::engine::{self, OutgoingRequest};
-use crate::oauth1::params::FORM_CONTENT_TYPE;
+use super::api_request::ApiRequest;
+use super::{OAuth1Client, OAuth2Client};
+use crate::OAuthResponse;
 use crate::oauth2::Token;
-use crate::oauth2::form::{append_query, form_urlencode};
 use crate::response::MediaType;
-use crate::{OAuthResponse, Step};
 
 #[derive(Clone, Copy)]
 pub(crate) enum ClientRef<'a> {
@@ -19,97 +16,97 @@ pub(crate) enum ClientRef<'a> {
     OAuth2(&'a OAuth2Client),
 }
 
-impl<'a> ClientRef<'a> {
-    fn common(self) -> &'a Common {
-        match self {
-            Self::OAuth1(client) => client.common(),
-            Self::OAuth2(client) => client.common(),
-        }
-    }
-}
-
-/// An API request: add a query, a body, headers or a token, then [`send`](Self::send) it.
+/// Builds an [`ApiRequest`]: add a query, a body, headers or a token, then
+/// [`send`](Self::send) it (or [`build`](Self::build) it and `execute` it yourself).
 ///
 /// Made by `get`/`post`/`put`/`patch`/`delete`/`request` on [`OAuth1Client`] and
 /// [`OAuth2Client`]. A relative URL is joined to the client's `api_base_url` the way Python's
-/// `urljoin` does. Errors in the builder (a bad header) surface from `send`.
+/// `urljoin` does. As in reqwest, the builder holds the request or the first error met while
+/// building it (a bad header, a value that does not serialize to JSON); later setters are
+/// then ignored, and `send` or `build` reports that error.
+///
+/// ```no_run
+/// use oauth_compat::client::OAuth2Client;
+///
+/// # async fn run(client: OAuth2Client) -> Result<(), oauth_compat::Error> {
+/// // In one go...
+/// let me = client.get("me").query(&[("fields", "name")]).send().await?;
+/// // ...or as a value, executed later (and cloned to be executed again).
+/// let request = client.get("me").query(&[("fields", "name")]).build()?;
+/// let again = client.execute(request.clone()).await?;
+/// # let _ = (me, again); Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is sent"]
 pub struct RequestBuilder<'a> {
     client: ClientRef<'a>,
-    pub(crate) method: Method,
-    url: String,
-    query: Vec<(String, String)>,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
-    /// A body given as text, encoded in the client's `encoding` when sent.
-    text: Option<String>,
-    pub(crate) token: Option<Token>,
-    pub(crate) withhold_token: bool,
-    pub(crate) content_type: Option<MediaType>,
-    /// The first error met while building, reported by `send`.
-    error: Option<crate::Error>,
+    request: Result<ApiRequest, BuildFailure>,
+}
+
+/// The first error met while building a request, and the request's URL, which the error
+/// names when it is reported.
+pub(crate) struct BuildFailure {
+    pub(crate) error: crate::Error,
+    pub(crate) url: String,
+}
+
+/// Applies a setter to `request` unless it already failed; its error becomes the request's.
+pub(crate) fn apply<E: Into<crate::Error>>(
+    request: &mut Result<ApiRequest, BuildFailure>,
+    set: impl FnOnce(&mut ApiRequest) -> Result<(), E>,
+) {
+    let Ok(built) = request else { return };
+    if let Err(err) = set(built) {
+        let url = built.take_url();
+        *request = Err(BuildFailure {
+            error: err.into(),
+            url,
+        });
+    }
 }
 
 impl<'a> RequestBuilder<'a> {
     pub(crate) fn new(client: ClientRef<'a>, method: Method, url: &str) -> Self {
         Self {
             client,
-            method,
-            url: url.to_owned(),
-            query: Vec::new(),
-            headers: HeaderMap::new(),
-            body: Vec::new(),
-            text: None,
-            token: None,
-            withhold_token: false,
-            content_type: None,
-            error: None,
+            request: Ok(ApiRequest::new(method, url)),
         }
     }
 
-    /// Appends query parameters (encoded as Python's `urlencode`, as requests' `params=` does).
-    pub fn query<K: AsRef<str>, V: AsRef<str>>(mut self, params: &[(K, V)]) -> Self {
-        self.query.extend(
-            params
-                .iter()
-                .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned())),
-        );
+    fn with<E: Into<crate::Error>>(
+        mut self,
+        set: impl FnOnce(&mut ApiRequest) -> Result<(), E>,
+    ) -> Self {
+        apply(&mut self.request, set);
         self
+    }
+
+    fn set(self, set: impl FnOnce(&mut ApiRequest)) -> Self {
+        self.with(|request| {
+            set(request);
+            Ok::<(), crate::Error>(())
+        })
+    }
+
+    /// Appends query parameters (encoded as Python's `urlencode`, as requests' `params=` does).
+    pub fn query<K: AsRef<str>, V: AsRef<str>>(self, params: &[(K, V)]) -> Self {
+        self.set(|request| request.extend_query(params))
     }
 
     /// Sends `params` as an `application/x-www-form-urlencoded` body, encoded as Python's
     /// `urlencode` (requests' `data=`);
     /// OAuth 1 signs them.
-    pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, params: &[(K, V)]) -> Self {
-        self.text = None;
-        self.body =
-            form_urlencode(params.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))).into_bytes();
-        self.headers
-            .insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
-        self
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(self, params: &[(K, V)]) -> Self {
+        self.set(|request| request.set_form(params))
     }
 
     /// Sends `value` as a JSON body (requests' `json=`).
-    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
-        match serde_json::to_vec(value) {
-            Ok(body) => {
-                self.text = None;
-                self.body = body;
-                self.headers
-                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            }
-            Err(err) => self.fail(Error::JsonBody {
-                reason: err.to_string(),
-            }),
-        }
-        self
+    pub fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> Self {
+        self.with(|request| request.set_json(value))
     }
 
     /// Sends these bytes as the body; set `Content-Type` with [`header`](Self::header).
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.text = None;
-        self.body = body.into();
-        self
+    pub fn body(self, body: impl Into<Vec<u8>>) -> Self {
+        self.set(|request| request.set_body(body.into()))
     }
 
     /// Sends this text as the body, encoded in the client's
@@ -119,7 +116,8 @@ impl<'a> RequestBuilder<'a> {
     /// `charset` is added, as Flask-OAuthlib added none.
     ///
     /// A character the encoding cannot represent makes `send` fail with
-    /// [`Error::UnencodableText`] (Python's `UnicodeEncodeError`), before anything is sent.
+    /// [`Error::UnencodableText`](super::Error::UnencodableText) (Python's
+    /// `UnicodeEncodeError`), before anything is sent.
     ///
     /// ```no_run
     /// use oauth_compat::client::OAuth2Client;
@@ -138,116 +136,61 @@ impl<'a> RequestBuilder<'a> {
     ///     .await?;
     /// # let _ = resp; Ok(()) }
     /// ```
-    pub fn text(mut self, text: impl Into<String>) -> Self {
-        self.body.clear();
-        self.text = Some(text.into());
-        self
+    pub fn text(self, text: impl Into<String>) -> Self {
+        self.set(|request| request.set_text(text.into()))
     }
 
     /// Adds a header (replacing one of the same name).
-    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    pub fn header<K, V>(self, name: K, value: V) -> Self
     where
         K: TryInto<HeaderName>,
         K::Error: std::fmt::Display,
         V: TryInto<HeaderValue>,
         V::Error: std::fmt::Display,
     {
-        match header_pair(name, value) {
-            Ok((name, value)) => {
-                self.headers.insert(name, value);
-            }
-            Err(err) => self.fail(err),
-        }
-        self
+        self.with(|request| request.set_header(name, value))
     }
 
     /// Authenticates with this token instead of the client's own (Authlib's `token=`).
-    pub fn token(mut self, token: Token) -> Self {
-        self.token = Some(token);
-        self
+    pub fn token(self, token: Token) -> Self {
+        self.set(|request| request.set_token(token))
     }
 
     /// Sends the request without any token or signature (Authlib's `withhold_token=True`).
-    pub fn withhold_token(mut self) -> Self {
-        self.withhold_token = true;
-        self
+    pub fn withhold_token(self) -> Self {
+        self.set(ApiRequest::set_withhold_token)
     }
 
     /// Decodes the response as this media type whatever its `Content-Type` says
     /// (Flask-OAuthlib's `content_type`), overriding the client's setting.
-    pub fn content_type(mut self, media_type: MediaType) -> Self {
-        self.content_type = Some(media_type);
-        self
+    pub fn content_type(self, media_type: MediaType) -> Self {
+        self.set(|request| request.set_content_type(media_type))
     }
 
-    fn fail(&mut self, err: impl Into<crate::Error>) {
-        self.error.get_or_insert(err.into());
+    /// The request built, for the client's `execute`.
+    ///
+    /// # Errors
+    /// The first error met while building (an invalid header, a JSON body that does not
+    /// serialize), at step `api` and the request's URL, as `send` reports it.
+    pub fn build(self) -> Result<ApiRequest, crate::Error> {
+        let common = match self.client {
+            ClientRef::OAuth1(client) => client.common(),
+            ClientRef::OAuth2(client) => client.common(),
+        };
+        self.request
+            .map_err(|failed| common.locate_api(failed.error, &failed.url))
     }
 
-    /// Authenticates, runs the hooks, sends, and decodes the response.
+    /// Authenticates, runs the hooks, sends, and decodes the response: `build`, then the
+    /// client's `execute` ([`OAuth1Client::execute`], [`OAuth2Client::execute`]).
     ///
     /// # Errors
     /// Each names the step (`api`, or `refresh` for an automatic refresh that failed) and the
     /// URL (see [`StepError`](crate::StepError)).
     pub async fn send(self) -> Result<OAuthResponse, crate::Error> {
-        let client = self.client;
-        // Joined to `api_base_url` only if it fails: no second parse on the way that succeeds.
-        let url = self.url.clone();
-        let result = match client {
-            ClientRef::OAuth1(client) => client.send_api(self).await,
-            ClientRef::OAuth2(client) => client.send_api(self).await,
-        };
-        result.map_err(|err| {
-            let common = client.common();
-            common.locate(err, Step::Api, Some(&common.step_url(&url)))
-        })
-    }
-
-    /// The request as built, before authentication: the URL joined to the client's
-    /// `api_base_url` with the query appended, a text body in the client's `encoding`.
-    /// Consumes the builder's deferred error, if any.
-    pub(crate) fn take_outgoing(
-        &mut self,
-        common: &Common,
-    ) -> Result<OutgoingRequest, crate::Error> {
-        if let Some(err) = self.error.take() {
-            return Err(err);
+        match self.client {
+            ClientRef::OAuth1(client) => client.execute_built(self.request).await,
+            ClientRef::OAuth2(client) => client.execute_built(self.request).await,
         }
-        if let Some(text) = self.text.take() {
-            self.body = common.encode_text(&text)?;
-        }
-        let mut url = String::from(join_url(common.api_base_url.as_ref(), &self.url)?);
-        append_query(
-            &mut url,
-            &form_urlencode(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-        );
-        let mut request = OutgoingRequest::new(self.method.clone(), url);
-        request.headers = std::mem::take(&mut self.headers);
-        request.body = std::mem::take(&mut self.body);
-        Ok(request)
-    }
-}
-
-/// A header name and value converted, or the error naming the header at fault.
-pub(crate) fn header_pair<K, V>(
-    name: K,
-    value: V,
-) -> Result<(HeaderName, HeaderValue), engine::Error>
-where
-    K: TryInto<HeaderName>,
-    K::Error: std::fmt::Display,
-    V: TryInto<HeaderValue>,
-    V::Error: std::fmt::Display,
-{
-    match (name.try_into(), value.try_into()) {
-        (Ok(name), Ok(value)) => Ok((name, value)),
-        (Err(err), _) => Err(engine::Error::InvalidHeader {
-            name: "<not a valid header name>".to_owned(),
-            reason: err.to_string(),
-        }),
-        (Ok(name), Err(err)) => Err(engine::Error::InvalidHeader {
-            name: name.to_string(),
-            reason: err.to_string(),
-        }),
     }
 }

@@ -16,6 +16,7 @@ use http::Uri;
 
 use super::Error;
 use super::encode::{ascii_string, encode_bytes_into};
+use super::uri_parts::UriParts;
 
 /// The base string URI of `uri`: lowercase scheme and host, default port dropped (80 for
 /// http, 443 for https), other ports kept, path as sent (`/` when empty), no query or fragment.
@@ -41,17 +42,23 @@ pub fn base_string_uri_str(uri: &str) -> Result<String, Error> {
 
 /// [`base_string_uri`], appending to `out`.
 pub fn base_string_uri_into(out: &mut String, uri: &Uri) -> Result<(), Error> {
-    write_base_string_uri(uri, |piece| out.push_str(piece))
+    write_base_string_uri(uri.into(), |piece| out.push_str(piece))
 }
 
 /// Appends `enc(base_string_uri)`, encoding piece by piece instead of building the URI first.
-pub(crate) fn base_string_uri_encoded_into(out: &mut Vec<u8>, uri: &Uri) -> Result<(), Error> {
+pub(crate) fn base_string_uri_encoded_into(
+    out: &mut Vec<u8>,
+    uri: UriParts<'_>,
+) -> Result<(), Error> {
     write_base_string_uri(uri, |piece| encode_bytes_into(out, piece.as_bytes()))
 }
 
 /// Produces the base string URI as a sequence of pieces, so callers choose plain or encoded.
-fn write_base_string_uri(uri: &Uri, mut push: impl FnMut(&str)) -> Result<(), Error> {
-    let scheme = uri.scheme_str().ok_or(Error::InvalidUri {
+pub(crate) fn write_base_string_uri(
+    uri: UriParts<'_>,
+    mut push: impl FnMut(&str),
+) -> Result<(), Error> {
+    let scheme = uri.scheme.ok_or(Error::InvalidUri {
         reason: "it has no scheme; sign an absolute http:// or https:// URI",
     })?;
     let default_port = if scheme.eq_ignore_ascii_case("http") {
@@ -64,7 +71,7 @@ fn write_base_string_uri(uri: &Uri, mut push: impl FnMut(&str)) -> Result<(), Er
         });
     };
     let host = uri
-        .host()
+        .host
         .filter(|h| !h.is_empty())
         .ok_or(Error::InvalidUri {
             reason: "it has no host; sign an absolute URI",
@@ -72,13 +79,13 @@ fn write_base_string_uri(uri: &Uri, mut push: impl FnMut(&str)) -> Result<(), Er
     push_lowercase(&mut push, scheme);
     push("://");
     push_lowercase(&mut push, host);
-    if let Some(port) = uri.port_u16()
+    if let Some(port) = uri.port
         && port != default_port
     {
         push(":");
         push(itoa_u16(port, &mut [0; 5]));
     }
-    let path = uri.path();
+    let path = uri.path;
     push(if path.is_empty() { "/" } else { path });
     Ok(())
 }

@@ -52,6 +52,7 @@ mod request_uri;
 mod sign;
 pub(crate) mod signature;
 mod twice_decoded;
+mod uri_parts;
 pub(crate) mod verify;
 
 pub use base_string::{

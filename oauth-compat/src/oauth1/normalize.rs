@@ -6,13 +6,12 @@
 //! assert_eq!(normalize_parameters(params), "a=1&a=x%20y&b=2");
 //! ```
 
-use http::Uri;
-
 use super::Error;
 use super::base_string::{base_string_uri_encoded_into, push_method};
 use super::encode::{
     decode_bytes_into, encode_twice_into, escape_twice, is_unreserved, raw_form_pairs,
 };
+use super::uri_parts::UriParts;
 
 /// Normalizes parameters: encode each name and value (§3.6), sort the pairs by encoded name then
 /// encoded value, join with `=` and `&`.
@@ -198,7 +197,11 @@ impl EncodedParams {
     /// Appends the signature base string (§3.4.1.1) for these parameters to the buffer they
     /// live in, and returns it: the parameters are copied within the buffer, so building the
     /// base string allocates nothing when the buffer was made large enough.
-    pub(crate) fn append_base_string(&mut self, method: &str, uri: &Uri) -> Result<&[u8], Error> {
+    pub(crate) fn append_base_string(
+        &mut self,
+        method: &str,
+        uri: UriParts<'_>,
+    ) -> Result<&[u8], Error> {
         let Self { buf, spans, .. } = self;
         let start = buf.len();
         push_method(buf, method);
@@ -256,6 +259,7 @@ fn encode_once_from_twice(out: &mut Vec<u8>, twice: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::Uri;
 
     #[test]
     fn sorts_pairs_not_joined_strings() {
@@ -287,7 +291,7 @@ mod tests {
         assert_eq!(out, "flag=&status=Hello%20Ladies%20%2B");
         let uri: Uri = "http://E.com:80/p?ignored=1".parse().unwrap();
         assert_eq!(
-            p.append_base_string("post", &uri).unwrap(),
+            p.append_base_string("post", (&uri).into()).unwrap(),
             b"POST&http%3A%2F%2Fe.com%2Fp&flag%3D%26status%3DHello%2520Ladies%2520%252B"
         );
     }

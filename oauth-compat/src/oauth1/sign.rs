@@ -28,6 +28,9 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::Hmac;
 use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Method, Uri, header};
+use url::Url;
+
+use super::uri_parts::UriParts;
 use sha1::Sha1;
 use sha2::Sha256;
 
@@ -435,7 +438,7 @@ impl Signer {
         out: &mut Vec<u8>,
         style: Style,
         method: &str,
-        uri: &Uri,
+        uri: UriParts<'_>,
         form: Form<'_>,
     ) -> Result<(), Error> {
         let (nonce, timestamp) = self.fresh()?;
@@ -455,7 +458,7 @@ impl Signer {
         encode_bytes_into(out, nonce.as_bytes());
         out.extend_from_slice(tail.as_bytes());
 
-        let query = uri.query().unwrap_or("");
+        let query = uri.query.unwrap_or("");
         let form_len = match form {
             Form::None => 0,
             Form::Raw(body) => body.len(),
@@ -464,7 +467,7 @@ impl Signer {
         // Room for the parameters and then the base string, which copies them: one allocation
         // in the usual case (encoding rarely triples the user's text).
         let params_len = 3 * (query.len() + form_len) + self.fixed.params_len + 96;
-        let capacity = 2 * params_len + 3 * uri.path().len() + 64;
+        let capacity = 2 * params_len + 3 * uri.path.len() + 64;
         let mut params = EncodedParams::with_capacity(capacity, 16);
         // Protocol parameters first, in order, so the sort only has to place the request's
         // own parameters among them.
@@ -547,7 +550,7 @@ impl Signer {
             &mut out,
             Style::Header,
             method.as_str(),
-            uri,
+            uri.into(),
             Form::Pairs(form_params),
         )?;
         Ok(ascii_string(out))
@@ -565,7 +568,7 @@ impl Signer {
             &mut out,
             Style::Form,
             method.as_str(),
-            uri,
+            uri.into(),
             Form::Pairs(form_params),
         )?;
         super::encode::form_decode_bytes(&out, "the protocol parameters")
@@ -582,6 +585,56 @@ impl Signer {
         headers: &mut HeaderMap,
         body: &mut Vec<u8>,
     ) -> Result<(), Error> {
+        let Some(signed) = self.sign_at(method, (&*uri).into(), headers, body)? else {
+            return Ok(());
+        };
+        let path = uri.path();
+        let path_and_query = match uri.query() {
+            Some(q) if !q.is_empty() => format!("{path}?{q}&{signed}"),
+            _ => format!("{path}?{signed}"),
+        };
+        let mut parts = uri.clone().into_parts();
+        parts.path_and_query =
+            Some(
+                PathAndQuery::try_from(path_and_query).map_err(|_| Error::InvalidUri {
+                    reason: "the signed query could not be built",
+                })?,
+            );
+        *uri = Uri::from_parts(parts).map_err(|_| Error::InvalidUri {
+            reason: "the signed URI could not be built",
+        })?;
+        Ok(())
+    }
+
+    /// [`sign_parts`](Self::sign_parts) on a URL already parsed (a client's joined URL), so
+    /// it is not printed and parsed again to be signed; the base string is the same.
+    pub(crate) fn sign_url(
+        &self,
+        method: &Method,
+        url: &mut Url,
+        headers: &mut HeaderMap,
+        body: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let Some(signed) = self.sign_at(method, (&*url).into(), headers, body)? else {
+            return Ok(());
+        };
+        let query = match url.query() {
+            Some(q) if !q.is_empty() => format!("{q}&{signed}"),
+            _ => signed,
+        };
+        url.set_query(Some(&query));
+        Ok(())
+    }
+
+    /// Signs at `uri`: sets the `Authorization` header or appends to the body, or returns
+    /// the protocol parameters to append to the query (query placement).
+    fn sign_at(
+        &self,
+        method: &Method,
+        uri: UriParts<'_>,
+        headers: &mut HeaderMap,
+        body: &mut Vec<u8>,
+    ) -> Result<Option<String>, Error> {
         let mut is_form = has_form_body(headers);
         if self.signature_type == SignatureType::Body && !is_form {
             match headers.get(header::CONTENT_TYPE) {
@@ -627,22 +680,7 @@ impl Signer {
             }
             SignatureType::Query => {
                 self.sign_into(&mut out, Style::Form, method.as_str(), uri, form)?;
-                let out = ascii_string(out);
-                let path = uri.path();
-                let path_and_query = match uri.query() {
-                    Some(q) if !q.is_empty() => format!("{path}?{q}&{out}"),
-                    _ => format!("{path}?{out}"),
-                };
-                let mut parts = uri.clone().into_parts();
-                parts.path_and_query =
-                    Some(PathAndQuery::try_from(path_and_query).map_err(|_| {
-                        Error::InvalidUri {
-                            reason: "the signed query could not be built",
-                        }
-                    })?);
-                *uri = Uri::from_parts(parts).map_err(|_| Error::InvalidUri {
-                    reason: "the signed URI could not be built",
-                })?;
+                return Ok(Some(ascii_string(out)));
             }
             SignatureType::Body => {
                 self.sign_into(&mut out, Style::Form, method.as_str(), uri, form)?;
@@ -661,7 +699,7 @@ impl Signer {
                 }
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Signs an `http::Request` in place (see [`Signer::sign_parts`]).

@@ -102,4 +102,6 @@ pub use placement::{TokenPlacement, add_bearer_token};
 pub use state::{generate_state, states_match};
 pub use token::Token;
 pub use token_request::TokenRequest;
-pub use token_response::{ProviderError, parse_revocation_response, parse_token_response};
+pub use token_response::{
+    ProviderError, parse_revocation_response, parse_token_response, parse_token_response_with,
+};

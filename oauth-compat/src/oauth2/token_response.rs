@@ -160,7 +160,41 @@ pub fn parse_token_response(
     body: &[u8],
     max_body_bytes: usize,
 ) -> Result<Token, Error> {
-    let map = decode_object(status, headers, body, max_body_bytes)?;
+    let options = DecodeOptions::token().max_body_bytes(max_body_bytes);
+    parse_token_response_with(status, headers, body, &options)
+}
+
+/// [`parse_token_response`] decoding the body as `options` say: a forced content type
+/// (Flask-OAuthlib's `content_type`, for a provider that labels its JSON tokens `text/plain`)
+/// and the size limit. Start from [`DecodeOptions::token`], which reads an unknown content
+/// type as a form, as token endpoints need.
+///
+/// ```
+/// use http::{HeaderMap, StatusCode, header};
+/// use oauth_compat::oauth2::parse_token_response_with;
+/// use oauth_compat::response::{DecodeOptions, MediaType};
+///
+/// // Weibo's token JSON, labelled text/plain.
+/// let mut headers = HeaderMap::new();
+/// headers.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
+/// let body = br#"{"access_token": "2.00abc", "expires_in": 157679999, "uid": "1404376560"}"#;
+/// let options = DecodeOptions::token().content_type(MediaType::json());
+/// let token = parse_token_response_with(StatusCode::OK, &headers, body, &options)?;
+/// assert_eq!(token.access_token(), "2.00abc");
+/// assert_eq!(token["uid"], "1404376560");
+/// # Ok::<(), oauth_compat::oauth2::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_token_response`].
+pub fn parse_token_response_with(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    options: &DecodeOptions,
+) -> Result<Token, Error> {
+    let map = decode_object(status, headers, body, options)?;
     Token::from_map(map).map_err(|err| err.with_body(body))
 }
 
@@ -198,7 +232,8 @@ pub fn parse_revocation_response(
         return Ok(());
     }
     // `decode_object` turns every non-2xx answer into an error; `Ok` cannot happen here.
-    decode_object(status, headers, body, DEFAULT_MAX_BODY_BYTES).map(drop)
+    let options = DecodeOptions::token().max_body_bytes(DEFAULT_MAX_BODY_BYTES);
+    decode_object(status, headers, body, &options).map(drop)
 }
 
 /// The decoded body of a successful answer, or the error the answer is.
@@ -206,14 +241,13 @@ fn decode_object(
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
-    max_body_bytes: usize,
+    options: &DecodeOptions,
 ) -> Result<Map<String, Value>, Error> {
-    let options = DecodeOptions::token().max_body_bytes(max_body_bytes);
     let http_status = || Error::HttpStatus {
         status,
         body: RawBody(body.to_vec()),
     };
-    let data = match OAuthResponse::decode(status, headers.clone(), body.to_vec(), &options) {
+    let data = match OAuthResponse::decode(status, headers.clone(), body.to_vec(), options) {
         Ok(response) => response.data,
         // An oversized body is refused whatever the status: it is not kept in memory twice.
         Err(err @ response::Error::BodyTooLarge { .. }) => return Err(err.into()),
