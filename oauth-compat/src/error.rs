@@ -31,6 +31,11 @@ pub enum Error {
     /// Decoding a provider's response body.
     #[error(transparent)]
     Response(#[from] crate::response::Error),
+    /// Refreshing an OAuth 2 token failed. Shared by every request that waited for the same
+    /// refresh, hence the `Arc`; [`underlying`](Self::underlying) reaches the cause (the
+    /// provider's `invalid_grant`, say) and [`step`](Self::step) where the refresh failed.
+    #[error("refreshing the token failed: {0}")]
+    RefreshFailed(#[source] std::sync::Arc<Error>),
     /// Any of the above, with where it happened: the remote app, the step of the flow or call,
     /// and the URL. Every error a client or a remote app returns from a step comes wrapped so;
     /// [`underlying`](Self::underlying) reaches the error itself.
@@ -166,7 +171,7 @@ impl Error {
     /// ```
     pub fn underlying(&self) -> &Error {
         match self {
-            Self::Client(crate::client::Error::RefreshFailed(cause)) => cause.underlying(),
+            Self::RefreshFailed(cause) => cause.underlying(),
             Self::Step(step) => step.error.underlying(),
             other => other,
         }
@@ -177,7 +182,7 @@ impl Error {
     pub fn step(&self) -> Option<&StepError> {
         match self {
             Self::Step(step) => Some(step),
-            Self::Client(crate::client::Error::RefreshFailed(cause)) => cause.step(),
+            Self::RefreshFailed(cause) => cause.step(),
             _ => None,
         }
     }

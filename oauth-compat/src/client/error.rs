@@ -1,7 +1,5 @@
 //! The client layer's error: what a flow or an API call needs and did not have.
 
-use std::sync::Arc;
-
 use http::StatusCode;
 
 use crate::oauth2::ProviderError;
@@ -55,11 +53,6 @@ pub enum Error {
         /// The field.
         field: &'static str,
     },
-    /// Refreshing the token failed. Shared by every request that waited for the same refresh,
-    /// hence the `Arc`; [`crate::Error::underlying`] reaches the cause (the provider's
-    /// `invalid_grant`, say).
-    #[error("refreshing the token failed: {0}")]
-    RefreshFailed(#[source] Arc<crate::Error>),
     /// The refresh task ended without an answer (a hook or callback panicked, or the runtime is
     /// shutting down); the refresh is forgotten, so a retry starts a new one.
     #[error("the token refresh was abandoned before it finished; retry the request")]

@@ -1033,7 +1033,7 @@ impl OAuth2ClientBuilder {
     /// it is with OAuth 1 request tokens; keep it private to the application.
     ///
     /// A cache error before the refresh (unreachable, or a stored result that is not a token)
-    /// fails it with [`Error::RefreshLock`] (inside [`Error::RefreshFailed`]) naming the step
+    /// fails it with [`Error::RefreshLock`] (inside [`crate::Error::RefreshFailed`]) naming the step
     /// and the key, without asking the provider: refreshing without the lock could revoke the
     /// token the other processes hold. One after it (storing the result, releasing the lock)
     /// is logged as a warning, and the refresh stands: the token is issued and saved, and the

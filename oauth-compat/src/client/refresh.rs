@@ -130,7 +130,7 @@ impl SingleFlight {
         };
         match shared {
             Some(Ok(token)) => Ok(token),
-            Some(Err(err)) => Err(Error::RefreshFailed(err).into()),
+            Some(Err(err)) => Err(crate::Error::RefreshFailed(err)),
             None => Err(Error::RefreshAbandoned.into()),
         }
     }
