@@ -305,8 +305,8 @@ impl From<oauth_compat::Error> for Failure {
     }
 }
 
-impl From<oauth_compat::config::Error> for Failure {
-    fn from(err: oauth_compat::config::Error) -> Self {
+impl From<oauth_compat::config::ConfigError> for Failure {
+    fn from(err: oauth_compat::config::ConfigError) -> Self {
         Self::OAuth(err.into())
     }
 }

@@ -221,7 +221,7 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Engine(engine::Error::BlockingInsideRuntime)
+            Error::Engine(engine::EngineError::BlockingInsideRuntime)
         ),
         "{err:?}"
     );
@@ -233,7 +233,7 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Engine(engine::Error::BlockingInsideRuntime)
+            Error::Engine(engine::EngineError::BlockingInsideRuntime)
         ),
         "{err:?}"
     );
@@ -251,7 +251,7 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Engine(engine::Error::BlockingInsideRuntime)
+            Error::Engine(engine::EngineError::BlockingInsideRuntime)
         ),
         "{err:?}"
     );

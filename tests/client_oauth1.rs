@@ -509,7 +509,10 @@ async fn api_call_without_a_token_is_missing_token() {
     let err = client.get("echo").send().await.unwrap_err();
 
     assert!(
-        matches!(err.underlying(), Error::Client(client::Error::MissingToken)),
+        matches!(
+            err.underlying(),
+            Error::Client(client::ClientError::MissingToken)
+        ),
         "{err:?}"
     );
     assert!(provider.http.seen().is_empty());
@@ -531,7 +534,7 @@ async fn api_call_with_a_token_without_secret_names_oauth_token_secret() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Client(client::Error::MissingField {
+            Error::Client(client::ClientError::MissingField {
                 field: "oauth_token_secret",
                 ..
             })
@@ -560,7 +563,7 @@ async fn token_endpoint_401_is_a_provider_error_keeping_the_body() {
         .unwrap_err();
 
     match err.underlying() {
-        Error::Client(client::Error::OAuth1Provider(p)) => {
+        Error::Client(client::ClientError::OAuth1Provider(p)) => {
             assert_eq!(p.status, 401);
             assert_eq!(p.error, "invalid_signature");
             assert_eq!(&*p.body, b"error=invalid_signature");
@@ -606,7 +609,7 @@ async fn token_response_without_secret_is_an_error_naming_it() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Client(client::Error::MissingField {
+            Error::Client(client::ClientError::MissingField {
                 field: "oauth_token_secret",
                 ..
             })
@@ -703,7 +706,7 @@ async fn plain_http_to_another_host_is_refused_before_sending() {
     .expect("refused at once")
     .unwrap_err();
     match err.underlying() {
-        Error::Engine(engine::Error::InsecureTransport { url }) => {
+        Error::Engine(engine::EngineError::InsecureTransport { url }) => {
             assert_eq!(url, "http://example.invalid/initiate");
         }
         other => panic!("{other:?}"),
@@ -715,7 +718,7 @@ async fn plain_http_to_another_host_is_refused_before_sending() {
         .unwrap_err();
     assert!(
         matches!(err.underlying(),
-            Error::Engine(engine::Error::InsecureTransport { url }) if url == "http://example.invalid/api/me"
+            Error::Engine(engine::EngineError::InsecureTransport { url }) if url == "http://example.invalid/api/me"
         ),
         "{err:?}"
     );

@@ -575,7 +575,8 @@ async fn extra_token_fields_are_kept() {
 const INVALID_GRANT: &str = r#"{"error":"invalid_grant","error_description":"The code has expired","error_uri":"https://provider.example/errors/invalid_grant"}"#;
 
 fn assert_invalid_grant(result: Result<Token, Error>, status: u16) {
-    let Err(Error::OAuth2(oauth2::Error::Provider(p))) = result.as_ref().map_err(Error::underlying)
+    let Err(Error::OAuth2(oauth2::OAuth2Error::Provider(p))) =
+        result.as_ref().map_err(Error::underlying)
     else {
         panic!("expected a provider error, got {result:?}");
     };
@@ -605,7 +606,7 @@ async fn error_response_with_200_is_a_provider_error_too() {
 async fn html_500_from_the_token_endpoint_is_an_http_status_error_keeping_the_body() {
     let page = "<html><body><h1>Internal Server Error</h1></body></html>";
     let (_provider, result) = fetch_from(500, "text/html; charset=utf-8", page).await;
-    let Err(Error::OAuth2(oauth2::Error::HttpStatus { status, body })) =
+    let Err(Error::OAuth2(oauth2::OAuth2Error::HttpStatus { status, body })) =
         result.as_ref().map_err(Error::underlying)
     else {
         panic!("expected an HTTP status error, got {result:?}");
@@ -618,7 +619,7 @@ async fn html_500_from_the_token_endpoint_is_an_http_status_error_keeping_the_bo
 async fn success_without_access_token_is_missing_field_access_token() {
     let body = r#"{"token_type":"Bearer","expires_in":3600}"#;
     let (_provider, result) = fetch_from(200, JSON_TYPE, body).await;
-    let Err(Error::OAuth2(err @ oauth2::Error::MissingField { field, .. })) =
+    let Err(Error::OAuth2(err @ oauth2::OAuth2Error::MissingField { field, .. })) =
         result.as_ref().map_err(Error::underlying)
     else {
         panic!("expected a missing field, got {result:?}");
@@ -747,7 +748,7 @@ async fn request_without_any_token_is_missing_token_and_nothing_is_sent() {
     assert!(
         matches!(
             result.as_ref().map_err(Error::underlying),
-            Err(Error::Client(client::Error::MissingToken))
+            Err(Error::Client(client::ClientError::MissingToken))
         ),
         "{result:?}"
     );
@@ -1130,7 +1131,7 @@ async fn expired_token_without_refresh_token_is_token_expired_and_nothing_is_sen
     assert!(
         matches!(
             result.as_ref().map_err(Error::underlying),
-            Err(Error::Client(client::Error::TokenExpired { .. }))
+            Err(Error::Client(client::ClientError::TokenExpired { .. }))
         ),
         "{result:?}"
     );
@@ -1174,7 +1175,8 @@ async fn update_token_failure_is_reported_with_the_new_token() {
         .send()
         .await
         .unwrap_err();
-    let Error::Client(client::Error::UpdateTokenFailed { token, source }) = err.underlying() else {
+    let Error::Client(client::ClientError::UpdateTokenFailed { token, source }) = err.underlying()
+    else {
         panic!("expected UpdateTokenFailed, got {err:?}");
     };
     assert_eq!(token.access_token(), "at-new");
@@ -1237,7 +1239,7 @@ async fn revoke_against(status: u16, content_type: &'static str, body: &'static 
 #[tokio::test]
 async fn revocation_unsupported_token_type_is_a_provider_error() {
     let err = revoke_against(400, JSON_TYPE, r#"{"error":"unsupported_token_type"}"#).await;
-    let Error::OAuth2(oauth2::Error::Provider(p)) = err.underlying() else {
+    let Error::OAuth2(oauth2::OAuth2Error::Provider(p)) = err.underlying() else {
         panic!("expected a provider error, got {err:?}");
     };
     assert_eq!(p.error, "unsupported_token_type");
@@ -1247,7 +1249,7 @@ async fn revocation_unsupported_token_type_is_a_provider_error() {
 #[tokio::test]
 async fn revocation_503_is_an_http_status_error() {
     let err = revoke_against(503, "text/plain", "Service Unavailable").await;
-    let Error::OAuth2(oauth2::Error::HttpStatus { status, body }) = err.underlying() else {
+    let Error::OAuth2(oauth2::OAuth2Error::HttpStatus { status, body }) = err.underlying() else {
         panic!("expected an HTTP status error, got {err:?}");
     };
     assert_eq!(*status, 503);
@@ -1421,7 +1423,7 @@ fn a_code_challenge_parameter_with_pkce_on_is_refused() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Client(client::Error::ConflictingParameter {
+            Error::Client(client::ClientError::ConflictingParameter {
                 name: "code_challenge",
                 ..
             })
@@ -1445,7 +1447,7 @@ async fn a_bad_header_is_a_typed_error_and_the_first_one_is_reported() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.underlying(), Error::Engine(oauth_compat::engine::Error::InvalidHeader { name, .. }) if name == "x-one"),
+        matches!(err.underlying(), Error::Engine(oauth_compat::engine::EngineError::InvalidHeader { name, .. }) if name == "x-one"),
         "{err:?}"
     );
     assert!(provider.seen().is_empty());

@@ -41,7 +41,7 @@ fn engine() -> Engine {
     Engine::builder().env(MapEnv::new()).build().unwrap()
 }
 
-fn engine_error(err: &Error) -> &engine::Error {
+fn engine_error(err: &Error) -> &engine::EngineError {
     match err.underlying() {
         Error::Engine(inner) => inner,
         other => panic!("expected an engine error, got {other:?}"),
@@ -161,7 +161,7 @@ async fn token_refresh_and_revocation_bodies_are_not_reposted_to_another_origin(
             let err = attempt.expect_err("refused");
             let inner = engine_error(&err);
             match inner {
-                engine::Error::RedirectWithBody {
+                engine::EngineError::RedirectWithBody {
                     from,
                     to,
                     status: got,
@@ -236,7 +236,7 @@ async fn a_redirect_loop_stops_after_ten_hops() {
     assert!(
         matches!(
             engine_error(&err),
-            engine::Error::TooManyRedirects { limit, .. } if *limit == engine::MAX_REDIRECTS
+            engine::EngineError::TooManyRedirects { limit, .. } if *limit == engine::MAX_REDIRECTS
         ),
         "{err:?}"
     );

@@ -93,7 +93,7 @@ async fn the_engines_own_client_refuses_a_redirect_to_plain_http() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.underlying(), Error::Engine(engine::Error::InsecureTransport { url }) if url == "http://example.invalid/steal"),
+        matches!(err.underlying(), Error::Engine(engine::EngineError::InsecureTransport { url }) if url == "http://example.invalid/steal"),
         "{err:?}"
     );
 }
@@ -144,7 +144,8 @@ async fn plain_http_to_a_remote_host_is_refused_before_anything_is_sent() {
     let engine = named(&provider).env(MapEnv::new()).build().unwrap();
     let url = format!("{}?access_token=SECRET", remote_url(&provider));
     let err = get(engine, &url).await.unwrap_err();
-    let Error::Engine(engine::Error::InsecureTransport { url: named }) = err.underlying() else {
+    let Error::Engine(engine::EngineError::InsecureTransport { url: named }) = err.underlying()
+    else {
         panic!("expected InsecureTransport, got {err:?}");
     };
     assert_eq!(*named, remote_url(&provider));
@@ -191,7 +192,7 @@ async fn insecure_transport_variable_set_empty_still_refuses() {
     assert!(
         matches!(
             result.as_ref().map_err(Error::underlying),
-            Err(Error::Engine(engine::Error::InsecureTransport { .. }))
+            Err(Error::Engine(engine::EngineError::InsecureTransport { .. }))
         ),
         "{result:?}"
     );
@@ -265,7 +266,8 @@ async fn engine_timeout_stops_a_slow_provider() {
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
-    let Error::Engine(engine::Error::Timeout { method, url, after }) = err.underlying() else {
+    let Error::Engine(engine::EngineError::Timeout { method, url, after }) = err.underlying()
+    else {
         panic!("expected a timeout, got {err:?}");
     };
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
@@ -291,7 +293,7 @@ async fn a_user_supplied_clients_timeout_applies_when_the_engine_sets_none() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Engine(engine::Error::Timeout { after: None, .. })
+            Error::Engine(engine::EngineError::Timeout { after: None, .. })
         ),
         "{err:?}"
     );
@@ -321,7 +323,7 @@ fn assert_too_large(result: Result<OAuthResponse, Error>) {
     assert!(
         matches!(
             result.as_ref().map_err(Error::underlying),
-            Err(Error::Engine(engine::Error::ResponseTooLarge {
+            Err(Error::Engine(engine::EngineError::ResponseTooLarge {
                 limit: LIMIT,
                 ..
             }))
@@ -417,7 +419,7 @@ async fn api_500_with_html_is_a_response_and_raise_for_status_makes_it_an_error(
     assert_eq!(resp.status, 500);
     assert_eq!(resp.text(), ERROR_PAGE);
     assert_eq!(resp.raw_data, ERROR_PAGE.as_bytes());
-    let Err(response::Error::Status {
+    let Err(response::DecodeError::Status {
         status,
         class,
         body,
@@ -440,7 +442,7 @@ async fn malformed_json_is_a_response_error_keeping_the_body() {
     let err = get(Engine::new().unwrap(), &provider.url("/api/me"))
         .await
         .unwrap_err();
-    let Error::Response(inner @ response::Error::Malformed { format, .. }) = err.underlying()
+    let Error::Response(inner @ response::DecodeError::Malformed { format, .. }) = err.underlying()
     else {
         panic!("expected a malformed body, got {err:?}");
     };
@@ -461,7 +463,7 @@ async fn connection_refused_is_a_transport_error_naming_method_and_url_without_q
         .send()
         .await
         .unwrap_err();
-    let Error::Engine(engine::Error::Transport {
+    let Error::Engine(engine::EngineError::Transport {
         method, url: named, ..
     }) = err.underlying()
     else {
@@ -498,7 +500,8 @@ async fn token_endpoint_500_with_a_cut_json_body_is_an_http_status_error() {
         .fetch_token(TokenGrant::client_credentials())
         .await
         .unwrap_err();
-    let Error::OAuth2(oauth2::Error::HttpStatus { status, body: kept }) = err.underlying() else {
+    let Error::OAuth2(oauth2::OAuth2Error::HttpStatus { status, body: kept }) = err.underlying()
+    else {
         panic!("expected an HTTP status error, got {err:?}");
     };
     assert_eq!(*status, 500);

@@ -294,7 +294,11 @@ impl Wire {
         found
     }
 
-    fn verify_ours(&self, case: &Case, keys: &RsaKeys) -> Result<(), oauth_compat::oauth1::Error> {
+    fn verify_ours(
+        &self,
+        case: &Case,
+        keys: &RsaKeys,
+    ) -> Result<(), oauth_compat::oauth1::SignatureError> {
         let method: Method = self.method.parse().unwrap();
         // A peer may hand back a raw space; on the wire it is `%20`.
         let uri = parse_request_uri(&self.url).unwrap();

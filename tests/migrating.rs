@@ -24,7 +24,7 @@ use oauth_compat::client::TokenUpdate;
 use oauth_compat::hooks::Hooks;
 use oauth_compat::oauth2::Token;
 use oauth_compat::registry::{
-    FlowError, Format, MemorySession, RegisterOptions, RequestTokenStore, SessionStore,
+    DataFormat, FlowError, MemorySession, RegisterOptions, RequestTokenStore, SessionStore,
 };
 use oauth_compat::{Error, OAuth, RemoteApp};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET};
@@ -875,7 +875,7 @@ async fn snippet_004_i_data_format_json_and_urlencoded() {
 
     github
         .post("form")
-        .data(&data, Format::Urlencoded)
+        .data(&data, DataFormat::Urlencoded)
         .token(token.clone())
         .send()
         .await
@@ -889,7 +889,7 @@ async fn snippet_004_i_data_format_json_and_urlencoded() {
 
     github
         .post("json")
-        .data(&data, Format::Json)
+        .data(&data, DataFormat::Json)
         .token(token.clone())
         .send()
         .await
@@ -1080,7 +1080,7 @@ async fn snippet_004_i_get_data_goes_to_the_query() {
     let github = github(&OAuth::new(), &provider, RegisterOptions::new());
     github
         .get("search")
-        .data(&[("q", "rust")], Format::Urlencoded)
+        .data(&[("q", "rust")], DataFormat::Urlencoded)
         .token(Token::bearer("t"))
         .send()
         .await

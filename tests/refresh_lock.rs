@@ -305,7 +305,7 @@ async fn two_processes_sharing_redis_refresh_once() {
 #[tokio::test]
 async fn a_failing_cache_fails_the_refresh_without_asking_the_provider() {
     use oauth_compat::cache::RedisCache;
-    use oauth_compat::client::Error as ClientError;
+    use oauth_compat::client::ClientError;
 
     let redis = redis_server::RedisServer::start();
     let server = PeerServer::oauth2();

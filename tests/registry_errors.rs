@@ -128,7 +128,7 @@ async fn an_oauth1_request_token_refusal_names_the_app_and_its_own_variant() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Client(client::Error::OAuth1Provider(p)) if p.error == "invalid_signature"
+            Error::Client(client::ClientError::OAuth1Provider(p)) if p.error == "invalid_signature"
         ),
         "{err:?}"
     );
@@ -236,7 +236,7 @@ async fn an_api_call_without_a_token_names_the_app_and_the_step() {
     );
     assert!(matches!(
         err.underlying(),
-        Error::Client(client::Error::MissingToken)
+        Error::Client(client::ClientError::MissingToken)
     ));
 }
 

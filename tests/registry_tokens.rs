@@ -17,7 +17,7 @@ use http::{HeaderMap, StatusCode};
 use oauth_compat::client::TokenUpdate;
 use oauth_compat::config::Config;
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::{FlowError, Format, MemorySession, RegisterOptions};
+use oauth_compat::registry::{DataFormat, FlowError, MemorySession, RegisterOptions};
 use oauth_compat::{Error, OAuth, RemoteApp};
 use serde_json::{Value, json};
 use support::loopback;
@@ -344,7 +344,7 @@ async fn flask_oauthlib_format_sends_form_or_json() {
     let resp = app
         .post("me")
         .token(token.clone())
-        .data(&[("status", "hi there")], Format::Json)
+        .data(&[("status", "hi there")], DataFormat::Json)
         .send()
         .await
         .unwrap();
@@ -354,7 +354,7 @@ async fn flask_oauthlib_format_sends_form_or_json() {
     let resp = app
         .post("me")
         .token(token)
-        .data(&[("status", "hi there")], Format::Urlencoded)
+        .data(&[("status", "hi there")], DataFormat::Urlencoded)
         .send()
         .await
         .unwrap();
@@ -594,7 +594,7 @@ async fn get_data_goes_to_the_query_and_json_on_a_get_is_refused() {
     let resp = app
         .get("me")
         .token(Token::bearer("t"))
-        .data(&[("q", "a b")], Format::Urlencoded)
+        .data(&[("q", "a b")], DataFormat::Urlencoded)
         .send()
         .await
         .unwrap();
@@ -603,7 +603,7 @@ async fn get_data_goes_to_the_query_and_json_on_a_get_is_refused() {
     let err = app
         .get("me")
         .token(Token::bearer("t"))
-        .data(&[("q", "a")], Format::Json)
+        .data(&[("q", "a")], DataFormat::Json)
         .send()
         .await
         .unwrap_err();

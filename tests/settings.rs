@@ -5,7 +5,7 @@
 mod support;
 
 use http::Method;
-use oauth_compat::config::{Config, Error as ConfigError};
+use oauth_compat::config::{Config, ConfigError};
 use oauth_compat::env::MapEnv;
 use oauth_compat::registry::{MemorySession, RegisterOptions};
 use oauth_compat::{Error, OAuth};

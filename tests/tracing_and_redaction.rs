@@ -504,15 +504,15 @@ fn token_endpoint_errors_show_no_secret() {
     let [provider_error, http_status, update_failed] = &errors;
     let (provider_error, update_failed) = (provider_error.underlying(), update_failed.underlying());
     assert!(
-        matches!(provider_error.underlying(), Error::OAuth2(oauth_compat::oauth2::Error::Provider(p)) if String::from_utf8_lossy(&p.body).contains("SECRET-refresh-unknown")),
+        matches!(provider_error.underlying(), Error::OAuth2(oauth_compat::oauth2::OAuth2Error::Provider(p)) if String::from_utf8_lossy(&p.body).contains("SECRET-refresh-unknown")),
         "{provider_error:?}"
     );
     assert!(
-        matches!(http_status.underlying(), Error::OAuth2(oauth_compat::oauth2::Error::HttpStatus { body, .. }) if String::from_utf8_lossy(body).contains(CLIENT_SECRET)),
+        matches!(http_status.underlying(), Error::OAuth2(oauth_compat::oauth2::OAuth2Error::HttpStatus { body, .. }) if String::from_utf8_lossy(body).contains(CLIENT_SECRET)),
         "{http_status:?}"
     );
     assert!(
-        matches!(update_failed.underlying(), Error::Client(oauth_compat::client::Error::UpdateTokenFailed { token, .. }) if token.access_token() == NEW_ACCESS),
+        matches!(update_failed.underlying(), Error::Client(oauth_compat::client::ClientError::UpdateTokenFailed { token, .. }) if token.access_token() == NEW_ACCESS),
         "{update_failed:?}"
     );
     for err in &errors {
@@ -568,21 +568,21 @@ fn engine_errors_show_no_secret() {
     assert!(
         matches!(
             insecure.underlying(),
-            Error::Engine(oauth_compat::engine::Error::InsecureTransport { .. })
+            Error::Engine(oauth_compat::engine::EngineError::InsecureTransport { .. })
         ),
         "{insecure:?}"
     );
     assert!(
         matches!(
             refused.underlying(),
-            Error::Engine(oauth_compat::engine::Error::Transport { .. })
+            Error::Engine(oauth_compat::engine::EngineError::Transport { .. })
         ),
         "{refused:?}"
     );
     assert!(
         matches!(
             invalid.underlying(),
-            Error::Engine(oauth_compat::engine::Error::InvalidUrl { .. })
+            Error::Engine(oauth_compat::engine::EngineError::InvalidUrl { .. })
         ),
         "{invalid:?}"
     );

@@ -111,7 +111,7 @@ fn bench(c: &mut Criterion) {
         TokenSecret::new(TOKEN_SECRET),
     );
     let keys = KeyMaterial::new(Some(&cs), Some(&ts));
-    let verify = || -> Result<(), oauth_compat::oauth1::Error> {
+    let verify = || -> Result<(), oauth_compat::oauth1::SignatureError> {
         let request = SignedRequest::from_parts(
             &Method::POST,
             black_box(&uri),

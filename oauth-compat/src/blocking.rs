@@ -4,7 +4,7 @@
 //! small runtime of its own; async callbacks (`update_token`) run there too. Called on a thread
 //! that already runs a tokio runtime (async code, and `spawn_blocking` too, which tokio cannot
 //! tell apart from it), a blocking call returns
-//! [`crate::engine::Error::BlockingInsideRuntime`] instead of panicking: use the async client
+//! [`crate::engine::EngineError::BlockingInsideRuntime`] instead of panicking: use the async client
 //! there.
 //!
 //! Give each blocking client an [`Engine`](crate::Engine) of its own (the default when the
@@ -64,7 +64,7 @@ impl Driver {
         let runtime = Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|err| engine::Error::Build {
+            .map_err(|err| engine::EngineError::Build {
                 reason: format!("the blocking API's runtime: {err}"),
             })?;
         Ok(Self(Arc::new(OwnRuntime(Some(runtime)))))
@@ -72,7 +72,7 @@ impl Driver {
 
     fn block_on<T>(&self, future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
         if Handle::try_current().is_ok() {
-            return Err(engine::Error::BlockingInsideRuntime.into());
+            return Err(engine::EngineError::BlockingInsideRuntime.into());
         }
         let runtime = self.0.0.as_ref().expect("taken only on drop");
         runtime.block_on(future)

@@ -12,25 +12,25 @@ use std::fmt;
 pub enum Error {
     /// Signing or verifying an OAuth 1 request, or reading OAuth 1 credentials.
     #[error(transparent)]
-    OAuth1(#[from] crate::oauth1::Error),
+    OAuth1(#[from] crate::oauth1::SignatureError),
     /// Building an OAuth 2 request or reading an OAuth 2 response.
     #[error(transparent)]
-    OAuth2(#[from] crate::oauth2::Error),
+    OAuth2(#[from] crate::oauth2::OAuth2Error),
     /// A client flow or API call (missing token or setting, refresh, callbacks).
     #[error(transparent)]
-    Client(#[from] crate::client::Error),
+    Client(#[from] crate::client::ClientError),
     /// Sending a request or reading its response.
     #[error(transparent)]
-    Engine(#[from] crate::engine::Error),
+    Engine(#[from] crate::engine::EngineError),
     /// Reading configuration or resolving an app's settings from it.
     #[error(transparent)]
-    Config(#[from] crate::config::Error),
+    Config(#[from] crate::config::ConfigError),
     /// An authorization flow on a remote app (denied, state mismatch, session or cache).
     #[error(transparent)]
     Flow(#[from] crate::registry::FlowError),
     /// Decoding a provider's response body.
     #[error(transparent)]
-    Response(#[from] crate::response::Error),
+    Response(#[from] crate::response::DecodeError),
     /// Refreshing an OAuth 2 token failed. Shared by every request that waited for the same
     /// refresh, hence the `Arc`; [`underlying`](Self::underlying) reaches the cause (the
     /// provider's `invalid_grant`, say) and [`step`](Self::step) where the refresh failed.
@@ -165,7 +165,7 @@ impl Error {
     ///
     /// ```
     /// use oauth_compat::Error;
-    /// use oauth_compat::client::Error as ClientError;
+    /// use oauth_compat::client::ClientError;
     /// let err = Error::from(ClientError::MissingToken);
     /// assert!(matches!(err.underlying(), Error::Client(ClientError::MissingToken)));
     /// ```
@@ -219,8 +219,8 @@ impl Error {
     /// failure.
     pub fn provider_error(&self) -> Option<&crate::oauth2::ProviderError> {
         match self.underlying() {
-            Self::OAuth2(crate::oauth2::Error::Provider(provider))
-            | Self::Client(crate::client::Error::OAuth1Provider(provider)) => Some(provider),
+            Self::OAuth2(crate::oauth2::OAuth2Error::Provider(provider))
+            | Self::Client(crate::client::ClientError::OAuth1Provider(provider)) => Some(provider),
             _ => None,
         }
     }

@@ -77,8 +77,8 @@
 //!
 //! ## Errors
 //!
-//! Every layer has its own `#[non_exhaustive]` error enum ([`oauth1::Error`],
-//! [`oauth2::Error`], [`response::Error`], [`engine::Error`], [`client::Error`]) whose messages name the parameter, field or key at fault and say what
+//! Every layer has its own `#[non_exhaustive]` error enum ([`oauth1::SignatureError`],
+//! [`oauth2::OAuth2Error`], [`response::DecodeError`], [`engine::EngineError`], [`client::ClientError`]) whose messages name the parameter, field or key at fault and say what
 //! to fix; [`Error`] wraps them so `?` works across layers. An error from a client or a remote
 //! app comes as [`Error::Step`]: the app, the [`Step`] and the URL (without its query) it
 //! happened at, then the error itself; match on [`Error::underlying`], which looks through it.

@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::header::AUTHORIZATION;
 use oauth_compat::oauth2::{
-    ClientAuth, ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Error, TokenRequest,
+    ClientAuth, ClientAuthMethod, CodeChallengeMethod, CodeVerifier, OAuth2Error, TokenRequest,
 };
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -47,7 +47,8 @@ fn pkce_vectors() {
             assert!(
                 matches!(
                     err,
-                    Error::CodeVerifierLength { .. } | Error::CodeVerifierCharacter { .. }
+                    OAuth2Error::CodeVerifierLength { .. }
+                        | OAuth2Error::CodeVerifierCharacter { .. }
                 ),
                 "{name}: {err:?}"
             );
@@ -94,20 +95,20 @@ fn pkce_invalid_vectors_name_length_or_position() {
     };
     assert!(matches!(
         CodeVerifier::new(find("invalid_verifier_too_short_42")),
-        Err(Error::CodeVerifierLength { length: 42 })
+        Err(OAuth2Error::CodeVerifierLength { length: 42 })
     ));
     assert!(matches!(
         CodeVerifier::new(find("invalid_verifier_too_long_129")),
-        Err(Error::CodeVerifierLength { length: 129 })
+        Err(OAuth2Error::CodeVerifierLength { length: 129 })
     ));
     // `+` at 12, then `/` and `=`: the first is named.
     assert!(matches!(
         CodeVerifier::new(find("invalid_verifier_standard_base64")),
-        Err(Error::CodeVerifierCharacter { position: 12 })
+        Err(OAuth2Error::CodeVerifierCharacter { position: 12 })
     ));
     assert!(matches!(
         CodeVerifier::new(find("invalid_verifier_space")),
-        Err(Error::CodeVerifierCharacter { position: 20 })
+        Err(OAuth2Error::CodeVerifierCharacter { position: 20 })
     ));
 }
 

@@ -1057,12 +1057,12 @@ fn debug_redacts_the_verifier() {
 /// overflowing an expiry later.
 #[test]
 fn huge_durations_are_config_errors() {
-    use oauth_compat::server::ConfigError;
+    use oauth_compat::server::ServerConfigError;
     for huge in [Duration::MAX, Duration::from_secs(86_401)] {
         let err = ServerConfig::default().timestamp_window(huge).unwrap_err();
         assert!(matches!(
             err,
-            ConfigError::InvalidValue {
+            ServerConfigError::InvalidValue {
                 variable: "timestamp_window",
                 ..
             }
@@ -1073,7 +1073,7 @@ fn huge_durations_are_config_errors() {
         .unwrap_err();
     assert!(matches!(
         err,
-        ConfigError::InvalidValue {
+        ServerConfigError::InvalidValue {
             variable: "temporary_credential_lifetime",
             ..
         }

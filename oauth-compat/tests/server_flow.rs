@@ -8,7 +8,8 @@ use std::sync::Arc;
 use http::{Method, StatusCode, header};
 use oauth_compat::oauth1::HmacSha256;
 use oauth_compat::oauth1::{
-    Error as OAuth1CoreError, KeyMaterial, SignatureMethod, SignatureMethods, SignatureType,
+    KeyMaterial, SignatureError as OAuth1CoreError, SignatureMethod, SignatureMethods,
+    SignatureType,
 };
 use oauth_compat::server::{OAuth1Error, ServerConfig, TransportRule};
 use support::server::*;

@@ -7,7 +7,7 @@ use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use url::Url;
 
-use super::Error;
+use super::ClientError;
 use super::common::Common;
 use crate::engine::url_join::join_url;
 use crate::engine::{self, OutgoingRequest};
@@ -132,8 +132,8 @@ impl ApiRequest {
     pub(crate) fn set_json<T: serde::Serialize + ?Sized>(
         &mut self,
         value: &T,
-    ) -> Result<(), Error> {
-        let body = serde_json::to_vec(value).map_err(|err| Error::JsonBody {
+    ) -> Result<(), ClientError> {
+        let body = serde_json::to_vec(value).map_err(|err| ClientError::JsonBody {
             reason: err.to_string(),
         })?;
         self.body = Body::Bytes(body);
@@ -150,7 +150,7 @@ impl ApiRequest {
         self.body = Body::Text(text);
     }
 
-    pub(crate) fn set_header<K, V>(&mut self, name: K, value: V) -> Result<(), engine::Error>
+    pub(crate) fn set_header<K, V>(&mut self, name: K, value: V) -> Result<(), engine::EngineError>
     where
         K: TryInto<HeaderName>,
         K::Error: fmt::Display,
@@ -265,7 +265,7 @@ impl fmt::Debug for ApiRequest {
 pub(crate) fn header_pair<K, V>(
     name: K,
     value: V,
-) -> Result<(HeaderName, HeaderValue), engine::Error>
+) -> Result<(HeaderName, HeaderValue), engine::EngineError>
 where
     K: TryInto<HeaderName>,
     K::Error: fmt::Display,
@@ -274,11 +274,11 @@ where
 {
     match (name.try_into(), value.try_into()) {
         (Ok(name), Ok(value)) => Ok((name, value)),
-        (Err(err), _) => Err(engine::Error::InvalidHeader {
+        (Err(err), _) => Err(engine::EngineError::InvalidHeader {
             name: "<not a valid header name>".to_owned(),
             reason: err.to_string(),
         }),
-        (Ok(name), Err(err)) => Err(engine::Error::InvalidHeader {
+        (Ok(name), Err(err)) => Err(engine::EngineError::InvalidHeader {
             name: name.to_string(),
             reason: err.to_string(),
         }),

@@ -1,6 +1,6 @@
 //! Which token an API call carries, decided in one place for both clients.
 
-use super::Error;
+use super::ClientError;
 use crate::engine::RequestKind;
 use crate::oauth2::Token;
 
@@ -25,19 +25,19 @@ impl ApiCredential {
 
 /// The token an API call carries: none when it is withheld (even if one was given), else the
 /// request's own (Authlib's `token=`), else the client's held one; with neither,
-/// [`Error::MissingToken`]. `held` is read only when needed.
+/// [`ClientError::MissingToken`]. `held` is read only when needed.
 pub(crate) fn api_credential(
     withhold_token: bool,
     given: Option<Token>,
     held: impl FnOnce() -> Option<Token>,
-) -> Result<ApiCredential, Error> {
+) -> Result<ApiCredential, ClientError> {
     if withhold_token {
         return Ok(ApiCredential::Withheld);
     }
     given
         .or_else(held)
         .map(ApiCredential::Token)
-        .ok_or(Error::MissingToken)
+        .ok_or(ClientError::MissingToken)
 }
 
 #[cfg(test)]
@@ -67,7 +67,7 @@ mod tests {
                 (Ok(ApiCredential::Token(token)), Some(want)) => {
                     assert_eq!(token.access_token(), want, "{row}");
                 }
-                (Err(Error::MissingToken), None) => {}
+                (Err(ClientError::MissingToken), None) => {}
                 (other, _) => panic!("{row}: {other:?}"),
             }
         }

@@ -119,7 +119,7 @@ impl Common {
     }
 
     /// `url` joined to `api_base_url` as Python's `urljoin` does.
-    pub(crate) fn join(&self, url: &str) -> Result<Url, crate::engine::Error> {
+    pub(crate) fn join(&self, url: &str) -> Result<Url, crate::engine::EngineError> {
         join_url(self.api_base_url.as_ref(), url)
     }
 
@@ -158,7 +158,7 @@ impl Common {
     }
 
     /// `text` in the client's `encoding`, as Flask-OAuthlib's `to_bytes(body, encoding)`.
-    pub(crate) fn encode_text(&self, text: &str) -> Result<Vec<u8>, super::Error> {
+    pub(crate) fn encode_text(&self, text: &str) -> Result<Vec<u8>, super::ClientError> {
         encode_text(self.encoding, text)
     }
 
@@ -185,10 +185,10 @@ impl Common {
 fn access_token_headers(
     given: Vec<(String, String)>,
     own_authorization: Option<&'static str>,
-) -> Result<HeaderMap, super::Error> {
+) -> Result<HeaderMap, super::ClientError> {
     let mut headers = HeaderMap::with_capacity(given.len());
     for (name, value) in given {
-        let invalid = |why| super::Error::InvalidAccessTokenHeader {
+        let invalid = |why| super::ClientError::InvalidAccessTokenHeader {
             name: name.clone(),
             why,
         };
@@ -332,7 +332,7 @@ macro_rules! common_setters {
         ///
         #[doc = concat!(
             "```\n",
-            "use oauth_compat::client::Error;\n",
+            "use oauth_compat::client::ClientError;\n",
             "\n",
             "let client = ", $new_builder, "\n",
             "    .access_token_headers([(\"Accept\", \"application/json\"), (\"X-Api-Key\", \"k3y\")])\n",
@@ -342,7 +342,7 @@ macro_rules! common_setters {
             "let refused = ", $new_builder, "\n",
             "    .access_token_headers([(\"Authorization\", \"Basic c2VjcmV0\")])\n",
             "    .build();\n",
-            "let Err(oauth_compat::Error::Client(err @ Error::InvalidAccessTokenHeader { .. })) = refused else {\n",
+            "let Err(oauth_compat::Error::Client(err @ ClientError::InvalidAccessTokenHeader { .. })) = refused else {\n",
             "    panic!(\"Authorization is the client's own\");\n",
             "};\n",
             "assert!(err.to_string().contains(\"\\\"Authorization\\\"\"));\n",
@@ -353,11 +353,11 @@ macro_rules! common_setters {
         ///
         /// # Errors
         ///
-        /// `build` returns [`client::Error::InvalidAccessTokenHeader`] naming the header when
+        /// `build` returns [`client::ClientError::InvalidAccessTokenHeader`] naming the header when
         /// a name or value is not valid HTTP, or the name is an `Authorization` the client
         /// sets itself. Values never appear in errors, `Debug` output or logs.
         ///
-        /// [`client::Error::InvalidAccessTokenHeader`]: crate::client::Error::InvalidAccessTokenHeader
+        /// [`client::ClientError::InvalidAccessTokenHeader`]: crate::client::ClientError::InvalidAccessTokenHeader
         pub fn access_token_headers<K: Into<String>, V: Into<String>>(
             mut self,
             headers: impl IntoIterator<Item = (K, V)>,
@@ -387,7 +387,7 @@ macro_rules! common_setters {
         ///
         #[doc = concat!(
             "```\n",
-            "use oauth_compat::client::Error;\n",
+            "use oauth_compat::client::ClientError;\n",
             "\n",
             "let client = ", $new_builder, ".encoding(\"latin-1\").build()?;\n",
             "assert!(format!(\"{client:?}\").contains(\"windows-1252\"));\n",
@@ -395,7 +395,7 @@ macro_rules! common_setters {
             "let unknown = ", $new_builder, ".encoding(\"klingon-8\").build();\n",
             "assert!(matches!(\n",
             "    unknown,\n",
-            "    Err(oauth_compat::Error::Client(Error::InvalidEncoding { label, .. })) if label == \"klingon-8\"\n",
+            "    Err(oauth_compat::Error::Client(ClientError::InvalidEncoding { label, .. })) if label == \"klingon-8\"\n",
             "));\n",
             "# Ok::<(), oauth_compat::Error>(())\n",
             "```",
@@ -403,11 +403,11 @@ macro_rules! common_setters {
         ///
         /// # Errors
         ///
-        /// `build` returns [`client::Error::InvalidEncoding`] naming the label when it is
+        /// `build` returns [`client::ClientError::InvalidEncoding`] naming the label when it is
         /// unknown, or names an encoding bodies cannot be encoded in (UTF-16).
         ///
         /// [`RequestBuilder::text`]: crate::client::RequestBuilder::text
-        /// [`client::Error::InvalidEncoding`]: crate::client::Error::InvalidEncoding
+        /// [`client::ClientError::InvalidEncoding`]: crate::client::ClientError::InvalidEncoding
         pub fn encoding(mut self, label: impl Into<String>) -> Self {
             self.common.encoding = Some(label.into());
             self
@@ -422,7 +422,7 @@ macro_rules! common_setters {
         #[doc = concat!(
             "Whether `", $fetch, "` keeps its token in the client (default `true`, as an ",
             "Authlib session). Build a client shared between users with `false`, so a request ",
-            "that forgets its user's token fails with `client::Error::MissingToken` instead of ",
+            "that forgets its user's token fails with `client::ClientError::MissingToken` instead of ",
             "going out with another user's."
         )]
         pub fn hold_token(mut self, hold: bool) -> Self {
@@ -435,7 +435,7 @@ pub(crate) use common_setters;
 
 #[cfg(test)]
 mod tests {
-    use super::super::Error;
+    use super::super::ClientError;
     use super::*;
 
     fn pairs(given: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -471,7 +471,7 @@ mod tests {
         ];
         for (name, value, why) in cases {
             match access_token_headers(pairs(&[(name, value)]), own) {
-                Err(err @ Error::InvalidAccessTokenHeader { .. }) => {
+                Err(err @ ClientError::InvalidAccessTokenHeader { .. }) => {
                     let shown = format!("{err} {err:?}");
                     assert!(shown.contains(&format!("{name:?}")), "{shown}");
                     assert!(shown.contains(why), "{shown}");

@@ -11,7 +11,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Errors of the OAuth 1 and OAuth 2 clients.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ClientError {
     /// An API call needs a token and none was given.
     #[error(
         "no token for this request: pass one with `.token(..)`, set one on the client, or \

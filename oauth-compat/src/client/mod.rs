@@ -63,7 +63,7 @@ pub(crate) mod request_builder;
 mod text_encoding;
 
 pub use api_request::ApiRequest;
-pub use error::{BoxError, Error};
+pub use error::{BoxError, ClientError};
 pub use oauth1::{OAuth1Client, OAuth1ClientBuilder};
 pub use oauth2::{DEFAULT_LEEWAY_SECS, OAuth2Client, OAuth2ClientBuilder, TokenGrant, TokenUpdate};
 pub use request_builder::RequestBuilder;
@@ -73,8 +73,8 @@ pub(crate) fn require<'a>(
     value: &'a Option<String>,
     setting: &'static str,
     purpose: &'static str,
-) -> Result<&'a str, Error> {
+) -> Result<&'a str, ClientError> {
     value
         .as_deref()
-        .ok_or(Error::MissingSetting { setting, purpose })
+        .ok_or(ClientError::MissingSetting { setting, purpose })
 }

@@ -11,7 +11,7 @@ use super::api_request::{ApiRequest, Outgoing, append_query_to_url, outgoing_req
 use super::api_token::{ApiCredential, api_credential};
 use super::common::{Common, CommonBuilder, Decoding};
 use super::request_builder::{BuildFailure, ClientRef, RequestBuilder};
-use super::{Error, require};
+use super::{ClientError, require};
 use crate::Step;
 use crate::engine::Engine;
 use crate::oauth1::params::FORM_CONTENT_TYPE;
@@ -28,9 +28,9 @@ use crate::wire::{RawResponse, RequestKind};
 ///
 /// Cheap to clone; clones share the held token. Token endpoints answer errors the way OAuth 2
 /// ones do (`error=invalid_signature`, Authlib's form-encoded OAuth 1 errors included), so a
-/// refusal there is [`oauth2::Error::Provider`](crate::oauth2::Error::Provider) with the
+/// refusal there is [`oauth2::OAuth2Error::Provider`](crate::oauth2::OAuth2Error::Provider) with the
 /// status, `error`, `error_description` and raw body; any other non-2xx answer is
-/// [`oauth2::Error::HttpStatus`](crate::oauth2::Error::HttpStatus) keeping the body.
+/// [`oauth2::OAuth2Error::HttpStatus`](crate::oauth2::OAuth2Error::HttpStatus) keeping the body.
 ///
 /// ```no_run
 /// use oauth_compat::client::OAuth1Client;
@@ -358,24 +358,24 @@ fn parse_credentials(
         parse_token_response_with(response.status, &response.headers, &response.body, options)
             .map_err(|err| -> crate::Error {
                 match err {
-                    crate::oauth2::Error::Provider(provider) => {
-                        Error::OAuth1Provider(provider).into()
+                    crate::oauth2::OAuth2Error::Provider(provider) => {
+                        ClientError::OAuth1Provider(provider).into()
                     }
-                    crate::oauth2::Error::HttpStatus { status, body } => {
-                        Error::OAuth1HttpStatus { status, body }.into()
+                    crate::oauth2::OAuth2Error::HttpStatus { status, body } => {
+                        ClientError::OAuth1HttpStatus { status, body }.into()
                     }
                     other => other.into(),
                 }
             })?;
     if token.get("oauth_token").is_none() {
-        return Err(Error::MissingField {
+        return Err(ClientError::MissingField {
             response: response_name,
             field: "oauth_token",
         }
         .into());
     }
     if token.token_secret().is_none() {
-        return Err(Error::MissingField {
+        return Err(ClientError::MissingField {
             response: response_name,
             field: "oauth_token_secret",
         }
@@ -389,7 +389,7 @@ fn parse_credentials(
 fn token_credentials(token: &Token) -> Result<TokenCredentials, crate::Error> {
     Ok(TokenCredentials::new(
         token.access_token(),
-        token.token_secret().ok_or(Error::MissingField {
+        token.token_secret().ok_or(ClientError::MissingField {
             response: "token given for OAuth 1 signing",
             field: "oauth_token_secret",
         })?,

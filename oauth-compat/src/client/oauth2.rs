@@ -16,7 +16,7 @@ use super::common::{Common, CommonBuilder, Decoding};
 use super::refresh::{Outcome, Reuse, SingleFlight};
 use super::refresh_lock::{RefreshLock, Source};
 use super::request_builder::{BuildFailure, ClientRef, RequestBuilder};
-use super::{BoxError, Error, require};
+use super::{BoxError, ClientError, require};
 use crate::Step;
 use crate::cache::Cache;
 use crate::engine::Engine;
@@ -297,7 +297,7 @@ impl OAuth2Client {
     /// `redirect_uri` `None` uses the client's (a `redirect_uri` in `params` wins). Keep the
     /// returned request (it serializes) until the callback: its `state` must match, and its
     /// `redirect_uri` and verifier go into the code exchange. With PKCE on, a `code_challenge`
-    /// in `params` is [`Error::ConflictingParameter`].
+    /// in `params` is [`ClientError::ConflictingParameter`].
     pub fn create_authorization_url(
         &self,
         redirect_uri: Option<&str>,
@@ -320,7 +320,7 @@ impl OAuth2Client {
                     .into_iter()
                     .find(|name| given(name).is_some())
             {
-                return Err(Error::ConflictingParameter {
+                return Err(ClientError::ConflictingParameter {
                     name,
                     why: "PKCE is on (`code_challenge_method`): the client makes the challenge \
                           from a verifier it keeps for the code exchange",
@@ -380,7 +380,7 @@ impl OAuth2Client {
     /// client authenticated by its method, and holds it.
     ///
     /// A provider error (HTTP 400, or HTTP 200 with `{"error": ..}`) is
-    /// [`oauth2::Error::Provider`](crate::oauth2::Error::Provider) with `error`,
+    /// [`oauth2::OAuth2Error::Provider`](crate::oauth2::OAuth2Error::Provider) with `error`,
     /// `error_description`, `error_uri` and the raw body.
     pub async fn fetch_token(&self, grant: TokenGrant) -> Result<Token, crate::Error> {
         let result: Result<Token, crate::Error> = async {
@@ -471,7 +471,7 @@ impl OAuth2Client {
                     .as_ref()
                     .and_then(|t| t.refresh_token())
                     .map(str::to_owned)
-                    .ok_or(Error::MissingField {
+                    .ok_or(ClientError::MissingField {
                         response: "held token",
                         field: "refresh_token",
                     })?,
@@ -609,14 +609,14 @@ impl OAuth2Client {
         }
         let expires_at = token.expires_at().unwrap_or_default();
         let Some(refresh_token) = token.refresh_token() else {
-            return Err(Error::TokenExpired {
+            return Err(ClientError::TokenExpired {
                 expires_at,
                 why: "it has no refresh token",
             }
             .into());
         };
         if self.inner.refresh_token_url.is_none() && self.inner.access_token_url.is_none() {
-            return Err(Error::TokenExpired {
+            return Err(ClientError::TokenExpired {
                 expires_at,
                 why: "neither `refresh_token_url` nor `access_token_url` is set to refresh it",
             }
@@ -711,7 +711,7 @@ impl OAuth2Client {
         };
         match update_token(update).await {
             Ok(()) => Ok(token),
-            Err(source) => Err(Error::UpdateTokenFailed {
+            Err(source) => Err(ClientError::UpdateTokenFailed {
                 token: Box::new(token),
                 source,
             }
@@ -732,7 +732,7 @@ impl OAuth2Client {
                 .refresh_token_url
                 .as_deref()
                 .or(inner.access_token_url.as_deref())
-                .ok_or(Error::MissingSetting {
+                .ok_or(ClientError::MissingSetting {
                     setting: "refresh_token_url",
                     purpose: "refresh a token (or set `access_token_url`)",
                 })?;
@@ -961,7 +961,7 @@ impl OAuth2ClientBuilder {
 
     /// `update_token`: called once per refresh with the new token and the refresh token it
     /// replaced, to save it where every process reads tokens from. If it fails, the caller gets
-    /// [`Error::UpdateTokenFailed`] carrying the new token, and requests still holding the old
+    /// [`ClientError::UpdateTokenFailed`] carrying the new token, and requests still holding the old
     /// token get the new one for a while, as after a successful refresh.
     ///
     /// Refreshes are single-flight per client and its clones: build one client per provider and
@@ -1033,7 +1033,7 @@ impl OAuth2ClientBuilder {
     /// it is with OAuth 1 request tokens; keep it private to the application.
     ///
     /// A cache error before the refresh (unreachable, or a stored result that is not a token)
-    /// fails it with [`Error::RefreshLock`] (inside [`crate::Error::RefreshFailed`]) naming the step
+    /// fails it with [`ClientError::RefreshLock`] (inside [`crate::Error::RefreshFailed`]) naming the step
     /// and the key, without asking the provider: refreshing without the lock could revoke the
     /// token the other processes hold. One after it (storing the result, releasing the lock)
     /// is logged as a warning, and the refresh stands: the token is issued and saved, and the

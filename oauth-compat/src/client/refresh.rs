@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::Error;
+use super::ClientError;
 use crate::oauth2::Token;
 use crate::wire::now_unix;
 
@@ -42,7 +42,7 @@ pub(crate) fn issued(outcome: &Outcome) -> Option<&Token> {
     match outcome {
         Ok(token) => Some(token),
         Err(err) => match err.underlying() {
-            crate::Error::Client(Error::UpdateTokenFailed { token, .. }) => Some(token),
+            crate::Error::Client(ClientError::UpdateTokenFailed { token, .. }) => Some(token),
             _ => None,
         },
     }
@@ -112,7 +112,9 @@ impl SingleFlight {
                 tokio::spawn(async move {
                     let outcome = match tokio::time::timeout(REFRESH_TIMEOUT, fut).await {
                         Ok(outcome) => outcome,
-                        Err(_) => Err(Arc::new(Error::RefreshTimedOut(REFRESH_TIMEOUT).into())),
+                        Err(_) => Err(Arc::new(
+                            ClientError::RefreshTimedOut(REFRESH_TIMEOUT).into(),
+                        )),
                     };
                     guard.finish(&outcome);
                     // Nobody left waiting is fine: the result was only for them.
@@ -131,7 +133,7 @@ impl SingleFlight {
         match shared {
             Some(Ok(token)) => Ok(token),
             Some(Err(err)) => Err(crate::Error::RefreshFailed(err)),
-            None => Err(Error::RefreshAbandoned.into()),
+            None => Err(ClientError::RefreshAbandoned.into()),
         }
     }
 
@@ -281,12 +283,15 @@ mod tests {
         let flights = SingleFlight::default();
         let err = flights
             .run("rt-2", Reuse::Recent, || async {
-                Err(Arc::new(Error::MissingToken.into()))
+                Err(Arc::new(ClientError::MissingToken.into()))
             })
             .await
             .unwrap_err();
         assert!(
-            matches!(err.underlying(), crate::Error::Client(Error::MissingToken)),
+            matches!(
+                err.underlying(),
+                crate::Error::Client(ClientError::MissingToken)
+            ),
             "{err:?}"
         );
         assert!(!flights.has_entry("rt-2"));
@@ -307,7 +312,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, crate::Error::Client(Error::RefreshAbandoned)),
+            matches!(err, crate::Error::Client(ClientError::RefreshAbandoned)),
             "{err:?}"
         );
         let next = flights

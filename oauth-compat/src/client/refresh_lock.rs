@@ -22,7 +22,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 
-use super::Error;
+use super::ClientError;
 use super::refresh::{Outcome, REFRESH_TIMEOUT, Reuse, issued};
 use crate::cache::{Cache, CacheError};
 use crate::oauth2::Token;
@@ -300,7 +300,7 @@ fn owner_id(keys: &Keys) -> Result<Vec<u8>, Arc<crate::Error>> {
     let mut raw = [0u8; 16];
     getrandom::fill(&mut raw).map_err(|e| {
         Arc::new(
-            Error::RefreshLock {
+            ClientError::RefreshLock {
                 step: "make a lock owner id from the OS random number generator",
                 key: keys.lock.clone(),
                 source: e.to_string().into(),
@@ -313,7 +313,7 @@ fn owner_id(keys: &Keys) -> Result<Vec<u8>, Arc<crate::Error>> {
 
 fn lock_error(step: &'static str, key: &str, source: CacheError) -> Arc<crate::Error> {
     Arc::new(
-        Error::RefreshLock {
+        ClientError::RefreshLock {
             step,
             key: key.to_owned(),
             source: Box::new(source),
@@ -411,13 +411,13 @@ mod tests {
         let cache = Arc::new(MemoryCache::new());
         let err = lock(&cache)
             .run("client", "rt", Reuse::Recent, async {
-                Err(Arc::new(Error::MissingToken.into()))
+                Err(Arc::new(ClientError::MissingToken.into()))
             })
             .await
             .unwrap_err();
         assert!(matches!(
             err.underlying(),
-            crate::Error::Client(Error::MissingToken)
+            crate::Error::Client(ClientError::MissingToken)
         ));
         assert!(cache.is_empty(), "nothing left in the cache");
         let (token, source) = lock(&cache)
@@ -438,7 +438,7 @@ mod tests {
             tokio::spawn(async move {
                 lock.run("client", "rt", Reuse::Recent, async {
                     tokio::time::sleep(Duration::from_millis(150)).await;
-                    Err(Arc::new(Error::MissingToken.into()))
+                    Err(Arc::new(ClientError::MissingToken.into()))
                 })
                 .await
             })
@@ -465,7 +465,7 @@ mod tests {
         let cache = Arc::new(MemoryCache::new());
         let failed = async {
             Err(Arc::new(
-                Error::UpdateTokenFailed {
+                ClientError::UpdateTokenFailed {
                     token: Box::new(Token::bearer("issued")),
                     source: "database down".into(),
                 }
@@ -705,7 +705,7 @@ mod tests {
             .await
             .unwrap_err();
         match err.underlying() {
-            crate::Error::Client(Error::RefreshLock { step, key, .. }) => {
+            crate::Error::Client(ClientError::RefreshLock { step, key, .. }) => {
                 assert_eq!(*step, "read the shared result");
                 assert_eq!(key, &keys.result);
             }

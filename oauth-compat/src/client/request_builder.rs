@@ -116,7 +116,7 @@ impl<'a> RequestBuilder<'a> {
     /// `charset` is added, as Flask-OAuthlib added none.
     ///
     /// A character the encoding cannot represent makes `send` fail with
-    /// [`Error::UnencodableText`](super::Error::UnencodableText) (Python's
+    /// [`ClientError::UnencodableText`](super::ClientError::UnencodableText) (Python's
     /// `UnicodeEncodeError`), before anything is sent.
     ///
     /// ```no_run

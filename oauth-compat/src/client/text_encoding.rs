@@ -4,12 +4,12 @@
 
 use encoding_rs::{EncoderResult, Encoding, UTF_8};
 
-use super::Error;
+use super::ClientError;
 use crate::response::encoding_for_label;
 
 /// Encodes `text` strictly: a character `encoding` cannot represent is an error, as Python's
 /// `str.encode` raises, not a silent `&#NNNN;` reference (the WHATWG encoders' replacement).
-pub(crate) fn encode_text(encoding: &'static Encoding, text: &str) -> Result<Vec<u8>, Error> {
+pub(crate) fn encode_text(encoding: &'static Encoding, text: &str) -> Result<Vec<u8>, ClientError> {
     if encoding == UTF_8 {
         return Ok(text.as_bytes().to_vec());
     }
@@ -25,7 +25,7 @@ pub(crate) fn encode_text(encoding: &'static Encoding, text: &str) -> Result<Vec
             // Single-byte encodings never need more than the UTF-8 length; others may.
             EncoderResult::OutputFull => out.reserve(text.len() - read + 16),
             EncoderResult::Unmappable(c) => {
-                return Err(Error::UnencodableText {
+                return Err(ClientError::UnencodableText {
                     encoding: encoding.name(),
                     offset: read - c.len_utf8(),
                 });
@@ -37,8 +37,8 @@ pub(crate) fn encode_text(encoding: &'static Encoding, text: &str) -> Result<Vec
 /// The encoding a label names, if text bodies can be encoded in it. The label is read by the
 /// same table as a response's `charset` ([`encoding_for_label`]), so a label works in both
 /// places or in neither.
-pub(crate) fn text_encoding(label: &str) -> Result<&'static Encoding, Error> {
-    let invalid = |why| Error::InvalidEncoding {
+pub(crate) fn text_encoding(label: &str) -> Result<&'static Encoding, ClientError> {
+    let invalid = |why| ClientError::InvalidEncoding {
         label: label.to_owned(),
         why,
     };
@@ -71,7 +71,7 @@ mod tests {
         assert!(matches!(encode_text(UTF_8, "café"), Ok(b) if b == "café".as_bytes()));
         // "é" is two UTF-8 bytes, so "日" starts at byte 6.
         match encode_text(latin1, "café 日本") {
-            Err(Error::UnencodableText {
+            Err(ClientError::UnencodableText {
                 encoding: "windows-1252",
                 offset: 6,
             }) => {}
@@ -121,7 +121,7 @@ mod tests {
             );
         }
         match text_encoding("klingon-8") {
-            Err(err @ Error::InvalidEncoding { .. }) => {
+            Err(err @ ClientError::InvalidEncoding { .. }) => {
                 assert!(err.to_string().contains("\"klingon-8\""), "{err}");
             }
             other => panic!("{other:?}"),
@@ -129,7 +129,7 @@ mod tests {
         // Decode-only (UTF-16) and unsupported (ISO-2022-KR: WHATWG's "replacement").
         for decode_only in ["utf-16", "utf-16be", "iso-2022-kr"] {
             assert!(
-                matches!(text_encoding(decode_only), Err(Error::InvalidEncoding { label, .. }) if label == decode_only),
+                matches!(text_encoding(decode_only), Err(ClientError::InvalidEncoding { label, .. }) if label == decode_only),
                 "{decode_only}"
             );
         }

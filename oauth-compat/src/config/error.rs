@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// No variant carries a configuration value: values may be secrets.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ConfigError {
     /// A required setting was found nowhere. `places` lists every place that was searched.
     #[error("{field} for app `{app}`: {}", places.join(", "))]
     Missing {

@@ -15,14 +15,14 @@
 //! let twitter = AppSettings::flask_oauthlib("twitter", "TWITTER").resolve(&config)?;
 //! assert_eq!(twitter.require_str("consumer_key")?, "key");
 //! assert_eq!(twitter.require_client_secret()?.expose_secret(), "s3cr3t");
-//! # Ok::<(), oauth_compat::config::Error>(())
+//! # Ok::<(), oauth_compat::config::ConfigError>(())
 //! ```
 
 mod error;
 pub(crate) mod keys;
 mod settings;
 
-pub use error::Error;
+pub use error::ConfigError;
 pub use settings::{AppSettings, AppSettingsLookup, KNOWN_KEYS, Vocabulary};
 
 use std::fmt;
@@ -46,7 +46,7 @@ use crate::env::{EnvSource, ProcessEnv};
 /// assert_eq!(config.get("GITHUB_CLIENT_ID")?, Some(json!("from-code"))); // earlier wins
 /// assert_eq!(config.get("GITHUB_SCOPE")?, Some(json!("user")));
 /// assert_eq!(config.get("GITHUB_NOPE")?, None);
-/// # Ok::<(), oauth_compat::config::Error>(())
+/// # Ok::<(), oauth_compat::config::ConfigError>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct Config {
@@ -83,8 +83,8 @@ impl Config {
     /// A TOML document given as a string, parsed now.
     ///
     /// # Errors
-    /// [`Error::Toml`] if the document is not valid TOML.
-    pub fn from_toml_str(document: &str) -> Result<Self, Error> {
+    /// [`ConfigError::Toml`] if the document is not valid TOML.
+    pub fn from_toml_str(document: &str) -> Result<Self, ConfigError> {
         Ok(Self::one(Source::TomlStr(parse_toml(
             document,
             "TOML string",
@@ -93,7 +93,7 @@ impl Config {
 
     /// A TOML file, read and parsed at each lookup (so it may be written after the `Config`
     /// is built, as Flask apps load config after creating the extension). A missing or invalid
-    /// file is an error at lookup ([`Error::ReadFile`], [`Error::Toml`]), not an empty source.
+    /// file is an error at lookup ([`ConfigError::ReadFile`], [`ConfigError::Toml`]), not an empty source.
     pub fn from_toml_file(path: impl Into<PathBuf>) -> Self {
         Self::one(Source::TomlFile(path.into()))
     }
@@ -130,7 +130,7 @@ impl Config {
     ///
     /// # Errors
     /// Reading a TOML file failed.
-    pub fn get(&self, key: &str) -> Result<Option<Value>, Error> {
+    pub fn get(&self, key: &str) -> Result<Option<Value>, ConfigError> {
         for source in &self.sources {
             if let Some(value) = source.get(key)? {
                 return Ok(Some(value));
@@ -178,15 +178,16 @@ impl Source {
 
     /// Every top-level key (for the flat-key typo check); an environment lists its names
     /// through [`EnvSource::names`].
-    fn keys(&self) -> Result<Vec<String>, Error> {
+    fn keys(&self) -> Result<Vec<String>, ConfigError> {
         Ok(match self {
             Self::Env(env) => env.names(),
             Self::TomlStr(map) | Self::Map { map, .. } => map.keys().cloned().collect(),
             Self::TomlFile(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
-                    path: path.clone(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+                        path: path.clone(),
+                        source,
+                    })?;
                 parse_toml(&text, &path.display().to_string())?
                     .into_iter()
                     .map(|(key, _)| key)
@@ -195,15 +196,16 @@ impl Source {
         })
     }
 
-    fn get(&self, key: &str) -> Result<Option<Value>, Error> {
+    fn get(&self, key: &str) -> Result<Option<Value>, ConfigError> {
         Ok(match self {
             Self::Env(env) => env.var(key).map(Value::String),
             Self::TomlStr(map) | Self::Map { map, .. } => map.get(key).cloned(),
             Self::TomlFile(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
-                    path: path.clone(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+                        path: path.clone(),
+                        source,
+                    })?;
                 parse_toml(&text, &path.display().to_string())?.remove(key)
             }
         })
@@ -212,14 +214,14 @@ impl Source {
     /// A table-valued key: a TOML table or JSON object, or in the environment a JSON object.
     /// `Ok(None)` when absent; an environment variable that is not a JSON object is not a
     /// table (it is left to flat lookups).
-    fn get_table(&self, key: &str) -> Result<Option<Map<String, Value>>, Error> {
+    fn get_table(&self, key: &str) -> Result<Option<Map<String, Value>>, ConfigError> {
         match self.get(key)? {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Object(map)) => Ok(Some(map)),
             Some(Value::String(text)) if self.is_env() => {
                 Ok(serde_json::from_str::<Map<String, Value>>(&text).ok())
             }
-            Some(_) => Err(Error::WrongType {
+            Some(_) => Err(ConfigError::WrongType {
                 key: key.to_owned(),
                 origin: self.label(),
                 expected: "a table",
@@ -228,8 +230,8 @@ impl Source {
     }
 }
 
-fn parse_toml(document: &str, origin: &str) -> Result<Map<String, Value>, Error> {
-    toml::from_str(document).map_err(|err: toml::de::Error| Error::Toml {
+fn parse_toml(document: &str, origin: &str) -> Result<Map<String, Value>, ConfigError> {
+    toml::from_str(document).map_err(|err: toml::de::Error| ConfigError::Toml {
         origin: origin.to_owned(),
         offset: err.span().map_or(0, |span| span.start),
         message: err.message().to_owned(),
@@ -258,7 +260,7 @@ mod tests {
         let path = dir.join("lazy.toml");
         let _ = std::fs::remove_file(&path);
         let config = Config::from_toml_file(&path);
-        assert!(matches!(config.get("A"), Err(Error::ReadFile { .. })));
+        assert!(matches!(config.get("A"), Err(ConfigError::ReadFile { .. })));
         std::fs::write(&path, "A = 1\n[T]\nx = \"y\"\n").unwrap();
         assert_eq!(config.get("A").unwrap(), Some(json!(1)));
         assert_eq!(config.get("T").unwrap(), Some(json!({"x": "y"})));
@@ -268,7 +270,7 @@ mod tests {
     #[test]
     fn invalid_toml_error_does_not_quote_the_line() {
         let err = Config::from_toml_str("SECRET = \"hunter2").unwrap_err();
-        assert!(matches!(err, Error::Toml { .. }), "{err:?}");
+        assert!(matches!(err, ConfigError::Toml { .. }), "{err:?}");
         assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
@@ -288,7 +290,7 @@ mod tests {
         let map = Config::from_values([("T", "str")]);
         assert!(matches!(
             map.sources().next().unwrap().get_table("T"),
-            Err(Error::WrongType { .. })
+            Err(ConfigError::WrongType { .. })
         ));
     }
 }

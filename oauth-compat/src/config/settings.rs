@@ -5,7 +5,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::keys::{self, KeyProtocol, Kind, Place};
-use super::{Config, Error, Source};
+use super::{Config, ConfigError, Source};
 use crate::secret::ClientSecret;
 
 /// The settings read from flat keys (`TWITTER_CONSUMER_KEY`, `GITHUB_CLIENT_ID`), derived
@@ -34,11 +34,11 @@ const DJANGO_TABLE: &str = "AUTHLIB_OAUTH_CLIENTS";
 ///   when it has an entry for the app, flat keys are ignored.
 /// - Synonyms are one field: `consumer_key` = `client_id`, `consumer_secret` = `client_secret`,
 ///   `base_url` = `api_base_url`. Both spellings in one place with different values is
-///   [`Error::Conflict`]; across places, precedence decides.
+///   [`ConfigError::Conflict`]; across places, precedence decides.
 /// - Structured settings (`request_token_params`, `client_kwargs`, ...) in flat keys are JSON
 ///   strings (`GITHUB_CLIENT_KWARGS='{"scope": "user"}'`).
 /// - A `null` value counts as not given (Flask-OAuthlib's `None` falls through to the config).
-/// - **Unknown keys are errors** ([`Error::UnknownKey`], with the nearest known key), given in
+/// - **Unknown keys are errors** ([`ConfigError::UnknownKey`], with the nearest known key), given in
 ///   code or in the app's table, except the server metadata fields of RFC 8414 §2 and OpenID
 ///   Connect Discovery §3 (`userinfo_endpoint`, `jwks_uri`, ...), which Authlib keeps as
 ///   metadata: [`extras`](Self::extras) hands them to later layers. Flat keys are read only
@@ -46,7 +46,7 @@ const DJANGO_TABLE: &str = "AUTHLIB_OAUTH_CLIENTS";
 ///   (`TWITTER_CONSUMER_SECRT`) is an error too, others are left alone (the flat namespace is
 ///   shared with the rest of the configuration).
 /// - An OAuth 1-only setting (`request_token_url`, `signature_method`, ...) beside an OAuth
-///   2-only one (`refresh_token_url`, `token_placement`, ...) is [`Error::MixedProtocols`].
+///   2-only one (`refresh_token_url`, `token_placement`, ...) is [`ConfigError::MixedProtocols`].
 /// - Flask-OAuthlib without `app_key` reads no configuration: every setting is in code.
 ///
 /// `Debug` never prints `client_secret`, `rsa_key` (top level or in `client_kwargs`) or the
@@ -73,7 +73,7 @@ const DJANGO_TABLE: &str = "AUTHLIB_OAUTH_CLIENTS";
 ///     "request_token_url for app `twitter`: not given in code, \
 ///      not in table TWITTER of TOML string (flat keys TWITTER_* are ignored while it exists)"
 /// );
-/// # Ok::<(), oauth_compat::config::Error>(())
+/// # Ok::<(), oauth_compat::config::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct AppSettings {
@@ -211,12 +211,12 @@ impl AppSettings {
     /// A setting that must be present, as a string.
     ///
     /// # Errors
-    /// [`Error::Missing`] naming every place looked at; [`Error::WrongType`] if not a string.
-    pub fn require_str(&self, key: &str) -> Result<&str, Error> {
+    /// [`ConfigError::Missing`] naming every place looked at; [`ConfigError::WrongType`] if not a string.
+    pub fn require_str(&self, key: &str) -> Result<&str, ConfigError> {
         match self.get(key) {
             None => Err(self.missing(key)),
             Some(Value::String(s)) => Ok(s),
-            Some(_) => Err(Error::WrongType {
+            Some(_) => Err(ConfigError::WrongType {
                 key: key.to_owned(),
                 origin: format!("the settings of app `{}`", self.app),
                 expected: "a string",
@@ -237,8 +237,8 @@ impl AppSettings {
     /// `client_secret` (`consumer_secret`), required.
     ///
     /// # Errors
-    /// [`Error::Missing`] naming every place looked at.
-    pub fn require_client_secret(&self) -> Result<&ClientSecret, Error> {
+    /// [`ConfigError::Missing`] naming every place looked at.
+    pub fn require_client_secret(&self) -> Result<&ClientSecret, ConfigError> {
         self.client_secret
             .as_ref()
             .ok_or_else(|| self.missing("client_secret"))
@@ -263,7 +263,7 @@ impl AppSettings {
     }
 
     /// The error for a missing setting: every place it was looked for.
-    pub fn missing(&self, field: &str) -> Error {
+    pub fn missing(&self, field: &str) -> ConfigError {
         let canonical = Self::canonical(field);
         let spellings: Vec<&str> = keys::KEYS
             .iter()
@@ -302,7 +302,7 @@ impl AppSettings {
                 }
             }
         }
-        Error::Missing {
+        ConfigError::Missing {
             app: self.app.clone(),
             field: field.to_owned(),
             places,
@@ -365,10 +365,10 @@ impl AppSettingsLookup {
     /// Reads the config now and resolves the settings.
     ///
     /// # Errors
-    /// [`Error::UnknownKey`], [`Error::Misplaced`], [`Error::MixedProtocols`],
-    /// [`Error::Conflict`], [`Error::InvalidJson`], [`Error::WrongType`], or a source that
+    /// [`ConfigError::UnknownKey`], [`ConfigError::Misplaced`], [`ConfigError::MixedProtocols`],
+    /// [`ConfigError::Conflict`], [`ConfigError::InvalidJson`], [`ConfigError::WrongType`], or a source that
     /// could not be read.
-    pub fn resolve(mut self, config: &Config) -> Result<AppSettings, Error> {
+    pub fn resolve(mut self, config: &Config) -> Result<AppSettings, ConfigError> {
         let code = normalize(
             &self.app,
             std::mem::take(&mut self.code)
@@ -428,7 +428,7 @@ impl AppSettingsLookup {
         code: Layer,
         from_config: Layer,
         searched: Searched,
-    ) -> Result<AppSettings, Error> {
+    ) -> Result<AppSettings, ConfigError> {
         let overwrite = self.overwrite && self.vocabulary == Vocabulary::Authlib;
         let mut values = if overwrite {
             code.clone()
@@ -451,7 +451,7 @@ impl AppSettingsLookup {
             None => None,
             Some(Value::String(s)) => Some(ClientSecret::new(s)),
             Some(_) => {
-                return Err(Error::WrongType {
+                return Err(ConfigError::WrongType {
                     key: "client_secret".to_owned(),
                     origin: format!("the settings of app `{}`", self.app),
                     expected: "a string",
@@ -472,7 +472,7 @@ fn find_table(
     config: &Config,
     name: &str,
     entry: Option<&str>,
-) -> Result<Option<FoundTable>, Error> {
+) -> Result<Option<FoundTable>, ConfigError> {
     for source in config.sources() {
         let Some(mut table) = source.get_table(name)? else {
             continue;
@@ -483,7 +483,7 @@ fn find_table(
                 None | Some(Value::Null) => continue,
                 Some(Value::Object(map)) => map,
                 Some(_) => {
-                    return Err(Error::WrongType {
+                    return Err(ConfigError::WrongType {
                         key: format!("{name}[{app}]"),
                         origin: source.label(),
                         expected: "a table",
@@ -497,7 +497,10 @@ fn find_table(
 }
 
 /// Flat keys `{PREFIX}_{KEY}` for every known key, each from the first source that has it.
-fn flat_entries(config: &Config, prefix: &str) -> Result<Vec<(String, Value, String)>, Error> {
+fn flat_entries(
+    config: &Config,
+    prefix: &str,
+) -> Result<Vec<(String, Value, String)>, ConfigError> {
     let mut entries = Vec::new();
     for key in KNOWN_KEYS {
         let flat = format!("{prefix}_{}", key.to_uppercase());
@@ -507,7 +510,7 @@ fn flat_entries(config: &Config, prefix: &str) -> Result<Vec<(String, Value, Str
             };
             let value = match value {
                 Value::String(text) if is_structured(key) => {
-                    serde_json::from_str(&text).map_err(|err| Error::InvalidJson {
+                    serde_json::from_str(&text).map_err(|err| ConfigError::InvalidJson {
                         key: flat.clone(),
                         origin: source.label(),
                         message: format!("line {} column {}", err.line(), err.column()),
@@ -530,7 +533,7 @@ fn flat_entries(config: &Config, prefix: &str) -> Result<Vec<(String, Value, Str
 fn normalize(
     app: &str,
     entries: impl IntoIterator<Item = (String, Value, String)>,
-) -> Result<Layer, Error> {
+) -> Result<Layer, ConfigError> {
     let mut layer = Layer::new();
     let mut seen: Map<String, Value> = Map::new();
     for (key, value, place) in entries {
@@ -542,7 +545,7 @@ fn normalize(
         if let Some(existing) = layer.get(&canonical) {
             if *existing != value {
                 let first = seen[&canonical].as_str().unwrap_or_default().to_owned();
-                return Err(Error::Conflict {
+                return Err(ConfigError::Conflict {
                     app: app.to_owned(),
                     first,
                     second: describe(&key, &place),
@@ -558,9 +561,9 @@ fn normalize(
 
 /// A key given in code or in a table must be a setting of the key table (or a server metadata
 /// field, kept as Authlib keeps it).
-fn check_known(app: &str, key: &str, place: &str) -> Result<(), Error> {
+fn check_known(app: &str, key: &str, place: &str) -> Result<(), ConfigError> {
     match keys::spec(key) {
-        Some(spec) if spec.place == Place::RemoteAppCode => Err(Error::Misplaced {
+        Some(spec) if spec.place == Place::RemoteAppCode => Err(ConfigError::Misplaced {
             app: app.to_owned(),
             key: key.to_owned(),
             origin: place.to_owned(),
@@ -569,7 +572,7 @@ fn check_known(app: &str, key: &str, place: &str) -> Result<(), Error> {
         }),
         Some(_) => Ok(()),
         None if keys::is_metadata(key) => Ok(()),
-        None => Err(Error::UnknownKey {
+        None => Err(ConfigError::UnknownKey {
             app: app.to_owned(),
             key: key.to_owned(),
             origin: place.to_owned(),
@@ -581,7 +584,7 @@ fn check_known(app: &str, key: &str, place: &str) -> Result<(), Error> {
 /// A flat key with the app's prefix one or two edits away from a known one
 /// (`TWITTER_CONSUMER_SECRT`) is a typo. Others are left alone: the flat namespace is shared
 /// with the rest of the configuration (`GITHUB_TOKEN` in CI).
-fn check_flat_typos(config: &Config, app: &str, prefix: &str) -> Result<(), Error> {
+fn check_flat_typos(config: &Config, app: &str, prefix: &str) -> Result<(), ConfigError> {
     let head = format!("{prefix}_");
     for source in config.sources() {
         for name in source.keys()? {
@@ -597,7 +600,7 @@ fn check_flat_typos(config: &Config, app: &str, prefix: &str) -> Result<(), Erro
                 .map(|known| (keys::edit_distance(&rest, known), known))
                 .min();
             if let Some((1..=2, known)) = near {
-                return Err(Error::UnknownKey {
+                return Err(ConfigError::UnknownKey {
                     app: app.to_owned(),
                     key: name.clone(),
                     origin: source.label(),
@@ -611,7 +614,7 @@ fn check_flat_typos(config: &Config, app: &str, prefix: &str) -> Result<(), Erro
 
 /// An app speaks one OAuth: an OAuth 1-only setting beside an OAuth 2-only one (at the top
 /// level or in `client_kwargs`) is an error naming both.
-fn check_one_protocol(app: &str, values: &Layer) -> Result<(), Error> {
+fn check_one_protocol(app: &str, values: &Layer) -> Result<(), ConfigError> {
     let kwargs = values.get("client_kwargs").and_then(Value::as_object);
     let given = |protocol: KeyProtocol| {
         keys::KEYS
@@ -626,7 +629,7 @@ fn check_one_protocol(app: &str, values: &Layer) -> Result<(), Error> {
             .map(|spec| spec.name)
     };
     match (given(KeyProtocol::OAuth1), given(KeyProtocol::OAuth2)) {
-        (Some(oauth1), Some(oauth2)) => Err(Error::MixedProtocols {
+        (Some(oauth1), Some(oauth2)) => Err(ConfigError::MixedProtocols {
             app: app.to_owned(),
             oauth1: oauth1.to_owned(),
             oauth2: oauth2.to_owned(),
@@ -736,7 +739,7 @@ mod tests {
         let bad = env(&[("GITHUB_CLIENT_KWARGS", "{scope")]);
         let err = AppSettings::authlib("github").resolve(&bad).unwrap_err();
         assert!(
-            matches!(err, Error::InvalidJson { ref key, .. } if key == "GITHUB_CLIENT_KWARGS"),
+            matches!(err, ConfigError::InvalidJson { ref key, .. } if key == "GITHUB_CLIENT_KWARGS"),
             "{err}"
         );
     }
@@ -771,7 +774,7 @@ mod tests {
             .resolve(&config)
             .unwrap_err();
         let msg = err.to_string();
-        assert!(matches!(err, Error::Conflict { .. }));
+        assert!(matches!(err, ConfigError::Conflict { .. }));
         assert!(
             msg.contains("`consumer_key`") && msg.contains("`client_id`"),
             "{msg}"

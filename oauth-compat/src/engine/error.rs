@@ -6,7 +6,7 @@ use std::time::Duration;
 /// carry tokens and signatures.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum EngineError {
     /// A URL could not be parsed or resolved against the base URL.
     #[error("invalid URL `{url}`: {reason}")]
     InvalidUrl {

@@ -29,7 +29,7 @@
 //! no hop carries a `Referer` (the previous URL can hold an `access_token` or a
 //! `client_secret`); a 301/302/303 continues as a GET without a body; a 307/308 repeats the
 //! method and body, except that a body is never sent to another origin (scheme, host and port):
-//! that is [`Error::RedirectWithBody`], naming both origins, and nothing is sent there;
+//! that is [`EngineError::RedirectWithBody`], naming both origins, and nothing is sent there;
 //! `Authorization`, `Cookie` and `Proxy-Authorization` never go to another origin; every hop
 //! must pass the transport rule. A client you pass should leave redirects to the engine (see
 //! [`EngineBuilder::client`]).
@@ -53,7 +53,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 pub use crate::wire::{OutgoingRequest, RawResponse, RequestKind};
-pub use error::Error;
+pub use error::EngineError;
 pub use redirect::MAX_REDIRECTS;
 
 use crate::env::{EnvSource, ProcessEnv};
@@ -87,7 +87,7 @@ struct Inner {
 impl Engine {
     /// An engine with its own reqwest client, the default timeout and response bound, and the
     /// insecure-transport switch read from the process environment.
-    pub fn new() -> Result<Self, Error> {
+    pub fn new() -> Result<Self, EngineError> {
         Self::builder().build()
     }
 
@@ -181,7 +181,7 @@ impl EngineBuilder {
     }
 
     /// The largest response body read ([`DEFAULT_MAX_RESPONSE_BYTES`] by default); a larger
-    /// one is [`Error::ResponseTooLarge`], read no further than the limit.
+    /// one is [`EngineError::ResponseTooLarge`], read no further than the limit.
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = Some(limit);
         self
@@ -201,7 +201,7 @@ impl EngineBuilder {
     }
 
     /// Builds the engine (and its reqwest client, when none was given).
-    pub fn build(self) -> Result<Engine, Error> {
+    pub fn build(self) -> Result<Engine, EngineError> {
         let insecure_transport = self.insecure_transport.unwrap_or_else(|| {
             let env: &dyn EnvSource = self.env.as_deref().unwrap_or(&ProcessEnv);
             crate::wire::transport::insecure_transport_allowed(env)
@@ -217,7 +217,7 @@ impl EngineBuilder {
                     .redirect(reqwest::redirect::Policy::none())
                     .referer(false)
                     .build()
-                    .map_err(|err| Error::Build {
+                    .map_err(|err| EngineError::Build {
                         reason: err.to_string(),
                     })?;
                 (client, None, Some(timeout))

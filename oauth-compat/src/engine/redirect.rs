@@ -7,7 +7,7 @@
 //! - 301, 302, 303: the next request is a GET (a HEAD stays a HEAD) without a body, as
 //!   browsers, requests and reqwest do;
 //! - 307, 308: same method and body, but a non-empty body is never sent to another origin:
-//!   that is [`Error::RedirectWithBody`](super::Error::RedirectWithBody), naming both;
+//!   that is [`EngineError::RedirectWithBody`](super::EngineError::RedirectWithBody), naming both;
 //! - to another origin, `Authorization`, `Cookie` and `Proxy-Authorization` are dropped;
 //! - every hop must pass the transport rule;
 //! - no hop carries a `Referer`.
@@ -19,7 +19,7 @@ use http::header::{
 use http::{Method, StatusCode};
 use url::Url;
 
-use super::Error;
+use super::EngineError;
 use crate::wire::redact::redact_url;
 use crate::wire::transport::is_secure_transport;
 
@@ -36,7 +36,7 @@ pub(super) struct Hop {
 
 /// The request to send after `response_status` with `response_headers`, or `None` when the
 /// response is not a redirect to follow (not 301/302/303/307/308, or without a usable
-/// `Location`: the caller gets it as it is, as from reqwest). `insecure_transport` allows
+/// `Location`: the caller gets it is, as from reqwest). `insecure_transport` allows
 /// plain HTTP to any host.
 pub(super) fn next_hop(
     hop: &Hop,
@@ -44,7 +44,7 @@ pub(super) fn next_hop(
     response_headers: &HeaderMap,
     hops_so_far: usize,
     insecure_transport: bool,
-) -> Result<Option<Hop>, Error> {
+) -> Result<Option<Hop>, EngineError> {
     let keeps_body = match response_status {
         StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND | StatusCode::SEE_OTHER => false,
         StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT => true,
@@ -58,19 +58,19 @@ pub(super) fn next_hop(
         return Ok(None);
     };
     if hops_so_far >= MAX_REDIRECTS {
-        return Err(Error::TooManyRedirects {
+        return Err(EngineError::TooManyRedirects {
             url: redact_url(&hop.url),
             limit: MAX_REDIRECTS,
         });
     }
     if !insecure_transport && !is_secure_transport(&target) {
-        return Err(Error::InsecureTransport {
+        return Err(EngineError::InsecureTransport {
             url: redact_url(&target),
         });
     }
     let same_origin = target.origin() == hop.url.origin();
     if keeps_body && !same_origin && !hop.body.is_empty() {
-        return Err(Error::RedirectWithBody {
+        return Err(EngineError::RedirectWithBody {
             from: hop.url.origin().ascii_serialization(),
             to: target.origin().ascii_serialization(),
             status: response_status.as_u16(),
@@ -146,7 +146,7 @@ mod tests {
                 .err()
                 .expect("refused");
             assert!(
-                matches!(&err, Error::RedirectWithBody { from, to, .. }
+                matches!(&err, EngineError::RedirectWithBody { from, to, .. }
                     if from == "https://a.example" && to == "https://b.example"),
                 "{err:?}"
             );
@@ -200,7 +200,7 @@ mod tests {
             0,
             false,
         );
-        assert!(matches!(err, Err(Error::RedirectWithBody { .. })));
+        assert!(matches!(err, Err(EngineError::RedirectWithBody { .. })));
     }
 
     #[test]
@@ -224,13 +224,13 @@ mod tests {
         let to = location("http://b.example/steal");
         let err = next_hop(&from, StatusCode::TEMPORARY_REDIRECT, &to, 0, false);
         assert!(
-            matches!(&err, Err(Error::InsecureTransport { url }) if url == "http://b.example/steal"),
+            matches!(&err, Err(EngineError::InsecureTransport { url }) if url == "http://b.example/steal"),
             "{:?}",
             err.err()
         );
         // Allowed plain HTTP, the body rule still applies.
         let err = next_hop(&from, StatusCode::TEMPORARY_REDIRECT, &to, 0, true);
-        assert!(matches!(err, Err(Error::RedirectWithBody { .. })));
+        assert!(matches!(err, Err(EngineError::RedirectWithBody { .. })));
     }
 
     #[test]
@@ -255,7 +255,7 @@ mod tests {
                 MAX_REDIRECTS,
                 false
             ),
-            Err(Error::TooManyRedirects { limit: 10, .. })
+            Err(EngineError::TooManyRedirects { limit: 10, .. })
         ));
     }
 }

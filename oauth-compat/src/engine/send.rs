@@ -7,7 +7,7 @@ use tracing::Instrument;
 use url::Url;
 
 use super::redirect::{self, Hop};
-use super::{Engine, Error};
+use super::{Engine, EngineError};
 use crate::hooks::Hooks;
 use crate::wire::redact::{redact_url, redact_url_str};
 use crate::wire::{OutgoingRequest, RawResponse, RequestKind, transport};
@@ -24,14 +24,14 @@ impl Engine {
         mut request: OutgoingRequest,
         kind: RequestKind,
         hooks: &Hooks,
-    ) -> Result<RawResponse, Error> {
+    ) -> Result<RawResponse, EngineError> {
         hooks.run_request(kind, &mut request);
-        let url = Url::parse(&request.url).map_err(|err| Error::InvalidUrl {
+        let url = Url::parse(&request.url).map_err(|err| EngineError::InvalidUrl {
             url: redact_url_str(&request.url),
             reason: err.to_string(),
         })?;
         if !self.inner.insecure_transport && !transport::is_secure_transport(&url) {
-            return Err(Error::InsecureTransport {
+            return Err(EngineError::InsecureTransport {
                 url: redact_url(&url),
             });
         }
@@ -52,7 +52,11 @@ impl Engine {
 
     /// Sends `request` to `url`, following redirects by the engine's rules (see
     /// [`redirect`](super::redirect)), and reads the final response within the size bound.
-    async fn exchange(&self, request: OutgoingRequest, url: Url) -> Result<RawResponse, Error> {
+    async fn exchange(
+        &self,
+        request: OutgoingRequest,
+        url: Url,
+    ) -> Result<RawResponse, EngineError> {
         let started = Instant::now();
         let mut hop = Hop {
             method: request.method,
@@ -88,7 +92,7 @@ impl Engine {
         let status = response.status();
         let url = &hop.url;
         let limit = self.inner.max_response_bytes;
-        let too_large = || Error::ResponseTooLarge {
+        let too_large = || EngineError::ResponseTooLarge {
             url: redact_url(url),
             limit,
         };
@@ -122,7 +126,7 @@ impl Engine {
     }
 
     /// One hop on the wire; the body is kept for a 307/308 that repeats it.
-    async fn send_hop(&self, hop: &Hop) -> Result<reqwest::Response, Error> {
+    async fn send_hop(&self, hop: &Hop) -> Result<reqwest::Response, EngineError> {
         let mut builder = self
             .inner
             .client
@@ -135,15 +139,15 @@ impl Engine {
         builder.send().await.map_err(|err| self.failed(hop, err))
     }
 
-    fn failed(&self, hop: &Hop, err: reqwest::Error) -> Error {
+    fn failed(&self, hop: &Hop, err: reqwest::Error) -> EngineError {
         if err.is_timeout() {
-            Error::Timeout {
+            EngineError::Timeout {
                 method: hop.method.to_string(),
                 url: redact_url(&hop.url),
                 after: self.inner.timeout,
             }
         } else {
-            Error::Transport {
+            EngineError::Transport {
                 method: hop.method.to_string(),
                 url: redact_url(&hop.url),
                 source: err.without_url(),

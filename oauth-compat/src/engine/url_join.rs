@@ -3,17 +3,17 @@
 
 use url::Url;
 
-use super::Error;
+use super::EngineError;
 
 /// Resolves `url` against `base`: an absolute URL passes through; `statuses/x.json` is joined
 /// under a base ending in `/` and replaces the last segment of one that does not; `/x` replaces
 /// the whole path. Without a base, `url` must be absolute.
-pub(crate) fn join_url(base: Option<&Url>, url: &str) -> Result<Url, Error> {
+pub(crate) fn join_url(base: Option<&Url>, url: &str) -> Result<Url, EngineError> {
     let joined = match base {
         Some(base) => base.join(url),
         None => Url::parse(url),
     };
-    joined.map_err(|err| Error::InvalidUrl {
+    joined.map_err(|err| EngineError::InvalidUrl {
         url: crate::wire::redact::redact_url_str(url),
         reason: match (base, err) {
             (None, url::ParseError::RelativeUrlWithoutBase) => {

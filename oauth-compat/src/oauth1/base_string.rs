@@ -14,13 +14,13 @@
 
 use http::Uri;
 
-use super::Error;
+use super::SignatureError;
 use super::encode::{ascii_string, encode_bytes_into};
 use super::uri_parts::UriParts;
 
 /// The base string URI of `uri`: lowercase scheme and host, default port dropped (80 for
 /// http, 443 for https), other ports kept, path as sent (`/` when empty), no query or fragment.
-pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
+pub fn base_string_uri(uri: &Uri) -> Result<String, SignatureError> {
     let mut out = String::with_capacity(uri.host().map_or(0, str::len) + uri.path().len() + 16);
     base_string_uri_into(&mut out, uri)?;
     Ok(out)
@@ -32,16 +32,16 @@ pub fn base_string_uri(uri: &Uri) -> Result<String, Error> {
 /// ```
 /// use oauth_compat::oauth1::base_string_uri_str;
 /// assert_eq!(base_string_uri_str("http://example.com/a b?c=d e")?, "http://example.com/a%20b");
-/// # Ok::<(), oauth_compat::oauth1::Error>(())
+/// # Ok::<(), oauth_compat::oauth1::SignatureError>(())
 /// ```
 ///
 /// [`parse_request_uri`]: super::parse_request_uri
-pub fn base_string_uri_str(uri: &str) -> Result<String, Error> {
+pub fn base_string_uri_str(uri: &str) -> Result<String, SignatureError> {
     base_string_uri(&super::parse_request_uri(uri)?)
 }
 
 /// [`base_string_uri`], appending to `out`.
-pub fn base_string_uri_into(out: &mut String, uri: &Uri) -> Result<(), Error> {
+pub fn base_string_uri_into(out: &mut String, uri: &Uri) -> Result<(), SignatureError> {
     write_base_string_uri(uri.into(), |piece| out.push_str(piece))
 }
 
@@ -49,7 +49,7 @@ pub fn base_string_uri_into(out: &mut String, uri: &Uri) -> Result<(), Error> {
 pub(crate) fn base_string_uri_encoded_into(
     out: &mut Vec<u8>,
     uri: UriParts<'_>,
-) -> Result<(), Error> {
+) -> Result<(), SignatureError> {
     write_base_string_uri(uri, |piece| encode_bytes_into(out, piece.as_bytes()))
 }
 
@@ -57,8 +57,8 @@ pub(crate) fn base_string_uri_encoded_into(
 pub(crate) fn write_base_string_uri(
     uri: UriParts<'_>,
     mut push: impl FnMut(&str),
-) -> Result<(), Error> {
-    let scheme = uri.scheme.ok_or(Error::InvalidUri {
+) -> Result<(), SignatureError> {
+    let scheme = uri.scheme.ok_or(SignatureError::InvalidUri {
         reason: "it has no scheme; sign an absolute http:// or https:// URI",
     })?;
     let default_port = if scheme.eq_ignore_ascii_case("http") {
@@ -66,14 +66,14 @@ pub(crate) fn write_base_string_uri(
     } else if scheme.eq_ignore_ascii_case("https") {
         443
     } else {
-        return Err(Error::InvalidUri {
+        return Err(SignatureError::InvalidUri {
             reason: "the scheme must be http or https",
         });
     };
     let host = uri
         .host
         .filter(|h| !h.is_empty())
-        .ok_or(Error::InvalidUri {
+        .ok_or(SignatureError::InvalidUri {
             reason: "it has no host; sign an absolute URI",
         })?;
     push_lowercase(&mut push, scheme);
@@ -198,15 +198,15 @@ mod tests {
     fn rejects_relative_and_other_schemes() {
         assert!(matches!(
             base_string_uri_str("/path"),
-            Err(Error::InvalidUri { .. })
+            Err(SignatureError::InvalidUri { .. })
         ));
         assert!(matches!(
             base_string_uri_str("ftp://example.com/"),
-            Err(Error::InvalidUri { .. })
+            Err(SignatureError::InvalidUri { .. })
         ));
         assert!(matches!(
             base_string_uri_str("not a uri"),
-            Err(Error::InvalidUri { .. })
+            Err(SignatureError::InvalidUri { .. })
         ));
     }
 

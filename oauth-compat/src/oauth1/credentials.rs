@@ -10,7 +10,7 @@
 //! assert!(!format!("{resp:?}").contains("hdhd0244k9j7ao03"));
 //! ```
 
-use super::Error;
+use super::SignatureError;
 use super::encode::form_decode_bytes;
 use crate::secret::{ClientSecret, TokenSecret};
 
@@ -70,8 +70,8 @@ pub struct CredentialsResponse {
 
 impl CredentialsResponse {
     /// Parses a form-encoded response body. A missing `oauth_token` or `oauth_token_secret` is
-    /// [`Error::MissingParameter`] naming it; a repeated one is [`Error::DuplicateParameter`].
-    pub fn parse(body: &[u8]) -> Result<Self, Error> {
+    /// [`SignatureError::MissingParameter`] naming it; a repeated one is [`SignatureError::DuplicateParameter`].
+    pub fn parse(body: &[u8]) -> Result<Self, SignatureError> {
         let mut token = None;
         let mut secret = None;
         let mut confirmed = None;
@@ -87,16 +87,18 @@ impl CredentialsResponse {
                 }
             };
             if slot.replace(value).is_some() {
-                return Err(Error::DuplicateParameter { name });
+                return Err(SignatureError::DuplicateParameter { name });
             }
         }
         Ok(Self {
-            oauth_token: token.ok_or(Error::MissingParameter {
+            oauth_token: token.ok_or(SignatureError::MissingParameter {
                 name: "oauth_token",
             })?,
-            oauth_token_secret: TokenSecret::new(secret.ok_or(Error::MissingParameter {
-                name: "oauth_token_secret",
-            })?),
+            oauth_token_secret: TokenSecret::new(secret.ok_or(
+                SignatureError::MissingParameter {
+                    name: "oauth_token_secret",
+                },
+            )?),
             oauth_callback_confirmed: matches!(confirmed.as_deref(), Some("true" | "True")),
             extra,
         })
@@ -161,11 +163,13 @@ mod tests {
     #[test]
     fn missing_fields_named() {
         match CredentialsResponse::parse(b"oauth_token_secret=s") {
-            Err(Error::MissingParameter { name }) => assert_eq!(name, "oauth_token"),
+            Err(SignatureError::MissingParameter { name }) => assert_eq!(name, "oauth_token"),
             other => panic!("{other:?}"),
         }
         match CredentialsResponse::parse(b"oauth_token=t") {
-            Err(Error::MissingParameter { name }) => assert_eq!(name, "oauth_token_secret"),
+            Err(SignatureError::MissingParameter { name }) => {
+                assert_eq!(name, "oauth_token_secret")
+            }
             other => panic!("{other:?}"),
         }
         let err = CredentialsResponse::parse(

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::Error;
+use super::SignatureError;
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
@@ -162,41 +162,41 @@ pub(crate) fn decode_component<'a>(
     input: &'a [u8],
     plus_as_space: bool,
     within: &str,
-) -> Result<Cow<'a, str>, Error> {
+) -> Result<Cow<'a, str>, SignatureError> {
     if !input
         .iter()
         .any(|&b| b == b'%' || (plus_as_space && b == b'+'))
     {
-        return std::str::from_utf8(input)
-            .map(Cow::Borrowed)
-            .map_err(|_| Error::InvalidUtf8 {
+        return std::str::from_utf8(input).map(Cow::Borrowed).map_err(|_| {
+            SignatureError::InvalidUtf8 {
                 within: within.to_owned(),
-            });
+            }
+        });
     }
     let mut out = Vec::with_capacity(input.len());
     decode_bytes_into(input, plus_as_space, &mut out).map_err(|offset| {
-        Error::InvalidPercentEncoding {
+        SignatureError::InvalidPercentEncoding {
             within: within.to_owned(),
             offset,
         }
     })?;
     String::from_utf8(out)
         .map(Cow::Owned)
-        .map_err(|_| Error::InvalidUtf8 {
+        .map_err(|_| SignatureError::InvalidUtf8 {
             within: within.to_owned(),
         })
 }
 
 /// Strict RFC 3986 percent-decoding to UTF-8: every `%` must start a `%XX` escape, and the result
 /// must be UTF-8. `+` stays `+`.
-pub fn percent_decode(input: &str) -> Result<String, Error> {
+pub fn percent_decode(input: &str) -> Result<String, SignatureError> {
     decode_component(input.as_bytes(), false, "value").map(Cow::into_owned)
 }
 
 /// Decodes `application/x-www-form-urlencoded` text (a query string or a form body) into
 /// `(name, value)` pairs in order: `&`-separated, `+` is a space, `%XX` escapes strict,
 /// a pair without `=` has an empty value, empty pairs are skipped. Repeated names are kept.
-pub fn form_decode(input: &str) -> Result<Vec<(String, String)>, Error> {
+pub fn form_decode(input: &str) -> Result<Vec<(String, String)>, SignatureError> {
     form_decode_bytes(input.as_bytes(), "form data")
 }
 
@@ -213,7 +213,10 @@ pub(crate) fn raw_form_pairs(input: &[u8]) -> impl Iterator<Item = (&[u8], &[u8]
 }
 
 /// [`form_decode`] over raw bytes (a request body); `within` names the source in errors.
-pub fn form_decode_bytes(input: &[u8], within: &str) -> Result<Vec<(String, String)>, Error> {
+pub fn form_decode_bytes(
+    input: &[u8],
+    within: &str,
+) -> Result<Vec<(String, String)>, SignatureError> {
     let mut pairs = Vec::new();
     for (name, value) in raw_form_pairs(input) {
         pairs.push((
@@ -245,15 +248,15 @@ mod tests {
         assert_eq!(percent_decode("%2b%2B+").unwrap(), "++".to_owned() + "+");
         assert!(matches!(
             percent_decode("a%2"),
-            Err(Error::InvalidPercentEncoding { offset: 1, .. })
+            Err(SignatureError::InvalidPercentEncoding { offset: 1, .. })
         ));
         assert!(matches!(
             percent_decode("%zz"),
-            Err(Error::InvalidPercentEncoding { offset: 0, .. })
+            Err(SignatureError::InvalidPercentEncoding { offset: 0, .. })
         ));
         assert!(matches!(
             percent_decode("%FF"),
-            Err(Error::InvalidUtf8 { .. })
+            Err(SignatureError::InvalidUtf8 { .. })
         ));
     }
 
@@ -272,7 +275,7 @@ mod tests {
         ));
         assert!(matches!(
             decode_component(b"\xff", true, "x"),
-            Err(Error::InvalidUtf8 { .. })
+            Err(SignatureError::InvalidUtf8 { .. })
         ));
     }
 

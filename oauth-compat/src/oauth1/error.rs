@@ -28,7 +28,7 @@ impl std::fmt::Display for ParameterLocation {
 /// Errors of the OAuth 1 layer: signing, verifying, parsing headers and credential responses.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum SignatureError {
     /// A `%` not followed by two hex digits.
     #[error(
         "invalid percent-encoding in {within} at byte {offset}: `%` must be followed by two hex digits"

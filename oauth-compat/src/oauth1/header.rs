@@ -15,7 +15,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use super::Error;
+use super::SignatureError;
 use super::encode::{decode_component, percent_encode_into};
 use super::params::ParameterBudget;
 
@@ -63,7 +63,7 @@ impl AuthorizationHeader {
     }
 
     /// Formats the header value (see [`format_authorization_header`]).
-    pub fn to_header_value(&self) -> Result<String, Error> {
+    pub fn to_header_value(&self) -> Result<String, SignatureError> {
         format_authorization_header(
             self.realm.as_deref(),
             self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())),
@@ -74,11 +74,11 @@ impl AuthorizationHeader {
 /// Formats `OAuth realm="..", name="value", ...`: names and values percent-encoded (§3.5.1),
 /// separated by `", "`. The realm is an RFC 2617 quoted-string, as §3.5.1 defines it: written as
 /// is, with `"` and `\` escaped by a backslash. A realm with an ASCII control character other than
-/// tab cannot be sent in a header: [`Error::InvalidParameter`] naming `realm`.
+/// tab cannot be sent in a header: [`SignatureError::InvalidParameter`] naming `realm`.
 pub fn format_authorization_header<'a>(
     realm: Option<&str>,
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Result<String, Error> {
+) -> Result<String, SignatureError> {
     let mut out = String::with_capacity(256);
     out.push_str("OAuth");
     let mut first = true;
@@ -97,7 +97,7 @@ pub fn format_authorization_header<'a>(
 }
 
 /// Appends `realm` as the inside of a quoted-string (RFC 2617 §1.2, RFC 9110 §5.6.4).
-pub(crate) fn push_realm(out: &mut String, realm: &str) -> Result<(), Error> {
+pub(crate) fn push_realm(out: &mut String, realm: &str) -> Result<(), SignatureError> {
     for c in realm.chars() {
         match c {
             '"' | '\\' => {
@@ -108,7 +108,7 @@ pub(crate) fn push_realm(out: &mut String, realm: &str) -> Result<(), Error> {
             // Only ASCII controls are barred from a header: bytes beyond ASCII (the UTF-8 of a
             // C1 control included) are obs-text, which the parser accepts too.
             c if c.is_ascii_control() => {
-                return Err(Error::InvalidParameter {
+                return Err(SignatureError::InvalidParameter {
                     name: "realm",
                     reason: "it holds a control character, which an HTTP header cannot carry",
                 });
@@ -142,18 +142,21 @@ fn is_ows(b: u8) -> bool {
 /// double quotes and percent-decoded strictly, no parameter twice (not even `realm`). `realm` is
 /// a quoted-string (§3.5.1 takes it from RFC 2617): backslash escapes are undone, nothing is
 /// percent-decoded, and bytes beyond ASCII must be UTF-8.
-pub fn parse_authorization_header(value: &[u8]) -> Result<Option<AuthorizationHeader>, Error> {
+pub fn parse_authorization_header(
+    value: &[u8],
+) -> Result<Option<AuthorizationHeader>, SignatureError> {
     parse_authorization_header_within(value, &mut ParameterBudget::unlimited())
 }
 
 /// [`parse_authorization_header`], spending one unit of `budget` per parameter (`realm`
 /// included) before decoding it: a header of more parameters than the provider accepts is
-/// refused with [`Error::TooManyParameters`] without allocating for the rest.
+/// refused with [`SignatureError::TooManyParameters`] without allocating for the rest.
 pub(crate) fn parse_authorization_header_within(
     value: &[u8],
     budget: &mut ParameterBudget,
-) -> Result<Option<AuthorizationHeader>, Error> {
-    let malformed = |reason, offset| Error::MalformedAuthorizationHeader { reason, offset };
+) -> Result<Option<AuthorizationHeader>, SignatureError> {
+    let malformed =
+        |reason, offset| SignatureError::MalformedAuthorizationHeader { reason, offset };
     let mut i = 0;
     while i < value.len() && is_ows(value[i]) {
         i += 1;
@@ -235,12 +238,15 @@ pub(crate) fn parse_authorization_header_within(
         let name = decode_component(raw_name, false, "an Authorization header parameter name")?
             .into_owned();
         if !seen.insert(name.clone()) {
-            return Err(Error::DuplicateParameter { name });
+            return Err(SignatureError::DuplicateParameter { name });
         }
         if is_realm {
-            header.realm = Some(String::from_utf8(realm).map_err(|_| Error::InvalidUtf8 {
-                within: "the Authorization header realm".to_owned(),
-            })?);
+            header.realm =
+                Some(
+                    String::from_utf8(realm).map_err(|_| SignatureError::InvalidUtf8 {
+                        within: "the Authorization header realm".to_owned(),
+                    })?,
+                );
         } else {
             let decoded = decode_component(
                 raw_value,
@@ -267,7 +273,7 @@ pub(crate) fn parse_authorization_header_within(
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> Result<Option<AuthorizationHeader>, Error> {
+    fn parse(s: &str) -> Result<Option<AuthorizationHeader>, SignatureError> {
         parse_authorization_header(s.as_bytes())
     }
 
@@ -331,8 +337,8 @@ mod tests {
             assert!(
                 matches!(
                     parse(bad),
-                    Err(Error::MalformedAuthorizationHeader { .. }
-                        | Error::InvalidPercentEncoding { .. })
+                    Err(SignatureError::MalformedAuthorizationHeader { .. }
+                        | SignatureError::InvalidPercentEncoding { .. })
                 ),
                 "{bad:?}"
             );
@@ -343,12 +349,12 @@ mod tests {
     #[test]
     fn duplicates_rejected_with_name() {
         match parse("OAuth oauth_nonce=\"a\", oauth_nonce=\"b\"") {
-            Err(Error::DuplicateParameter { name }) => assert_eq!(name, "oauth_nonce"),
+            Err(SignatureError::DuplicateParameter { name }) => assert_eq!(name, "oauth_nonce"),
             other => panic!("{other:?}"),
         }
         assert!(matches!(
             parse("OAuth realm=\"a\", realm=\"b\""),
-            Err(Error::DuplicateParameter { .. })
+            Err(SignatureError::DuplicateParameter { .. })
         ));
     }
 
@@ -380,15 +386,15 @@ mod tests {
         assert_eq!(h.realm.as_deref(), Some(r#"a"b\c"#));
         assert!(matches!(
             parse("OAuth realm=\"a\u{1}b\""),
-            Err(Error::MalformedAuthorizationHeader { .. })
+            Err(SignatureError::MalformedAuthorizationHeader { .. })
         ));
         assert!(matches!(
             parse_authorization_header(b"OAuth realm=\"\xff\""),
-            Err(Error::InvalidUtf8 { .. })
+            Err(SignatureError::InvalidUtf8 { .. })
         ));
         assert!(matches!(
             format_authorization_header(Some("line\nbreak"), []),
-            Err(Error::InvalidParameter { name: "realm", .. })
+            Err(SignatureError::InvalidParameter { name: "realm", .. })
         ));
     }
 
@@ -417,7 +423,7 @@ mod tests {
         let mut budget = ParameterBudget::new(2);
         assert!(matches!(
             parse_authorization_header_within(header, &mut budget),
-            Err(Error::TooManyParameters { limit: 2 })
+            Err(SignatureError::TooManyParameters { limit: 2 })
         ));
     }
 

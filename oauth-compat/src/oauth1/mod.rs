@@ -38,7 +38,7 @@
 //! assert_eq!(signed.token(), Some(token.token.as_str()));
 //! let keys = KeyMaterial::new(Some(&client.secret), Some(&token.secret));
 //! signed.verify(&SignatureMethods::new(), &["HMAC-SHA1"], &keys)?;
-//! # Ok::<(), oauth_compat::oauth1::Error>(())
+//! # Ok::<(), oauth_compat::oauth1::SignatureError>(())
 //! ```
 
 mod base_string;
@@ -62,7 +62,7 @@ pub use credentials::{ClientCredentials, CredentialsResponse, TokenCredentials};
 pub use encode::{
     form_decode, form_decode_bytes, percent_decode, percent_encode, percent_encode_into,
 };
-pub use error::{Error, ParameterLocation};
+pub use error::{ParameterLocation, SignatureError};
 pub use header::{AuthorizationHeader, format_authorization_header, parse_authorization_header};
 pub use normalize::normalize_parameters;
 pub use params::{

@@ -6,7 +6,7 @@
 //! assert_eq!(normalize_parameters(params), "a=1&a=x%20y&b=2");
 //! ```
 
-use super::Error;
+use super::SignatureError;
 use super::base_string::{base_string_uri_encoded_into, push_method};
 use super::encode::{
     decode_bytes_into, encode_twice_into, escape_twice, is_unreserved, raw_form_pairs,
@@ -90,8 +90,8 @@ impl EncodedParams {
         &mut self,
         raw: &[u8],
         within: &str,
-        mut check: impl FnMut(&str) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+        mut check: impl FnMut(&str) -> Result<(), SignatureError>,
+    ) -> Result<(), SignatureError> {
         for (name, value) in raw_form_pairs(raw) {
             let a = self.buf.len();
             self.push_component(name, within)?;
@@ -109,7 +109,7 @@ impl EncodedParams {
     }
 
     /// Decodes one raw form component and appends its twice-encoded form.
-    fn push_component(&mut self, raw: &[u8], within: &str) -> Result<(), Error> {
+    fn push_component(&mut self, raw: &[u8], within: &str) -> Result<(), SignatureError> {
         // Fast path: already in encoded form (only unreserved bytes).
         if raw.iter().all(|&b| is_unreserved(b)) {
             self.buf.extend_from_slice(raw);
@@ -124,13 +124,13 @@ impl EncodedParams {
         self.buf.truncate(start);
         self.scratch.clear();
         decode_bytes_into(raw, true, &mut self.scratch).map_err(|offset| {
-            Error::InvalidPercentEncoding {
+            SignatureError::InvalidPercentEncoding {
                 within: within.to_owned(),
                 offset,
             }
         })?;
         if std::str::from_utf8(&self.scratch).is_err() {
-            return Err(Error::InvalidUtf8 {
+            return Err(SignatureError::InvalidUtf8 {
                 within: within.to_owned(),
             });
         }
@@ -201,7 +201,7 @@ impl EncodedParams {
         &mut self,
         method: &str,
         uri: UriParts<'_>,
-    ) -> Result<&[u8], Error> {
+    ) -> Result<&[u8], SignatureError> {
         let Self { buf, spans, .. } = self;
         let start = buf.len();
         push_method(buf, method);
@@ -307,12 +307,12 @@ mod tests {
 
         let bad = EncodedParams::default().push_form(b"a=1%2", "the form body", |_| Ok(()));
         assert!(
-            matches!(bad, Err(Error::InvalidPercentEncoding { ref within, offset: 1 }) if within == "the form body"),
+            matches!(bad, Err(SignatureError::InvalidPercentEncoding { ref within, offset: 1 }) if within == "the form body"),
             "{bad:?}"
         );
         let not_utf8 = EncodedParams::default().push_form(b"a=%FF", "the URI query", |_| Ok(()));
         assert!(
-            matches!(not_utf8, Err(Error::InvalidUtf8 { .. })),
+            matches!(not_utf8, Err(SignatureError::InvalidUtf8 { .. })),
             "{not_utf8:?}"
         );
     }

@@ -16,7 +16,7 @@
 
 use http::{HeaderMap, Uri, header};
 
-use super::Error;
+use super::SignatureError;
 use super::encode::form_decode_bytes;
 use super::header::parse_authorization_header;
 
@@ -45,7 +45,7 @@ pub fn has_form_body(headers: &HeaderMap) -> bool {
 }
 
 /// The decoded query parameters of `uri`, in order.
-pub fn query_parameters(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
+pub fn query_parameters(uri: &Uri) -> Result<Vec<(String, String)>, SignatureError> {
     match uri.query() {
         Some(q) => form_decode_bytes(q.as_bytes(), "the URI query"),
         None => Ok(Vec::new()),
@@ -54,7 +54,10 @@ pub fn query_parameters(uri: &Uri) -> Result<Vec<(String, String)>, Error> {
 
 /// The decoded body parameters, when the body is form-encoded (per `Content-Type`); otherwise
 /// none, as §3.4.1.3.1 signs only single-part form bodies.
-pub fn body_parameters(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Error> {
+pub fn body_parameters(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, SignatureError> {
     if has_form_body(headers) {
         form_decode_bytes(body, "the form body")
     } else {
@@ -69,7 +72,7 @@ pub fn collect_parameters(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Vec<(String, String)>, Error> {
+) -> Result<Vec<(String, String)>, SignatureError> {
     let header = match headers.get(header::AUTHORIZATION) {
         Some(value) => parse_authorization_header(value.as_bytes())?,
         None => None,
@@ -82,7 +85,7 @@ pub fn collect_parameters(
 }
 
 /// The parameters of a request counted against a limit as they are found, so that one with
-/// too many is refused ([`Error::TooManyParameters`]) before anything is allocated for them.
+/// too many is refused ([`SignatureError::TooManyParameters`]) before anything is allocated for them.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ParameterBudget {
     limit: usize,
@@ -100,10 +103,10 @@ impl ParameterBudget {
     }
 
     /// Counts `n` more parameters.
-    pub(crate) fn spend(&mut self, n: usize) -> Result<(), Error> {
+    pub(crate) fn spend(&mut self, n: usize) -> Result<(), SignatureError> {
         self.counted = self.counted.saturating_add(n);
         if self.counted > self.limit {
-            return Err(Error::TooManyParameters { limit: self.limit });
+            return Err(SignatureError::TooManyParameters { limit: self.limit });
         }
         Ok(())
     }
@@ -224,7 +227,7 @@ mod tests {
         budget.spend(1).unwrap();
         assert!(matches!(
             budget.spend(1),
-            Err(Error::TooManyParameters { limit: 3 })
+            Err(SignatureError::TooManyParameters { limit: 3 })
         ));
         ParameterBudget::unlimited().spend(usize::MAX).unwrap();
     }

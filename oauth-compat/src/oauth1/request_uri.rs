@@ -10,7 +10,7 @@
 //! let signer = Signer::builder(ClientCredentials::new("key", "secret")).build()?;
 //! let header = signer.authorization_header(&Method::GET, &uri, &[])?;
 //! assert!(header.starts_with("OAuth oauth_consumer_key=\"key\""));
-//! # Ok::<(), oauth_compat::oauth1::Error>(())
+//! # Ok::<(), oauth_compat::oauth1::SignatureError>(())
 //! ```
 
 use std::borrow::Cow;
@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 
 use http::Uri;
 
-use super::Error;
+use super::SignatureError;
 
 /// Parses a request URI given as text into the [`Uri`] the signer and verifier take.
 ///
@@ -35,12 +35,14 @@ use super::Error;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidUri`] when the text is no URI even so (a space in the host, say).
-pub fn parse_request_uri(uri: &str) -> Result<Uri, Error> {
-    requote(uri).parse().map_err(|_| Error::InvalidUri {
-        reason: "it does not parse as a URI, even with spaces and other characters a URI \
+/// [`SignatureError::InvalidUri`] when the text is no URI even so (a space in the host, say).
+pub fn parse_request_uri(uri: &str) -> Result<Uri, SignatureError> {
+    requote(uri)
+        .parse()
+        .map_err(|_| SignatureError::InvalidUri {
+            reason: "it does not parse as a URI, even with spaces and other characters a URI \
                  cannot hold percent-encoded",
-    })
+        })
 }
 
 /// `uri` with the bytes `http::Uri` refuses in its path and query percent-encoded.
@@ -139,7 +141,10 @@ mod tests {
     fn no_uri_even_so_is_invalid_uri() {
         for text in ["http://exa mple.com/", "", "http://"] {
             assert!(
-                matches!(parse_request_uri(text), Err(Error::InvalidUri { .. })),
+                matches!(
+                    parse_request_uri(text),
+                    Err(SignatureError::InvalidUri { .. })
+                ),
                 "{text:?}"
             );
         }

@@ -16,7 +16,7 @@
 //! let header = signer.authorization_header(&Method::GET, &uri, &[])?;
 //! assert!(header.starts_with(r#"OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03""#));
 //! assert!(header.ends_with(r#"oauth_signature="MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D""#));
-//! # Ok::<(), oauth_compat::oauth1::Error>(())
+//! # Ok::<(), oauth_compat::oauth1::SignatureError>(())
 //! ```
 
 use std::borrow::Cow;
@@ -42,7 +42,7 @@ use super::params::{FORM_CONTENT_TYPE, has_form_body};
 use super::signature::{
     self, Entry, HMAC_SHA1, HMAC_SHA256, KeyMaterial, RsaPrivateKey, SignatureMethods, keyed_hmac,
 };
-use super::{Error, ParameterLocation};
+use super::{ParameterLocation, SignatureError};
 
 /// Where the signer puts the protocol parameters (Authlib's `SIGNATURE_TYPE_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,7 +57,8 @@ pub enum SignatureType {
 }
 
 /// Produces `(oauth_nonce, oauth_timestamp)` for each request.
-pub type NonceAndTimestampSource = Arc<dyn Fn() -> Result<(String, u64), Error> + Send + Sync>;
+pub type NonceAndTimestampSource =
+    Arc<dyn Fn() -> Result<(String, u64), SignatureError> + Send + Sync>;
 
 #[derive(Clone)]
 enum Freshness {
@@ -178,8 +179,8 @@ impl SignerBuilder {
     }
 
     /// Resolves the method and prepares its key. Unknown method:
-    /// [`Error::UnknownSignatureMethod`]; RSA-SHA1 without a key: [`Error::MissingKey`].
-    pub fn build(self) -> Result<Signer, Error> {
+    /// [`SignatureError::UnknownSignatureMethod`]; RSA-SHA1 without a key: [`SignatureError::MissingKey`].
+    pub fn build(self) -> Result<Signer, SignatureError> {
         let methods = self.methods.unwrap_or_default();
         let entry = methods.entry(&self.method)?.clone();
         let key = || {
@@ -191,10 +192,12 @@ impl SignerBuilder {
         let prepared = match entry {
             Entry::HmacSha1 => Prepared::HmacSha1(keyed_hmac::keyed(HMAC_SHA1, &key())?),
             Entry::HmacSha256 => Prepared::HmacSha256(keyed_hmac::keyed(HMAC_SHA256, &key())?),
-            Entry::RsaSha1 => Prepared::Rsa(self.rsa_key.clone().ok_or(Error::MissingKey {
-                method: self.method.clone(),
-                key: "an RSA private key",
-            })?),
+            Entry::RsaSha1 => {
+                Prepared::Rsa(self.rsa_key.clone().ok_or(SignatureError::MissingKey {
+                    method: self.method.clone(),
+                    key: "an RSA private key",
+                })?)
+            }
             other => Prepared::Other(other),
         };
         let before: Vec<(&'static str, &str)> = [
@@ -282,7 +285,7 @@ impl FixedParams {
         realm: Option<&str>,
         before: &[(&'static str, &str)],
         after: &[(&'static str, &str)],
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, SignatureError> {
         let mut header_head = b"OAuth ".to_vec();
         if let Some(realm) = realm {
             let mut quoted = String::with_capacity(realm.len() + 12);
@@ -364,11 +367,11 @@ enum Style {
     Form,
 }
 
-fn reject_oauth(location: ParameterLocation) -> impl Fn(&str) -> Result<(), Error> {
+fn reject_oauth(location: ParameterLocation) -> impl Fn(&str) -> Result<(), SignatureError> {
     // Names are encoded by now; `oauth_` is all unreserved, so the prefix check is exact.
     move |name| {
         if name.starts_with("oauth_") {
-            Err(Error::ProtocolParameterPresent {
+            Err(SignatureError::ProtocolParameterPresent {
                 name: name.to_owned(),
                 location,
             })
@@ -407,14 +410,14 @@ impl Signer {
         self.signature_type
     }
 
-    fn fresh(&self) -> Result<(Cow<'_, str>, Cow<'_, str>), Error> {
+    fn fresh(&self) -> Result<(Cow<'_, str>, Cow<'_, str>), SignatureError> {
         match &self.freshness {
             Freshness::Fixed { nonce, timestamp } => {
                 Ok((Cow::Borrowed(nonce), Cow::Borrowed(timestamp)))
             }
             Freshness::System => {
                 let mut raw = [0u8; 16];
-                getrandom::fill(&mut raw).map_err(|_| Error::Random)?;
+                getrandom::fill(&mut raw).map_err(|_| SignatureError::Random)?;
                 let mut nonce = String::with_capacity(32);
                 for b in raw {
                     nonce.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
@@ -440,7 +443,7 @@ impl Signer {
         method: &str,
         uri: UriParts<'_>,
         form: Form<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignatureError> {
         let (nonce, timestamp) = self.fresh()?;
 
         // Everything but the signature is written out first, around the per-request values;
@@ -544,7 +547,7 @@ impl Signer {
         method: &Method,
         uri: &Uri,
         form_params: &[(&str, &str)],
-    ) -> Result<String, Error> {
+    ) -> Result<String, SignatureError> {
         let mut out = Vec::with_capacity(320);
         self.sign_into(
             &mut out,
@@ -562,7 +565,7 @@ impl Signer {
         method: &Method,
         uri: &Uri,
         form_params: &[(&str, &str)],
-    ) -> Result<Vec<(String, String)>, Error> {
+    ) -> Result<Vec<(String, String)>, SignatureError> {
         let mut out = Vec::with_capacity(320);
         self.sign_into(
             &mut out,
@@ -576,7 +579,7 @@ impl Signer {
 
     /// Signs a request given as parts, in place, per this signer's [`SignatureType`]: sets the
     /// `Authorization` header, or appends to the URI query, or appends to the form body (which
-    /// must be `application/x-www-form-urlencoded`: [`Error::BodyNotForm`] otherwise; an empty
+    /// must be `application/x-www-form-urlencoded`: [`SignatureError::BodyNotForm`] otherwise; an empty
     /// body without `Content-Type` gets the form type). Nothing changes on error.
     pub fn sign_parts(
         &self,
@@ -584,7 +587,7 @@ impl Signer {
         uri: &mut Uri,
         headers: &mut HeaderMap,
         body: &mut Vec<u8>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignatureError> {
         let Some(signed) = self.sign_at(method, (&*uri).into(), headers, body)? else {
             return Ok(());
         };
@@ -594,13 +597,12 @@ impl Signer {
             _ => format!("{path}?{signed}"),
         };
         let mut parts = uri.clone().into_parts();
-        parts.path_and_query =
-            Some(
-                PathAndQuery::try_from(path_and_query).map_err(|_| Error::InvalidUri {
-                    reason: "the signed query could not be built",
-                })?,
-            );
-        *uri = Uri::from_parts(parts).map_err(|_| Error::InvalidUri {
+        parts.path_and_query = Some(PathAndQuery::try_from(path_and_query).map_err(|_| {
+            SignatureError::InvalidUri {
+                reason: "the signed query could not be built",
+            }
+        })?);
+        *uri = Uri::from_parts(parts).map_err(|_| SignatureError::InvalidUri {
             reason: "the signed URI could not be built",
         })?;
         Ok(())
@@ -614,7 +616,7 @@ impl Signer {
         url: &mut Url,
         headers: &mut HeaderMap,
         body: &mut Vec<u8>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignatureError> {
         let Some(signed) = self.sign_at(method, (&*url).into(), headers, body)? else {
             return Ok(());
         };
@@ -634,13 +636,13 @@ impl Signer {
         uri: UriParts<'_>,
         headers: &mut HeaderMap,
         body: &mut Vec<u8>,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<Option<String>, SignatureError> {
         let mut is_form = has_form_body(headers);
         if self.signature_type == SignatureType::Body && !is_form {
             match headers.get(header::CONTENT_TYPE) {
                 None if body.is_empty() => is_form = true,
                 found => {
-                    return Err(Error::BodyNotForm {
+                    return Err(SignatureError::BodyNotForm {
                         found: found.map_or_else(
                             || "none".to_owned(),
                             |v| String::from_utf8_lossy(v.as_bytes()).into_owned(),
@@ -657,7 +659,7 @@ impl Signer {
                     .flatten()
                     .is_some()
             {
-                return Err(Error::ProtocolParameterPresent {
+                return Err(SignatureError::ProtocolParameterPresent {
                     name: "Authorization".to_owned(),
                     location: ParameterLocation::Header,
                 });
@@ -671,11 +673,12 @@ impl Signer {
                 // Everything but the realm is percent-encoded ASCII, and the realm was checked
                 // for control characters at build time, so this cannot fail; if it did, the
                 // realm would be why.
-                let value =
-                    HeaderValue::from_maybe_shared(out).map_err(|_| Error::InvalidParameter {
+                let value = HeaderValue::from_maybe_shared(out).map_err(|_| {
+                    SignatureError::InvalidParameter {
                         name: "realm",
                         reason: "it cannot be sent in an HTTP header",
-                    })?;
+                    }
+                })?;
                 headers.insert(header::AUTHORIZATION, value);
             }
             SignatureType::Query => {
@@ -703,7 +706,7 @@ impl Signer {
     }
 
     /// Signs an `http::Request` in place (see [`Signer::sign_parts`]).
-    pub fn sign_request(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), Error> {
+    pub fn sign_request(&self, request: &mut http::Request<Vec<u8>>) -> Result<(), SignatureError> {
         let method = request.method().clone();
         let mut uri = request.uri().clone();
         let mut body = std::mem::take(request.body_mut());
@@ -780,7 +783,7 @@ mod tests {
             .unwrap_err();
         assert!(matches!(
             err,
-            Error::ProtocolParameterPresent {
+            SignatureError::ProtocolParameterPresent {
                 location: ParameterLocation::Query,
                 ..
             }
@@ -802,7 +805,7 @@ mod tests {
         );
         let mut body = b"{}".to_vec();
         match signer.sign_parts(&Method::POST, &mut uri, &mut headers, &mut body) {
-            Err(Error::BodyNotForm { found }) => assert_eq!(found, "application/json"),
+            Err(SignatureError::BodyNotForm { found }) => assert_eq!(found, "application/json"),
             other => panic!("{other:?}"),
         }
         assert_eq!(body, b"{}");
@@ -906,18 +909,24 @@ mod tests {
     #[test]
     fn unknown_method_and_missing_rsa_key() {
         match builder().signature_method("HMAC-MD5").build() {
-            Err(Error::UnknownSignatureMethod { method }) => assert_eq!(method, "HMAC-MD5"),
+            Err(SignatureError::UnknownSignatureMethod { method }) => {
+                assert_eq!(method, "HMAC-MD5")
+            }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
             builder().signature_method("RSA-SHA1").build(),
-            Err(Error::MissingKey { .. })
+            Err(SignatureError::MissingKey { .. })
         ));
     }
 
     struct Upper;
     impl SignatureMethod for Upper {
-        fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
+        fn sign(
+            &self,
+            base_string: &str,
+            keys: &KeyMaterial<'_>,
+        ) -> Result<String, SignatureError> {
             Ok(format!(
                 "{}:{}",
                 keys.signing_key().len(),
@@ -957,7 +966,7 @@ mod tests {
                 &["X-UPPER"],
                 &KeyMaterial::default()
             ),
-            Err(Error::UnknownSignatureMethod { .. })
+            Err(SignatureError::UnknownSignatureMethod { .. })
         ));
     }
 

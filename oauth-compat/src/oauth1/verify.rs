@@ -21,7 +21,7 @@
 //! // Look up the secrets by consumer key and token, check timestamp and nonce, then:
 //! let (cs, ts) = (ClientSecret::new("kd94hf93k423kf44"), TokenSecret::new("pfkkdhi9sl3r4s00"));
 //! request.verify(&SignatureMethods::new(), &["HMAC-SHA1"], &KeyMaterial::new(Some(&cs), Some(&ts)))?;
-//! # Ok::<(), oauth_compat::oauth1::Error>(())
+//! # Ok::<(), oauth_compat::oauth1::SignatureError>(())
 //! ```
 
 use std::collections::HashSet;
@@ -39,7 +39,7 @@ use super::params::{
 };
 use super::signature::{KeyMaterial, PLAINTEXT, SignatureMethod, SignatureMethods};
 use super::twice_decoded::twice_decoded_parameters;
-use super::{Error, ParameterLocation};
+use super::{ParameterLocation, SignatureError};
 
 /// A request's OAuth 1 protocol parameters, extracted and checked, ready to verify.
 #[derive(Clone)]
@@ -79,11 +79,14 @@ impl fmt::Debug for SignedRequest {
     }
 }
 
-fn take_unique(params: &[(String, String)], name: &'static str) -> Result<Option<String>, Error> {
+fn take_unique(
+    params: &[(String, String)],
+    name: &'static str,
+) -> Result<Option<String>, SignatureError> {
     let mut found = params.iter().filter(|(n, _)| n == name);
     let first = found.next().map(|(_, v)| v.clone());
     if found.next().is_some() {
-        return Err(Error::DuplicateParameter {
+        return Err(SignatureError::DuplicateParameter {
             name: name.to_owned(),
         });
     }
@@ -93,7 +96,7 @@ fn take_unique(params: &[(String, String)], name: &'static str) -> Result<Option
 /// The `oauth_*` parameters of a query or body, each name at most once: a repeated one is
 /// ambiguous, so it is refused by name (a set, so a body of many names stays linear). Names are
 /// decoded borrowed where they can be; only `oauth_*` values are decoded.
-fn protocol_params(raw: &[u8], within: &str) -> Result<Vec<(String, String)>, Error> {
+fn protocol_params(raw: &[u8], within: &str) -> Result<Vec<(String, String)>, SignatureError> {
     let mut seen = HashSet::new();
     let mut protocol = Vec::new();
     for (name, value) in raw_form_pairs(raw) {
@@ -102,7 +105,7 @@ fn protocol_params(raw: &[u8], within: &str) -> Result<Vec<(String, String)>, Er
             continue;
         }
         if !seen.insert(name.clone()) {
-            return Err(Error::DuplicateParameter {
+            return Err(SignatureError::DuplicateParameter {
                 name: name.into_owned(),
             });
         }
@@ -112,7 +115,7 @@ fn protocol_params(raw: &[u8], within: &str) -> Result<Vec<(String, String)>, Er
     Ok(protocol)
 }
 
-fn has_protocol_params(raw: &[u8], within: &str) -> Result<bool, Error> {
+fn has_protocol_params(raw: &[u8], within: &str) -> Result<bool, SignatureError> {
     for (name, _) in raw_form_pairs(raw) {
         if decode_component(name, true, within)?.starts_with("oauth_") {
             return Ok(true);
@@ -140,7 +143,7 @@ pub(crate) struct ProtocolParameters<'a> {
 
 impl<'a> ProtocolParameters<'a> {
     /// Counts the parameters of the query, a form body and the `Authorization` header
-    /// ([`Error::TooManyParameters`] past `max_parameters`, before any is decoded), then finds
+    /// ([`SignatureError::TooManyParameters`] past `max_parameters`, before any is decoded), then finds
     /// and checks the protocol parameters: in exactly one place, no duplicates, the required
     /// ones present.
     pub(crate) fn locate(
@@ -148,7 +151,7 @@ impl<'a> ProtocolParameters<'a> {
         headers: &HeaderMap,
         body: &'a [u8],
         max_parameters: usize,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, SignatureError> {
         let query = uri.query().map_or(&[][..], str::as_bytes);
         let body = if has_form_body(headers) { body } else { &[] };
         let mut budget = ParameterBudget::new(max_parameters);
@@ -160,7 +163,7 @@ impl<'a> ProtocolParameters<'a> {
         for value in headers.get_all(header::AUTHORIZATION) {
             match parse_authorization_header_within(value.as_bytes(), &mut budget)? {
                 Some(_) if header_params.is_some() => {
-                    return Err(Error::DuplicateParameter {
+                    return Err(SignatureError::DuplicateParameter {
                         name: "Authorization".to_owned(),
                     });
                 }
@@ -188,15 +191,15 @@ impl<'a> ProtocolParameters<'a> {
         let location = match places.as_slice() {
             [one] => *one,
             [first, second, ..] => {
-                return Err(Error::ParametersInSeveralPlaces {
+                return Err(SignatureError::ParametersInSeveralPlaces {
                     first: *first,
                     second: *second,
                 });
             }
             [] => {
                 return Err(match other_scheme {
-                    Some(scheme) => Error::NotOAuthScheme { scheme },
-                    None => Error::MissingParameter {
+                    Some(scheme) => SignatureError::NotOAuthScheme { scheme },
+                    None => SignatureError::MissingParameter {
                         name: "oauth_consumer_key",
                     },
                 });
@@ -222,41 +225,44 @@ impl<'a> ProtocolParameters<'a> {
             ParameterLocation::Body => protocol_params(body, BODY)?,
         };
 
-        let consumer_key =
-            take_unique(&protocol, "oauth_consumer_key")?.ok_or(Error::MissingParameter {
+        let consumer_key = take_unique(&protocol, "oauth_consumer_key")?.ok_or(
+            SignatureError::MissingParameter {
                 name: "oauth_consumer_key",
-            })?;
-        let signature_method =
-            take_unique(&protocol, "oauth_signature_method")?.ok_or(Error::MissingParameter {
+            },
+        )?;
+        let signature_method = take_unique(&protocol, "oauth_signature_method")?.ok_or(
+            SignatureError::MissingParameter {
                 name: "oauth_signature_method",
-            })?;
+            },
+        )?;
         let signature =
-            take_unique(&protocol, "oauth_signature")?.ok_or(Error::MissingParameter {
+            take_unique(&protocol, "oauth_signature")?.ok_or(SignatureError::MissingParameter {
                 name: "oauth_signature",
             })?;
         let timestamp = take_unique(&protocol, "oauth_timestamp")?;
         let nonce = take_unique(&protocol, "oauth_nonce")?;
         if signature_method != PLAINTEXT {
             if timestamp.is_none() {
-                return Err(Error::MissingParameter {
+                return Err(SignatureError::MissingParameter {
                     name: "oauth_timestamp",
                 });
             }
             if nonce.is_none() {
-                return Err(Error::MissingParameter {
+                return Err(SignatureError::MissingParameter {
                     name: "oauth_nonce",
                 });
             }
         }
         let timestamp = match timestamp {
-            Some(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(t.parse::<u64>().map_err(|_| Error::InvalidParameter {
-                    name: "oauth_timestamp",
-                    reason: "it is too large for seconds since 1970",
-                })?)
-            }
+            Some(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => Some(
+                t.parse::<u64>()
+                    .map_err(|_| SignatureError::InvalidParameter {
+                        name: "oauth_timestamp",
+                        reason: "it is too large for seconds since 1970",
+                    })?,
+            ),
             Some(_) => {
-                return Err(Error::InvalidParameter {
+                return Err(SignatureError::InvalidParameter {
                     name: "oauth_timestamp",
                     reason: "it must be a positive integer of seconds since 1970",
                 });
@@ -266,7 +272,7 @@ impl<'a> ProtocolParameters<'a> {
         if let Some(version) = take_unique(&protocol, "oauth_version")?
             && version != "1.0"
         {
-            return Err(Error::InvalidParameter {
+            return Err(SignatureError::InvalidParameter {
                 name: "oauth_version",
                 reason: "it must be \"1.0\" when sent",
             });
@@ -308,7 +314,7 @@ impl<'a> ProtocolParameters<'a> {
         self,
         method: &Method,
         uri: &Uri,
-    ) -> Result<SignedRequest, Error> {
+    ) -> Result<SignedRequest, SignatureError> {
         let params = signed_parameters(
             form_decode_bytes(self.query, QUERY)?,
             form_decode_bytes(self.body, BODY)?,
@@ -327,30 +333,30 @@ impl SignedRequest {
     /// Extracts the protocol parameters of a request. `uri` must be absolute (scheme and host as
     /// the client signed them: behind a proxy, rebuild it from the forwarded scheme and host).
     /// A request of more than [`DEFAULT_MAX_PARAMETERS`] parameters is refused
-    /// ([`Error::TooManyParameters`]); [`from_parts_bounded`](Self::from_parts_bounded) sets
+    /// ([`SignatureError::TooManyParameters`]); [`from_parts_bounded`](Self::from_parts_bounded) sets
     /// another bound.
     pub fn from_parts(
         method: &Method,
         uri: &Uri,
         headers: &HeaderMap,
         body: &[u8],
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, SignatureError> {
         Self::from_parts_bounded(method, uri, headers, body, DEFAULT_MAX_PARAMETERS)
     }
 
     /// [`from_parts`](Self::from_parts), accepting at most `max_parameters` parameters (URI
     /// query, form body and `Authorization` header together): more is
-    /// [`Error::TooManyParameters`], found by counting before anything is decoded, so a flood
+    /// [`SignatureError::TooManyParameters`], found by counting before anything is decoded, so a flood
     /// of tiny parameters costs no memory.
     ///
     /// ```
     /// use http::{HeaderMap, Method, Uri};
-    /// use oauth_compat::oauth1::{Error, SignedRequest};
+    /// use oauth_compat::oauth1::{SignatureError, SignedRequest};
     ///
     /// let uri: Uri = "https://example.com/r?a&a&a&oauth_consumer_key=k".parse().unwrap();
     /// let err = SignedRequest::from_parts_bounded(&Method::GET, &uri, &HeaderMap::new(), b"", 3)
     ///     .unwrap_err();
-    /// assert!(matches!(err, Error::TooManyParameters { limit: 3 }));
+    /// assert!(matches!(err, SignatureError::TooManyParameters { limit: 3 }));
     /// ```
     pub fn from_parts_bounded(
         method: &Method,
@@ -358,13 +364,15 @@ impl SignedRequest {
         headers: &HeaderMap,
         body: &[u8],
         max_parameters: usize,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, SignatureError> {
         ProtocolParameters::locate(uri, headers, body, max_parameters)?
             .into_signed_request(method, uri)
     }
 
     /// [`SignedRequest::from_parts`] over an `http::Request` with an absolute URI.
-    pub fn from_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, Error> {
+    pub fn from_request<B: AsRef<[u8]>>(
+        request: &http::Request<B>,
+    ) -> Result<Self, SignatureError> {
         Self::from_parts(
             request.method(),
             request.uri(),
@@ -431,30 +439,30 @@ impl SignedRequest {
     }
 
     /// Checks the signature with the method named in the request, which must be in `allowed`
-    /// ([`Error::UnsupportedSignatureMethod`]) and in `methods`
-    /// ([`Error::UnknownSignatureMethod`]). A mismatch is [`Error::BadSignature`]; comparisons
+    /// ([`SignatureError::UnsupportedSignatureMethod`]) and in `methods`
+    /// ([`SignatureError::UnknownSignatureMethod`]). A mismatch is [`SignatureError::BadSignature`]; comparisons
     /// are constant-time.
     pub fn verify(
         &self,
         methods: &SignatureMethods,
         allowed: &[&str],
         keys: &KeyMaterial<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignatureError> {
         self.verify_with(self.accepted_method(methods, allowed)?, keys)
     }
 
     /// The method named in the request, when it is in `allowed`
-    /// ([`Error::UnsupportedSignatureMethod`]) and in `methods`
-    /// ([`Error::UnknownSignatureMethod`]): the one place a verifier decides which signature
+    /// ([`SignatureError::UnsupportedSignatureMethod`]) and in `methods`
+    /// ([`SignatureError::UnknownSignatureMethod`]): the one place a verifier decides which signature
     /// methods it accepts. The provider decides here once, before its other checks, and then
     /// verifies with the method it got.
     pub(crate) fn accepted_method<'m, S: AsRef<str>>(
         &self,
         methods: &'m SignatureMethods,
         allowed: &[S],
-    ) -> Result<&'m dyn SignatureMethod, Error> {
+    ) -> Result<&'m dyn SignatureMethod, SignatureError> {
         if !allowed.iter().any(|a| a.as_ref() == self.signature_method) {
-            return Err(Error::UnsupportedSignatureMethod {
+            return Err(SignatureError::UnsupportedSignatureMethod {
                 method: self.signature_method.clone(),
             });
         }
@@ -467,11 +475,11 @@ impl SignedRequest {
         &self,
         method: &dyn SignatureMethod,
         keys: &KeyMaterial<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignatureError> {
         if method.verify(&self.signature_base_string(), keys, &self.signature)? {
             Ok(())
         } else {
-            Err(Error::BadSignature {
+            Err(SignatureError::BadSignature {
                 method: self.signature_method.clone(),
             })
         }
@@ -502,7 +510,7 @@ impl SignedRequest {
     ///
     /// ```
     /// use http::{HeaderMap, HeaderValue, Method, header};
-    /// use oauth_compat::oauth1::{Error, KeyMaterial, SignatureMethods, SignedRequest};
+    /// use oauth_compat::oauth1::{SignatureError, KeyMaterial, SignatureMethods, SignedRequest};
     /// use oauth_compat::secret::ClientSecret;
     ///
     /// // Signed by Authlib 1.9.9's client (nonce and timestamp fixed) with the callback
@@ -519,17 +527,17 @@ impl SignedRequest {
     /// let methods = SignatureMethods::new();
     /// assert!(matches!(
     ///     request.verify(&methods, &["HMAC-SHA1"], &keys),
-    ///     Err(Error::BadSignature { .. })
+    ///     Err(SignatureError::BadSignature { .. })
     /// ));
     /// request.verify_allowing_twice_decoded(&methods, &["HMAC-SHA1"], &keys)?;
-    /// # Ok::<(), oauth_compat::oauth1::Error>(())
+    /// # Ok::<(), oauth_compat::oauth1::SignatureError>(())
     /// ```
     pub fn verify_allowing_twice_decoded(
         &self,
         methods: &SignatureMethods,
         allowed: &[&str],
         keys: &KeyMaterial<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignatureError> {
         self.verify_allowing_twice_decoded_with(self.accepted_method(methods, allowed)?, keys)
     }
 
@@ -539,9 +547,9 @@ impl SignedRequest {
         &self,
         method: &dyn SignatureMethod,
         keys: &KeyMaterial<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignatureError> {
         let mismatch = match self.verify_with(method, keys) {
-            Err(err @ Error::BadSignature { .. }) => err,
+            Err(err @ SignatureError::BadSignature { .. }) => err,
             checked => return checked,
         };
         let Some(base) = self.twice_decoded_signature_base_string() else {
@@ -563,7 +571,7 @@ mod tests {
 
     const FULL: &str = r#"OAuth oauth_consumer_key="k", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="c2lnbmF0dXJlLXZhbHVl""#;
 
-    fn parts(auth: Option<&str>, uri: &str, body: &[u8]) -> Result<SignedRequest, Error> {
+    fn parts(auth: Option<&str>, uri: &str, body: &[u8]) -> Result<SignedRequest, SignatureError> {
         let headers = form_headers(auth);
         SignedRequest::from_parts(&Method::POST, &uri.parse().unwrap(), &headers, body)
     }
@@ -571,7 +579,7 @@ mod tests {
     #[test]
     fn params_in_two_places_rejected() {
         match parts(Some(FULL), "https://e.com/?oauth_nonce=x", b"") {
-            Err(Error::ParametersInSeveralPlaces { first, second }) => {
+            Err(SignatureError::ParametersInSeveralPlaces { first, second }) => {
                 assert_eq!(
                     (first, second),
                     (ParameterLocation::Header, ParameterLocation::Query)
@@ -585,7 +593,7 @@ mod tests {
                 "https://e.com/?oauth_consumer_key=k",
                 b"oauth_nonce=n"
             ),
-            Err(Error::ParametersInSeveralPlaces {
+            Err(SignatureError::ParametersInSeveralPlaces {
                 first: ParameterLocation::Query,
                 second: ParameterLocation::Body
             })
@@ -609,7 +617,7 @@ mod tests {
                 .map(|(_, (n, v))| format!("{n}={v}"))
                 .collect();
             match parts(None, &format!("https://e.com/?{}", query.join("&")), b"") {
-                Err(Error::MissingParameter { name }) => assert_eq!(name, all[skip].0),
+                Err(SignatureError::MissingParameter { name }) => assert_eq!(name, all[skip].0),
                 other => panic!("{other:?}"),
             }
         }
@@ -632,7 +640,7 @@ mod tests {
             "https://e.com/",
             b"oauth_consumer_key=k&oauth_nonce=a&oauth_nonce=b",
         ) {
-            Err(Error::DuplicateParameter { name }) => assert_eq!(name, "oauth_nonce"),
+            Err(SignatureError::DuplicateParameter { name }) => assert_eq!(name, "oauth_nonce"),
             other => panic!("{other:?}"),
         }
     }
@@ -640,14 +648,14 @@ mod tests {
     #[test]
     fn non_oauth_scheme_reported() {
         match parts(Some("Bearer secret-token-value"), "https://e.com/", b"") {
-            Err(Error::NotOAuthScheme { scheme }) => assert_eq!(scheme, "Bearer"),
+            Err(SignatureError::NotOAuthScheme { scheme }) => assert_eq!(scheme, "Bearer"),
             other => panic!("{other:?}"),
         }
         let err = parts(Some("Bearer secret-token-value"), "https://e.com/", b"").unwrap_err();
         assert!(!err.to_string().contains("secret-token-value"));
         assert!(matches!(
             parts(None, "https://e.com/", b""),
-            Err(Error::MissingParameter {
+            Err(SignatureError::MissingParameter {
                 name: "oauth_consumer_key"
             })
         ));
@@ -659,13 +667,15 @@ mod tests {
         let cs = ClientSecret::new("s");
         let keys = KeyMaterial::new(Some(&cs), None);
         match r.verify(&SignatureMethods::new(), &["RSA-SHA1"], &keys) {
-            Err(Error::UnsupportedSignatureMethod { method }) => assert_eq!(method, "HMAC-SHA1"),
+            Err(SignatureError::UnsupportedSignatureMethod { method }) => {
+                assert_eq!(method, "HMAC-SHA1")
+            }
             other => panic!("{other:?}"),
         }
         let err = r
             .verify(&SignatureMethods::new(), &["HMAC-SHA1"], &keys)
             .unwrap_err();
-        assert!(matches!(err, Error::BadSignature { .. }));
+        assert!(matches!(err, SignatureError::BadSignature { .. }));
         assert!(!err.to_string().contains("c2lnbmF0dXJl"));
         assert!(!format!("{r:?}").contains("c2lnbmF0dXJl"));
     }
@@ -675,13 +685,17 @@ mod tests {
         let r = parts(Some(FULL), "https://e.com/", b"").unwrap();
         let methods = SignatureMethods::new();
         match r.accepted_method(&methods, &["RSA-SHA1".to_owned()]) {
-            Err(Error::UnsupportedSignatureMethod { method }) => assert_eq!(method, "HMAC-SHA1"),
+            Err(SignatureError::UnsupportedSignatureMethod { method }) => {
+                assert_eq!(method, "HMAC-SHA1")
+            }
             other => panic!("{:?}", other.map(|_| ())),
         }
         let custom = FULL.replace("HMAC-SHA1", "X-CUSTOM");
         let r_custom = parts(Some(&custom), "https://e.com/", b"").unwrap();
         match r_custom.accepted_method(&methods, &["X-CUSTOM"]) {
-            Err(Error::UnknownSignatureMethod { method }) => assert_eq!(method, "X-CUSTOM"),
+            Err(SignatureError::UnknownSignatureMethod { method }) => {
+                assert_eq!(method, "X-CUSTOM")
+            }
             other => panic!("{:?}", other.map(|_| ())),
         }
         // The method it returns is the one verify_with checks the signature with.
@@ -690,7 +704,7 @@ mod tests {
         let method = r.accepted_method(&methods, &["HMAC-SHA1"]).unwrap();
         assert!(matches!(
             r.verify_with(method, &keys),
-            Err(Error::BadSignature { .. })
+            Err(SignatureError::BadSignature { .. })
         ));
     }
 
@@ -699,7 +713,7 @@ mod tests {
         let bad_ts = FULL.replace("oauth_timestamp=\"1\"", "oauth_timestamp=\"-1\"");
         assert!(matches!(
             parts(Some(&bad_ts), "https://e.com/", b""),
-            Err(Error::InvalidParameter {
+            Err(SignatureError::InvalidParameter {
                 name: "oauth_timestamp",
                 ..
             })
@@ -707,7 +721,7 @@ mod tests {
         let bad_v = format!("{FULL}, oauth_version=\"2.0\"");
         assert!(matches!(
             parts(Some(&bad_v), "https://e.com/", b""),
-            Err(Error::InvalidParameter {
+            Err(SignatureError::InvalidParameter {
                 name: "oauth_version",
                 ..
             })
@@ -768,7 +782,7 @@ mod tests {
             parts(Some(&tampered), "https://e.com/", b"")
                 .unwrap()
                 .verify(&methods, &["HMAC-SHA1"], &keys),
-            Err(Error::BadSignature { .. })
+            Err(SignatureError::BadSignature { .. })
         ));
     }
 
@@ -826,11 +840,14 @@ mod tests {
                     &KeyMaterial::new(Some(&wrong), None),
                 )
                 .unwrap_err();
-            assert!(matches!(err, Error::BadSignature { .. }), "{err:?}");
+            assert!(
+                matches!(err, SignatureError::BadSignature { .. }),
+                "{err:?}"
+            );
             // A method outside the allowed list is refused before any signature check.
             assert!(matches!(
                 signed.verify_allowing_twice_decoded(&methods, &["RSA-SHA1"], &keys),
-                Err(Error::UnsupportedSignatureMethod { .. })
+                Err(SignatureError::UnsupportedSignatureMethod { .. })
             ));
         }
     }
@@ -849,13 +866,13 @@ mod tests {
             body.as_bytes(),
             usize::MAX,
         ) {
-            Err(Error::DuplicateParameter { name }) => assert_eq!(name, "oauth_p7"),
+            Err(SignatureError::DuplicateParameter { name }) => assert_eq!(name, "oauth_p7"),
             other => panic!("{other:?}"),
         }
     }
 
     /// FULL's five parameters, one in the query, `n` in the body.
-    fn bounded(n: usize, max: usize) -> Result<SignedRequest, Error> {
+    fn bounded(n: usize, max: usize) -> Result<SignedRequest, SignatureError> {
         let body = vec!["a"; n].join("&");
         let uri = "https://e.com/?q=1".parse().unwrap();
         SignedRequest::from_parts_bounded(
@@ -874,7 +891,7 @@ mod tests {
         assert_eq!(r.parameters().len(), 99, "all but oauth_signature");
         assert!(matches!(
             bounded(95, 100),
-            Err(Error::TooManyParameters { limit: 100 })
+            Err(SignatureError::TooManyParameters { limit: 100 })
         ));
         // The header's parameters count (`realm` too).
         let with_realm = format!("{FULL}, realm=\"r\"");
@@ -888,13 +905,13 @@ mod tests {
                 body.as_bytes(),
                 100
             ),
-            Err(Error::TooManyParameters { limit: 100 })
+            Err(SignatureError::TooManyParameters { limit: 100 })
         ));
         // The default bound, through `from_parts`.
         let body = vec!["a"; 996].join("&");
         let err = parts(Some(FULL), "https://e.com/", body.as_bytes()).unwrap_err();
         assert!(
-            matches!(err, Error::TooManyParameters { limit: 1000 }),
+            matches!(err, SignatureError::TooManyParameters { limit: 1000 }),
             "{err:?}"
         );
         assert!(err.to_string().contains("at most 1000"), "{err}");
@@ -906,7 +923,9 @@ mod tests {
         // at the first, with another error).
         let body = "%zz&".repeat(250_000);
         match parts(None, "https://e.com/", body.as_bytes()) {
-            Err(Error::TooManyParameters { limit }) => assert_eq!(limit, DEFAULT_MAX_PARAMETERS),
+            Err(SignatureError::TooManyParameters { limit }) => {
+                assert_eq!(limit, DEFAULT_MAX_PARAMETERS)
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -923,12 +942,12 @@ mod tests {
         assert_eq!(located.fields().nonce(), Some("n"));
         assert!(matches!(
             located.into_signed_request(&Method::GET, &uri),
-            Err(Error::InvalidPercentEncoding { .. })
+            Err(SignatureError::InvalidPercentEncoding { .. })
         ));
         // Without protocol parameters, that is what is reported, whatever else is wrong.
         assert!(matches!(
             parts(None, "https://e.com/?x=%zz", b""),
-            Err(Error::MissingParameter {
+            Err(SignatureError::MissingParameter {
                 name: "oauth_consumer_key"
             })
         ));

@@ -19,11 +19,11 @@
 //!      &redirect_uri=https%3A%2F%2Fclient.example.com%2Fcb&scope=openid+profile&state=xyz\
 //!      &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
 //! );
-//! # Ok::<(), oauth_compat::oauth2::Error>(())
+//! # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 //! ```
 
 use super::form::{append_query, check_endpoint_url, form_urlencode, merge_params};
-use super::{CodeChallengeMethod, CodeVerifier, Error, states_match};
+use super::{CodeChallengeMethod, CodeVerifier, OAuth2Error, states_match};
 
 /// What a flow keeps between the redirect to the provider and the callback: the URL sent to,
 /// the `state` to check, and the PKCE verifier and `redirect_uri` for the code exchange.
@@ -82,13 +82,13 @@ impl AuthorizationRequest {
 ///              ("response_type".to_owned(), "code id_token".to_owned())];
 /// let url = authorization_url("https://p.example/auth?hd=example.com", "a", None, None, "s", None, &extra)?;
 /// assert_eq!(url, "https://p.example/auth?hd=example.com&response_type=code+id_token&client_id=a&state=s&access_type=offline");
-/// # Ok::<(), oauth_compat::oauth2::Error>(())
+/// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`Error::InvalidUrl`] naming `authorize_url` when it has no scheme or host, or has a
-/// fragment (RFC 6749 §3.1); [`Error::EmptyState`] when `state` is empty.
+/// [`OAuth2Error::InvalidUrl`] naming `authorize_url` when it has no scheme or host, or has a
+/// fragment (RFC 6749 §3.1); [`OAuth2Error::EmptyState`] when `state` is empty.
 pub fn authorization_url(
     authorize_url: &str,
     client_id: &str,
@@ -97,10 +97,10 @@ pub fn authorization_url(
     state: &str,
     pkce: Option<(&CodeVerifier, CodeChallengeMethod)>,
     extra: &[(String, String)],
-) -> Result<String, Error> {
+) -> Result<String, OAuth2Error> {
     check_endpoint_url(authorize_url)?;
     if state.is_empty() {
-        return Err(Error::EmptyState);
+        return Err(OAuth2Error::EmptyState);
     }
     let mut params: Vec<(String, String)> = Vec::with_capacity(7 + extra.len());
     let mut push = |name: &str, value: &str| params.push((name.to_owned(), value.to_owned()));
@@ -194,7 +194,7 @@ mod tests {
     fn bad_urls_and_empty_state() {
         for bad in ["https://p.example/a#x", "/authorize", "p.example/authorize"] {
             let err = authorization_url(bad, "id", None, None, "s", None, &[]).unwrap_err();
-            let Error::InvalidUrl { url, .. } = &err else {
+            let OAuth2Error::InvalidUrl { url, .. } = &err else {
                 panic!("{err:?}")
             };
             assert_eq!(url, bad.split('#').next().unwrap());
@@ -202,7 +202,7 @@ mod tests {
         }
         assert!(matches!(
             authorization_url("https://p.example/a", "id", None, None, "", None, &[]),
-            Err(Error::EmptyState)
+            Err(OAuth2Error::EmptyState)
         ));
     }
 }

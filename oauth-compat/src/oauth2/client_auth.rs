@@ -9,7 +9,7 @@
 //! let method: ClientAuthMethod = "client_secret_basic".parse()?;
 //! method.apply(&mut request, &auth)?;
 //! assert_eq!(request.headers["authorization"], "Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3");
-//! # Ok::<(), oauth_compat::oauth2::Error>(())
+//! # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 //! ```
 
 use std::fmt;
@@ -22,7 +22,7 @@ use http::HeaderValue;
 use http::header::AUTHORIZATION;
 
 use super::form::encode_component;
-use super::{Error, TokenRequest};
+use super::{OAuth2Error, TokenRequest};
 use crate::secret::ClientSecret;
 
 /// A client's credentials: `client_id` and, for a confidential client, `client_secret`.
@@ -53,16 +53,16 @@ impl ClientAuth {
         }
     }
 
-    fn secret(&self, method: &'static str) -> Result<&str, Error> {
+    fn secret(&self, method: &'static str) -> Result<&str, OAuth2Error> {
         self.client_secret
             .as_ref()
             .map(ClientSecret::expose_secret)
-            .ok_or(Error::MissingClientSecret { method })
+            .ok_or(OAuth2Error::MissingClientSecret { method })
     }
 }
 
 /// The function behind [`ClientAuthMethod::Custom`].
-type CustomFn = dyn Fn(&mut TokenRequest, &ClientAuth) -> Result<(), Error> + Send + Sync;
+type CustomFn = dyn Fn(&mut TokenRequest, &ClientAuth) -> Result<(), OAuth2Error> + Send + Sync;
 
 /// A client authentication method written by the caller (`private_key_jwt`, a provider's own
 /// scheme, ...), with a name for `Debug` and errors.
@@ -147,11 +147,11 @@ impl ClientAuthMethod {
     /// method.apply(&mut request, &ClientAuth::public("abc"))?;
     /// assert_eq!(request.headers["x-client-id"], "abc");
     /// assert_eq!(format!("{method:?}"), r#"Custom(CustomClientAuth("api_key_header"))"#);
-    /// # Ok::<(), oauth_compat::oauth2::Error>(())
+    /// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
     /// ```
     pub fn custom<F>(name: impl Into<String>, apply: F) -> Self
     where
-        F: Fn(&mut TokenRequest, &ClientAuth) -> Result<(), Error> + Send + Sync + 'static,
+        F: Fn(&mut TokenRequest, &ClientAuth) -> Result<(), OAuth2Error> + Send + Sync + 'static,
     {
         Self::Custom(CustomClientAuth {
             name: name.into(),
@@ -179,9 +179,9 @@ impl ClientAuthMethod {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingClientSecret`] when a method that sends the secret finds none; whatever
+    /// [`OAuth2Error::MissingClientSecret`] when a method that sends the secret finds none; whatever
     /// a custom method returns.
-    pub fn apply(&self, request: &mut TokenRequest, auth: &ClientAuth) -> Result<(), Error> {
+    pub fn apply(&self, request: &mut TokenRequest, auth: &ClientAuth) -> Result<(), OAuth2Error> {
         match self {
             Self::ClientSecretBasic => {
                 let secret = auth.secret("client_secret_basic")?;
@@ -211,10 +211,10 @@ impl ClientAuthMethod {
     }
 }
 
-fn set_basic(request: &mut TokenRequest, credentials: &str) -> Result<(), Error> {
+fn set_basic(request: &mut TokenRequest, credentials: &str) -> Result<(), OAuth2Error> {
     // Base64 output is always a valid header value; the error path is for completeness.
     let mut value = HeaderValue::try_from(format!("Basic {}", STANDARD.encode(credentials)))
-        .map_err(|_| Error::InvalidHeaderValue {
+        .map_err(|_| OAuth2Error::InvalidHeaderValue {
             header: "Authorization",
         })?;
     value.set_sensitive(true);
@@ -225,14 +225,14 @@ fn set_basic(request: &mut TokenRequest, credentials: &str) -> Result<(), Error>
 /// Parses the registered names (RFC 7591 §2's `token_endpoint_auth_method`, Authlib's
 /// `token_endpoint_auth_method`); `client_secret_basic` is the RFC variant.
 impl FromStr for ClientAuthMethod {
-    type Err = Error;
+    type Err = OAuth2Error;
 
-    fn from_str(value: &str) -> Result<Self, Error> {
+    fn from_str(value: &str) -> Result<Self, OAuth2Error> {
         match value {
             "client_secret_basic" => Ok(Self::ClientSecretBasic),
             "client_secret_post" => Ok(Self::ClientSecretPost),
             "none" => Ok(Self::None),
-            _ => Err(Error::UnknownClientAuthMethod {
+            _ => Err(OAuth2Error::UnknownClientAuthMethod {
                 value: value.to_owned(),
             }),
         }
@@ -299,7 +299,7 @@ mod tests {
             let err = method
                 .apply(&mut request(), &ClientAuth::public("pub"))
                 .unwrap_err();
-            assert!(matches!(err, Error::MissingClientSecret { method } if method == name));
+            assert!(matches!(err, OAuth2Error::MissingClientSecret { method } if method == name));
             let message = err.to_string();
             assert!(
                 message.contains("client_secret") && message.contains(name),
@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn custom_errors_pass_through() {
         let method = ClientAuthMethod::custom("private_key_jwt", |_, _| {
-            Err(Error::ClientAuthFailed {
+            Err(OAuth2Error::ClientAuthFailed {
                 method: "private_key_jwt".into(),
                 reason: "no signing key configured".into(),
             })

@@ -13,7 +13,7 @@ use crate::response::RawBody;
 /// requests, placing bearer tokens, and reading token responses.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum OAuth2Error {
     /// A PKCE `code_verifier` is shorter than 43 or longer than 128 characters (RFC 7636 §4.1).
     #[error(
         "code_verifier is {length} characters long; RFC 7636 §4.1 requires 43 to 128 \
@@ -161,7 +161,7 @@ pub enum Error {
     },
     /// The response body could not be decoded, or is over the size limit.
     #[error(transparent)]
-    Response(#[from] crate::response::Error),
+    Response(#[from] crate::response::DecodeError),
     /// The operating system random number generator failed.
     #[error("the OS random number generator failed while generating {what}")]
     Random {
@@ -170,7 +170,7 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl OAuth2Error {
     /// The response body this error was raised on, when it keeps one.
     ///
     /// ```

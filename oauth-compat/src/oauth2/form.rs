@@ -3,7 +3,7 @@
 use http::Uri;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::Error;
+use super::OAuth2Error;
 
 /// What Python's `quote_plus` leaves alone: ASCII alphanumerics and `_.-~`.
 const QUOTE_PLUS: &AsciiSet = &NON_ALPHANUMERIC
@@ -112,8 +112,8 @@ pub(crate) fn merge_params(params: &mut Vec<(String, String)>, extra: Vec<(Strin
 }
 
 /// Checks that `url` is absolute (scheme and host) and has no fragment (RFC 6749 §3.1, §3.2).
-pub(crate) fn check_endpoint_url(url: &str) -> Result<(), Error> {
-    let invalid = |reason| Error::InvalidUrl {
+pub(crate) fn check_endpoint_url(url: &str) -> Result<(), OAuth2Error> {
+    let invalid = |reason| OAuth2Error::InvalidUrl {
         url: crate::wire::redact::redact_url_str(url),
         reason,
     };
@@ -222,7 +222,10 @@ mod tests {
             "https:///nohost",
         ] {
             let err = check_endpoint_url(bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidUrl { .. }), "{bad}: {err}");
+            assert!(
+                matches!(err, OAuth2Error::InvalidUrl { .. }),
+                "{bad}: {err}"
+            );
         }
         let err = check_endpoint_url("/token?client_secret=S3CR3T").unwrap_err();
         assert!(!err.to_string().contains("S3CR3T"), "{err}");

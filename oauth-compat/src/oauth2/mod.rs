@@ -76,11 +76,11 @@
 //!     &mut api_body,
 //! )?;
 //! assert_eq!(api_headers[header::AUTHORIZATION], "Bearer 2YotnFZFEjr1zCsicMWpAA");
-//! # Ok::<(), oauth_compat::oauth2::Error>(())
+//! # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 //! ```
 //!
-//! Provider errors are typed whatever status they come with ([`Error::Provider`]), error pages
-//! keep their body ([`Error::HttpStatus`]), and no error message or `Debug` output contains a
+//! Provider errors are typed whatever status they come with ([`OAuth2Error::Provider`]), error pages
+//! keep their body ([`OAuth2Error::HttpStatus`]), and no error message or `Debug` output contains a
 //! token, secret, code or verifier.
 
 mod authorization_url;
@@ -96,7 +96,7 @@ mod token_response;
 
 pub use authorization_url::{AuthorizationRequest, authorization_url};
 pub use client_auth::{ClientAuth, ClientAuthMethod, CustomClientAuth};
-pub use error::Error;
+pub use error::OAuth2Error;
 pub use pkce::{CodeChallengeMethod, CodeVerifier};
 pub use placement::{TokenPlacement, add_bearer_token};
 pub use state::{generate_state, states_match};

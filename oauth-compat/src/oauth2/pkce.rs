@@ -13,7 +13,7 @@
 //!     verifier.code_challenge(CodeChallengeMethod::S256),
 //!     "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 //! );
-//! # Ok::<(), oauth_compat::oauth2::Error>(())
+//! # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 //! ```
 
 use std::fmt;
@@ -24,7 +24,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use super::Error;
+use super::OAuth2Error;
 
 /// Random bytes in a generated verifier: 48 bytes are 64 base64url characters, within
 /// RFC 7636's 43..=128 and well above its 256-bit recommendation.
@@ -63,14 +63,14 @@ impl CodeVerifier {
         }
     }
 
-    /// [`generate`](Self::generate), returning [`Error::Random`] if the OS RNG fails.
+    /// [`generate`](Self::generate), returning [`OAuth2Error::Random`] if the OS RNG fails.
     ///
     /// # Errors
     ///
-    /// [`Error::Random`] when the operating system's random number generator fails.
-    pub fn try_generate() -> Result<Self, Error> {
+    /// [`OAuth2Error::Random`] when the operating system's random number generator fails.
+    pub fn try_generate() -> Result<Self, OAuth2Error> {
         let mut raw = [0u8; GENERATED_BYTES];
-        getrandom::fill(&mut raw).map_err(|_| Error::Random {
+        getrandom::fill(&mut raw).map_err(|_| OAuth2Error::Random {
             what: "a PKCE code_verifier",
         })?;
         Ok(Self(URL_SAFE_NO_PAD.encode(raw)))
@@ -79,27 +79,27 @@ impl CodeVerifier {
     /// Checks and wraps a verifier made elsewhere (a stored one, or a fixed test value).
     ///
     /// ```
-    /// use oauth_compat::oauth2::{CodeVerifier, Error};
+    /// use oauth_compat::oauth2::{CodeVerifier, OAuth2Error};
     ///
     /// let err = CodeVerifier::new("dBjftJeZ4CVP+mB92K27uhbUJU1p1r/wW1gFWFOEjXk=").unwrap_err();
-    /// assert!(matches!(err, Error::CodeVerifierCharacter { position: 12 }));
+    /// assert!(matches!(err, OAuth2Error::CodeVerifierCharacter { position: 12 }));
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::CodeVerifierLength`] outside 43..=128 characters,
-    /// [`Error::CodeVerifierCharacter`] naming the first character not in `[A-Za-z0-9._~-]`.
-    pub fn new(value: impl Into<String>) -> Result<Self, Error> {
+    /// [`OAuth2Error::CodeVerifierLength`] outside 43..=128 characters,
+    /// [`OAuth2Error::CodeVerifierCharacter`] naming the first character not in `[A-Za-z0-9._~-]`.
+    pub fn new(value: impl Into<String>) -> Result<Self, OAuth2Error> {
         let value = value.into();
         let length = value.chars().count();
         if !(43..=128).contains(&length) {
-            return Err(Error::CodeVerifierLength { length });
+            return Err(OAuth2Error::CodeVerifierLength { length });
         }
         if let Some(position) = value
             .chars()
             .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')))
         {
-            return Err(Error::CodeVerifierCharacter { position });
+            return Err(OAuth2Error::CodeVerifierCharacter { position });
         }
         Ok(Self(value))
     }
@@ -154,7 +154,7 @@ impl<'de> serde::Deserialize<'de> for CodeVerifier {
 /// assert_eq!(method, CodeChallengeMethod::S256);
 /// assert_eq!("plain".parse::<CodeChallengeMethod>()?.as_str(), "plain");
 /// assert!("s256".parse::<CodeChallengeMethod>().is_err()); // names are case-sensitive
-/// # Ok::<(), oauth_compat::oauth2::Error>(())
+/// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CodeChallengeMethod {
@@ -184,13 +184,13 @@ impl fmt::Display for CodeChallengeMethod {
 
 /// Parses the names RFC 7636 §4.3 defines, exactly as written (`S256`, `plain`).
 impl FromStr for CodeChallengeMethod {
-    type Err = Error;
+    type Err = OAuth2Error;
 
-    fn from_str(value: &str) -> Result<Self, Error> {
+    fn from_str(value: &str) -> Result<Self, OAuth2Error> {
         match value {
             "S256" => Ok(Self::S256),
             "plain" => Ok(Self::Plain),
-            _ => Err(Error::UnknownCodeChallengeMethod {
+            _ => Err(OAuth2Error::UnknownCodeChallengeMethod {
                 value: value.to_owned(),
             }),
         }
@@ -215,20 +215,26 @@ mod tests {
     #[test]
     fn length_and_character_errors() {
         let err = CodeVerifier::new("a".repeat(42)).unwrap_err();
-        assert!(matches!(err, Error::CodeVerifierLength { length: 42 }));
+        assert!(matches!(
+            err,
+            OAuth2Error::CodeVerifierLength { length: 42 }
+        ));
         assert!(err.to_string().contains("42 characters"), "{err}");
         assert!(matches!(
             CodeVerifier::new("a".repeat(129)),
-            Err(Error::CodeVerifierLength { length: 129 })
+            Err(OAuth2Error::CodeVerifierLength { length: 129 })
         ));
         // Length counts characters, not bytes.
         assert!(matches!(
             CodeVerifier::new("é".repeat(43)),
-            Err(Error::CodeVerifierCharacter { position: 0 })
+            Err(OAuth2Error::CodeVerifierCharacter { position: 0 })
         ));
         let secret = format!("{}!{}", "a".repeat(20), "S3CR3T".repeat(5));
         let err = CodeVerifier::new(secret).unwrap_err();
-        assert!(matches!(err, Error::CodeVerifierCharacter { position: 20 }));
+        assert!(matches!(
+            err,
+            OAuth2Error::CodeVerifierCharacter { position: 20 }
+        ));
         assert!(!err.to_string().contains("S3CR3T"));
         assert!(CodeVerifier::new("a".repeat(43)).is_ok());
         assert!(CodeVerifier::new("~".repeat(128)).is_ok());

@@ -8,7 +8,7 @@
 //! let (mut url, mut headers, mut body) = ("https://api.example/me".to_owned(), HeaderMap::new(), Vec::new());
 //! add_bearer_token(TokenPlacement::Header, "mF_9.B5f-4.1JqM", "bearer", &mut url, &mut headers, &mut body)?;
 //! assert_eq!(headers["authorization"], "Bearer mF_9.B5f-4.1JqM");
-//! # Ok::<(), oauth_compat::oauth2::Error>(())
+//! # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 //! ```
 
 use std::fmt;
@@ -17,7 +17,7 @@ use std::str::FromStr;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue};
 
-use super::Error;
+use super::OAuth2Error;
 use super::form::{FORM_CONTENT_TYPE, append_query, encode_component};
 use super::token_request::is_form;
 
@@ -52,14 +52,14 @@ impl fmt::Display for TokenPlacement {
 
 /// Parses Authlib's names: `header`, `body`, `uri`.
 impl FromStr for TokenPlacement {
-    type Err = Error;
+    type Err = OAuth2Error;
 
-    fn from_str(value: &str) -> Result<Self, Error> {
+    fn from_str(value: &str) -> Result<Self, OAuth2Error> {
         match value {
             "header" => Ok(Self::Header),
             "body" => Ok(Self::Body),
             "uri" => Ok(Self::Uri),
-            _ => Err(Error::UnknownTokenPlacement {
+            _ => Err(OAuth2Error::UnknownTokenPlacement {
                 value: value.to_owned(),
             }),
         }
@@ -87,14 +87,14 @@ impl FromStr for TokenPlacement {
 /// assert_eq!(body, b"a=1&access_token=t%2Fk");
 /// add_bearer_token(TokenPlacement::Uri, "t/k", "Bearer", &mut url, &mut headers, &mut body)?;
 /// assert_eq!(url, "https://api.example/r?x=1&access_token=t%2Fk");
-/// # Ok::<(), oauth_compat::oauth2::Error>(())
+/// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`Error::UnsupportedTokenType`] when `token_type` is not Bearer (`mac`, `DPoP`, ...);
-/// [`Error::InvalidHeaderValue`] when the token holds characters a header cannot;
-/// [`Error::BodyNotForm`] for body placement on a body that is not a form.
+/// [`OAuth2Error::UnsupportedTokenType`] when `token_type` is not Bearer (`mac`, `DPoP`, ...);
+/// [`OAuth2Error::InvalidHeaderValue`] when the token holds characters a header cannot;
+/// [`OAuth2Error::BodyNotForm`] for body placement on a body that is not a form.
 pub fn add_bearer_token(
     placement: TokenPlacement,
     access_token: &str,
@@ -102,9 +102,9 @@ pub fn add_bearer_token(
     url: &mut String,
     headers: &mut HeaderMap,
     body: &mut Vec<u8>,
-) -> Result<(), Error> {
+) -> Result<(), OAuth2Error> {
     if !token_type.eq_ignore_ascii_case("bearer") {
-        return Err(Error::UnsupportedTokenType {
+        return Err(OAuth2Error::UnsupportedTokenType {
             token_type: token_type.to_owned(),
         });
     }
@@ -113,7 +113,7 @@ pub fn add_bearer_token(
         TokenPlacement::Header => {
             let mut value =
                 HeaderValue::try_from(format!("Bearer {access_token}")).map_err(|_| {
-                    Error::InvalidHeaderValue {
+                    OAuth2Error::InvalidHeaderValue {
                         header: "Authorization",
                     }
                 })?;
@@ -124,7 +124,7 @@ pub fn add_bearer_token(
             match headers.get(CONTENT_TYPE) {
                 Some(value) if is_form(value) => {}
                 Some(value) => {
-                    return Err(Error::BodyNotForm {
+                    return Err(OAuth2Error::BodyNotForm {
                         found: String::from_utf8_lossy(value.as_bytes()).into_owned(),
                     });
                 }
@@ -132,7 +132,7 @@ pub fn add_bearer_token(
                     headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
                 }
                 None => {
-                    return Err(Error::BodyNotForm {
+                    return Err(OAuth2Error::BodyNotForm {
                         found: "none".to_owned(),
                     });
                 }
@@ -170,7 +170,12 @@ mod tests {
             }
         }
 
-        fn add(&mut self, placement: TokenPlacement, token: &str, kind: &str) -> Result<(), Error> {
+        fn add(
+            &mut self,
+            placement: TokenPlacement,
+            token: &str,
+            kind: &str,
+        ) -> Result<(), OAuth2Error> {
             add_bearer_token(
                 placement,
                 token,
@@ -200,13 +205,15 @@ mod tests {
     fn other_token_types_and_bad_header_values_are_errors() {
         let mut req = Request::new("https://api.example/", None, b"");
         let err = req.add(TokenPlacement::Header, "t", "mac").unwrap_err();
-        assert!(matches!(&err, Error::UnsupportedTokenType { token_type } if token_type == "mac"));
+        assert!(
+            matches!(&err, OAuth2Error::UnsupportedTokenType { token_type } if token_type == "mac")
+        );
         let err = req
             .add(TokenPlacement::Header, "S3CR3T\r\nX-Evil: 1", "Bearer")
             .unwrap_err();
         assert!(matches!(
             err,
-            Error::InvalidHeaderValue {
+            OAuth2Error::InvalidHeaderValue {
                 header: "Authorization"
             }
         ));
@@ -234,12 +241,12 @@ mod tests {
         let mut req = Request::new("https://x/", Some("application/json"), b"{}");
         assert!(matches!(
             req.add(TokenPlacement::Body, "t", "bearer"),
-            Err(Error::BodyNotForm { found }) if found == "application/json"
+            Err(OAuth2Error::BodyNotForm { found }) if found == "application/json"
         ));
         let mut req = Request::new("https://x/", None, b"raw");
         assert!(matches!(
             req.add(TokenPlacement::Body, "t", "bearer"),
-            Err(Error::BodyNotForm { found }) if found == "none"
+            Err(OAuth2Error::BodyNotForm { found }) if found == "none"
         ));
         assert_eq!(req.body, b"raw");
     }

@@ -5,7 +5,7 @@ use std::ops::Index;
 
 use serde_json::{Map, Number, Value};
 
-use super::Error;
+use super::OAuth2Error;
 
 /// The only fields whose values `Debug` prints; every other value is `[redacted]`. An allowlist,
 /// because providers nest credentials in their own fields (Slack v2's
@@ -45,7 +45,7 @@ const SHOWN_FIELDS: &[&str] = &["token_type", "expires_in", "expires_at", "scope
 /// assert!(!token.is_expired(60, 1_700_000_000));
 /// assert!(token.is_expired(60, 1_700_003_550));
 /// assert!(!format!("{token:?}").contains("2YotnFZFEjr1zCsicMWpAA"));
-/// # Ok::<(), oauth_compat::oauth2::Error>(())
+/// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 /// ```
 ///
 /// # Stored tokens
@@ -87,7 +87,7 @@ impl Token {
     /// # Errors
     ///
     /// As [`from_map_at`](Self::from_map_at).
-    pub fn from_map(map: Map<String, Value>) -> Result<Self, Error> {
+    pub fn from_map(map: Map<String, Value>) -> Result<Self, OAuth2Error> {
         Self::from_map_at(map, crate::wire::now_unix())
     }
 
@@ -104,18 +104,19 @@ impl Token {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingField`] naming `access_token` (or `oauth_token` for a map that holds
-    /// `oauth_token_secret`); [`Error::InvalidField`] naming a field of the wrong kind.
-    pub fn from_map_at(mut map: Map<String, Value>, now_unix: i64) -> Result<Self, Error> {
+    /// [`OAuth2Error::MissingField`] naming `access_token` (or `oauth_token` for a map that holds
+    /// `oauth_token_secret`); [`OAuth2Error::InvalidField`] naming a field of the wrong kind.
+    pub fn from_map_at(mut map: Map<String, Value>, now_unix: i64) -> Result<Self, OAuth2Error> {
         check_access_token(&map)?;
         for field in ["expires_in", "expires_at"] {
             if let Some(value) = map.get_mut(field).filter(|v| !v.is_null()) {
-                *value =
-                    Value::Number(Number::from(integer(value).ok_or(Error::InvalidField {
+                *value = Value::Number(Number::from(integer(value).ok_or(
+                    OAuth2Error::InvalidField {
                         field,
                         expected: "a number of seconds (an integer or a numeric string)",
                         body: None,
-                    })?));
+                    },
+                )?));
             }
         }
         if let Some(scope) = map.get_mut("scope") {
@@ -328,11 +329,11 @@ impl<'de> serde::Deserialize<'de> for Token {
     }
 }
 
-fn check_access_token(map: &Map<String, Value>) -> Result<(), Error> {
+fn check_access_token(map: &Map<String, Value>) -> Result<(), OAuth2Error> {
     let present = |field| map.get(field).filter(|v| !v.is_null() && *v != "");
     let must_be_string = |field| match present(field) {
         Some(Value::String(_)) => Ok(true),
-        Some(_) => Err(Error::InvalidField {
+        Some(_) => Err(OAuth2Error::InvalidField {
             field,
             expected: "a non-empty string",
             body: None,
@@ -346,7 +347,7 @@ fn check_access_token(map: &Map<String, Value>) -> Result<(), Error> {
         if let Some(secret) = map.get("oauth_token_secret").filter(|v| !v.is_null())
             && !secret.is_string()
         {
-            return Err(Error::InvalidField {
+            return Err(OAuth2Error::InvalidField {
                 field: "oauth_token_secret",
                 expected: "a string",
                 body: None,
@@ -359,7 +360,7 @@ fn check_access_token(map: &Map<String, Value>) -> Result<(), Error> {
     } else {
         "access_token"
     };
-    Err(Error::MissingField { field, body: None })
+    Err(OAuth2Error::MissingField { field, body: None })
 }
 
 /// A number or numeric string as whole seconds.
@@ -381,7 +382,7 @@ fn float_seconds(f: f64) -> Option<i64> {
     (f.is_finite() && f.abs() < 1e15).then_some(f as i64)
 }
 
-fn normalise_scope(scope: &mut Value) -> Result<(), Error> {
+fn normalise_scope(scope: &mut Value) -> Result<(), OAuth2Error> {
     let joined = match scope {
         Value::Null | Value::String(_) => return Ok(()),
         Value::Array(items) => items
@@ -396,7 +397,7 @@ fn normalise_scope(scope: &mut Value) -> Result<(), Error> {
             *scope = Value::String(joined);
             Ok(())
         }
-        None => Err(Error::InvalidField {
+        None => Err(OAuth2Error::InvalidField {
             field: "scope",
             expected: "a space-separated string or a list of strings",
             body: None,
@@ -412,7 +413,7 @@ mod tests {
 
     const NOW: i64 = 1_700_000_000;
 
-    fn token(value: Value) -> Result<Token, Error> {
+    fn token(value: Value) -> Result<Token, OAuth2Error> {
         let Value::Object(map) = value else {
             panic!("not an object")
         };
@@ -458,7 +459,7 @@ mod tests {
             assert!(
                 matches!(
                     err,
-                    Error::InvalidField {
+                    OAuth2Error::InvalidField {
                         field: "expires_in",
                         ..
                     }
@@ -484,7 +485,7 @@ mod tests {
         let err = token(json!({"access_token": "a", "expires_at": "tomorrow"})).unwrap_err();
         assert!(matches!(
             err,
-            Error::InvalidField {
+            OAuth2Error::InvalidField {
                 field: "expires_at",
                 ..
             }
@@ -508,7 +509,10 @@ mod tests {
         let t = token(json!({"access_token": "a", "scope": "read"})).unwrap();
         assert_eq!(t.scope(), Some("read"));
         let err = token(json!({"access_token": "a", "scope": ["a", 1]})).unwrap_err();
-        assert!(matches!(err, Error::InvalidField { field: "scope", .. }));
+        assert!(matches!(
+            err,
+            OAuth2Error::InvalidField { field: "scope", .. }
+        ));
     }
 
     #[test]
@@ -522,7 +526,7 @@ mod tests {
             assert!(
                 matches!(
                     err,
-                    Error::MissingField {
+                    OAuth2Error::MissingField {
                         field: "access_token",
                         body: None
                     }
@@ -533,7 +537,7 @@ mod tests {
         let err = token(json!({"oauth_token_secret": "s"})).unwrap_err();
         assert!(matches!(
             err,
-            Error::MissingField {
+            OAuth2Error::MissingField {
                 field: "oauth_token",
                 ..
             }
@@ -541,7 +545,7 @@ mod tests {
         let err = token(json!({"access_token": 5})).unwrap_err();
         assert!(matches!(
             err,
-            Error::InvalidField {
+            OAuth2Error::InvalidField {
                 field: "access_token",
                 ..
             }
@@ -549,7 +553,7 @@ mod tests {
         let err = token(json!({"oauth_token": "t", "oauth_token_secret": 5})).unwrap_err();
         assert!(matches!(
             err,
-            Error::InvalidField {
+            OAuth2Error::InvalidField {
                 field: "oauth_token_secret",
                 ..
             }

@@ -18,7 +18,7 @@
 //!     body,
 //!     b"grant_type=refresh_token&refresh_token=tGzv3JOkF0XG5Qx2TlKWIA&resource=https%3A%2F%2Fapi.example%2F"
 //! );
-//! # Ok::<(), oauth_compat::oauth2::Error>(())
+//! # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 //! ```
 
 use std::fmt;
@@ -29,7 +29,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use super::form::{
     FORM_CONTENT_TYPE, append_query, check_endpoint_url, form_urlencode, merge_params, set_param,
 };
-use super::{CodeVerifier, Error};
+use super::{CodeVerifier, OAuth2Error};
 
 /// Form parameters whose values `Debug` never prints.
 const SECRET_PARAMS: &[&str] = &[
@@ -98,7 +98,7 @@ impl TokenRequest {
     ///      &redirect_uri=https%3A%2F%2Fclient.example.com%2Fcb\
     ///      &code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     /// );
-    /// # Ok::<(), oauth_compat::oauth2::Error>(())
+    /// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
     /// ```
     pub fn authorization_code(
         url: impl Into<String>,
@@ -224,15 +224,15 @@ impl TokenRequest {
     /// assert_eq!(url, "https://p.example/token?tenant=7&grant_type=client_credentials&scope=a+b");
     /// assert_eq!(headers["accept"], "application/json");
     /// assert!(headers.get("content-type").is_none() && body.is_empty());
-    /// # Ok::<(), oauth_compat::oauth2::Error>(())
+    /// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUrl`] when the URL has no scheme or host, or has a fragment;
-    /// [`Error::BodyNotForm`] for a POST whose `Content-Type` was already set to something
+    /// [`OAuth2Error::InvalidUrl`] when the URL has no scheme or host, or has a fragment;
+    /// [`OAuth2Error::BodyNotForm`] for a POST whose `Content-Type` was already set to something
     /// other than a form.
-    pub fn into_parts(self) -> Result<(Method, String, HeaderMap, Vec<u8>), Error> {
+    pub fn into_parts(self) -> Result<(Method, String, HeaderMap, Vec<u8>), OAuth2Error> {
         let Self {
             method,
             mut url,
@@ -251,7 +251,7 @@ impl TokenRequest {
                 }
                 Some(value) if is_form(value) => {}
                 Some(value) => {
-                    return Err(Error::BodyNotForm {
+                    return Err(OAuth2Error::BodyNotForm {
                         found: String::from_utf8_lossy(value.as_bytes()).into_owned(),
                     });
                 }
@@ -392,7 +392,7 @@ mod tests {
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         assert!(matches!(
             request.into_parts(),
-            Err(Error::BodyNotForm { found }) if found == "application/json"
+            Err(OAuth2Error::BodyNotForm { found }) if found == "application/json"
         ));
     }
 
@@ -409,11 +409,11 @@ mod tests {
         assert!(body.is_empty());
         assert!(matches!(
             TokenRequest::client_credentials("https://p.example/t#x", None).into_parts(),
-            Err(Error::InvalidUrl { .. })
+            Err(OAuth2Error::InvalidUrl { .. })
         ));
         assert!(matches!(
             TokenRequest::client_credentials("oauth/token", None).into_parts(),
-            Err(Error::InvalidUrl { .. })
+            Err(OAuth2Error::InvalidUrl { .. })
         ));
     }
 

@@ -7,13 +7,13 @@
 //!
 //! ```
 //! use http::{HeaderMap, StatusCode, header};
-//! use oauth_compat::oauth2::{parse_token_response, Error};
+//! use oauth_compat::oauth2::{parse_token_response, OAuth2Error};
 //!
 //! let mut headers = HeaderMap::new();
 //! headers.insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8".parse().unwrap());
 //! let body = b"error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.";
 //! let err = parse_token_response(StatusCode::OK, &headers, body, 1 << 20).unwrap_err();
-//! let Error::Provider(provider) = &err else { panic!("{err:?}") };
+//! let OAuth2Error::Provider(provider) = &err else { panic!("{err:?}") };
 //! assert_eq!(provider.error, "bad_verification_code");
 //! assert_eq!(
 //!     provider.to_string(),
@@ -26,7 +26,7 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
 
-use super::{Error, Token};
+use super::{OAuth2Error, Token};
 use crate::response::{
     self, DEFAULT_MAX_BODY_BYTES, DecodeOptions, Format, OAuthResponse, RawBody,
 };
@@ -124,8 +124,8 @@ impl ProviderError {
 /// Reads a token-endpoint response into a [`Token`].
 ///
 /// In order: the body is decoded as a token response, refusing bodies over `max_body_bytes`;
-/// an object with an `error` field is [`Error::Provider`] whatever the status; any other
-/// non-2xx status is [`Error::HttpStatus`] (with the body); a 2xx object becomes a token
+/// an object with an `error` field is [`OAuth2Error::Provider`] whatever the status; any other
+/// non-2xx status is [`OAuth2Error::HttpStatus`] (with the body); a 2xx object becomes a token
 /// through [`Token::from_map`].
 ///
 /// ```
@@ -145,21 +145,21 @@ impl ProviderError {
 /// let token = parse_token_response(StatusCode::OK, &headers, body, 1 << 20)?;
 /// assert_eq!(token.access_token(), "2YotnFZFEjr1zCsicMWpAA");
 /// assert_eq!(token["example_parameter"], "example_value");
-/// # Ok::<(), oauth_compat::oauth2::Error>(())
+/// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`Error::Provider`], [`Error::HttpStatus`]; [`Error::MissingField`] or
-/// [`Error::InvalidField`] (keeping the body) for a 2xx answer that is not a valid token;
-/// [`Error::NotAnObject`] for a 2xx JSON body that is not an object; [`Error::Response`] when
+/// [`OAuth2Error::Provider`], [`OAuth2Error::HttpStatus`]; [`OAuth2Error::MissingField`] or
+/// [`OAuth2Error::InvalidField`] (keeping the body) for a 2xx answer that is not a valid token;
+/// [`OAuth2Error::NotAnObject`] for a 2xx JSON body that is not an object; [`OAuth2Error::Response`] when
 /// the body is too large, or is malformed at a 2xx status.
 pub fn parse_token_response(
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
     max_body_bytes: usize,
-) -> Result<Token, Error> {
+) -> Result<Token, OAuth2Error> {
     let options = DecodeOptions::token().max_body_bytes(max_body_bytes);
     parse_token_response_with(status, headers, body, &options)
 }
@@ -182,7 +182,7 @@ pub fn parse_token_response(
 /// let token = parse_token_response_with(StatusCode::OK, &headers, body, &options)?;
 /// assert_eq!(token.access_token(), "2.00abc");
 /// assert_eq!(token["uid"], "1404376560");
-/// # Ok::<(), oauth_compat::oauth2::Error>(())
+/// # Ok::<(), oauth_compat::oauth2::OAuth2Error>(())
 /// ```
 ///
 /// # Errors
@@ -193,7 +193,7 @@ pub fn parse_token_response_with(
     headers: &HeaderMap,
     body: &[u8],
     options: &DecodeOptions,
-) -> Result<Token, Error> {
+) -> Result<Token, OAuth2Error> {
     let map = decode_object(status, headers, body, options)?;
     Token::from_map(map).map_err(|err| err.with_body(body))
 }
@@ -201,13 +201,13 @@ pub fn parse_token_response_with(
 /// Reads a token revocation response (RFC 7009 §2.2).
 ///
 /// Any 2xx status is success whatever the body (RFC 7009 says 200; many servers send 204).
-/// Otherwise an OAuth error object is [`Error::Provider`] (`unsupported_token_type`, ...) and
-/// anything else [`Error::HttpStatus`]. Bodies over
+/// Otherwise an OAuth error object is [`OAuth2Error::Provider`] (`unsupported_token_type`, ...) and
+/// anything else [`OAuth2Error::HttpStatus`]. Bodies over
 /// [`DEFAULT_MAX_BODY_BYTES`] are refused.
 ///
 /// ```
 /// use http::{HeaderMap, StatusCode};
-/// use oauth_compat::oauth2::{parse_revocation_response, Error};
+/// use oauth_compat::oauth2::{parse_revocation_response, OAuth2Error};
 ///
 /// assert!(parse_revocation_response(StatusCode::OK, &HeaderMap::new(), b"").is_ok());
 /// let err = parse_revocation_response(
@@ -216,18 +216,18 @@ pub fn parse_token_response_with(
 ///     br#"{"error": "unsupported_token_type"}"#,
 /// )
 /// .unwrap_err();
-/// assert!(matches!(err, Error::Provider(p) if p.error == "unsupported_token_type"));
+/// assert!(matches!(err, OAuth2Error::Provider(p) if p.error == "unsupported_token_type"));
 /// ```
 ///
 /// # Errors
 ///
-/// [`Error::Provider`] or [`Error::HttpStatus`] for a non-2xx status; [`Error::Response`]
+/// [`OAuth2Error::Provider`] or [`OAuth2Error::HttpStatus`] for a non-2xx status; [`OAuth2Error::Response`]
 /// for an oversized error body.
 pub fn parse_revocation_response(
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(), Error> {
+) -> Result<(), OAuth2Error> {
     if status.is_success() {
         return Ok(());
     }
@@ -242,15 +242,15 @@ fn decode_object(
     headers: &HeaderMap,
     body: &[u8],
     options: &DecodeOptions,
-) -> Result<Map<String, Value>, Error> {
-    let http_status = || Error::HttpStatus {
+) -> Result<Map<String, Value>, OAuth2Error> {
+    let http_status = || OAuth2Error::HttpStatus {
         status,
         body: RawBody(body.to_vec()),
     };
     let data = match OAuthResponse::decode(status, headers.clone(), body.to_vec(), options) {
         Ok(response) => response.data,
         // An oversized body is refused whatever the status: it is not kept in memory twice.
-        Err(err @ response::Error::BodyTooLarge { .. }) => return Err(err.into()),
+        Err(err @ response::DecodeError::BodyTooLarge { .. }) => return Err(err.into()),
         // An error page that does not parse (a JSON 500 cut short) is still an HTTP error.
         Err(_) if !status.is_success() => return Err(http_status()),
         Err(err) => return Err(err.into()),
@@ -259,7 +259,7 @@ fn decode_object(
     match data.into_value() {
         Value::Object(map) => {
             if let Some(provider) = ProviderError::from_data(status, &map, body) {
-                return Err(Error::Provider(provider));
+                return Err(OAuth2Error::Provider(provider));
             }
             if !status.is_success() {
                 return Err(http_status());
@@ -267,7 +267,7 @@ fn decode_object(
             Ok(map)
         }
         _ if !status.is_success() => Err(http_status()),
-        other => Err(Error::NotAnObject {
+        other => Err(OAuth2Error::NotAnObject {
             found: match (format, other) {
                 (Format::Text, _) | (_, Value::String(_)) => "a string",
                 (_, Value::Array(_)) => "an array",
@@ -296,7 +296,7 @@ mod tests {
             r#"{{"error":"{}","error_description":"{description}"}}"#,
             "x".repeat(500)
         );
-        let Err(Error::Provider(err)) = parse_token_response(
+        let Err(OAuth2Error::Provider(err)) = parse_token_response(
             StatusCode::BAD_REQUEST,
             &headers("application/json"),
             body.as_bytes(),
@@ -321,7 +321,7 @@ mod tests {
             br#"{"error":"invalid_grant","error_description":"expired"}"#,
             LIMIT,
         );
-        let Err(Error::Provider(short)) = short else {
+        let Err(OAuth2Error::Provider(short)) = short else {
             panic!()
         };
         assert_eq!(
@@ -372,7 +372,7 @@ mod tests {
     fn error_with_http_200() {
         let body = br#"{"error":"bad_verification_code","error_description":"The code passed is incorrect or expired.","error_uri":"https://docs.github.com/apps/troubleshooting"}"#;
         let err = parse_token_response(StatusCode::OK, &json(), body, LIMIT).unwrap_err();
-        let Error::Provider(provider) = &err else {
+        let OAuth2Error::Provider(provider) = &err else {
             panic!("{err:?}")
         };
         assert_eq!(provider.status, StatusCode::OK);
@@ -395,7 +395,7 @@ mod tests {
              expired, used, revoked, or bound to another redirect_uri or client: start the \
              authorization again"
         );
-        let Error::Provider(provider) = err else {
+        let OAuth2Error::Provider(provider) = err else {
             panic!()
         };
         assert_eq!(
@@ -431,7 +431,7 @@ mod tests {
     fn facebook_error_object() {
         let body = br#"{"error":{"message":"This authorization code has expired.","type":"OAuthException","code":100,"fbtrace_id":"A1b"}}"#;
         let err = parse_token_response(StatusCode::BAD_REQUEST, &json(), body, LIMIT).unwrap_err();
-        let Error::Provider(provider) = err else {
+        let OAuth2Error::Provider(provider) = err else {
             panic!()
         };
         assert_eq!(provider.error, "OAuthException");
@@ -443,7 +443,7 @@ mod tests {
 
     #[test]
     fn html_500_is_http_status_with_body() {
-        let body = b"<html><body><h1>500 Internal Server Error</h1></body></html>";
+        let body = b"<html><body><h1>500 Internal Server OAuth2Error</h1></body></html>";
         let err = parse_token_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             &headers("text/html"),
@@ -452,22 +452,23 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            matches!(&err, Error::HttpStatus { status, body: kept } if *status == 500 && &kept[..] == body),
+            matches!(&err, OAuth2Error::HttpStatus { status, body: kept } if *status == 500 && &kept[..] == body),
             "{err:?}"
         );
         assert!(
-            err.to_string().contains("HTTP 500 Internal Server Error"),
+            err.to_string()
+                .contains("HTTP 500 Internal Server OAuth2Error"),
             "{err}"
         );
         assert_eq!(err.body(), Some(&body[..]));
         // A truncated JSON error page is still an HTTP error, not a parse error.
         let err =
             parse_token_response(StatusCode::BAD_GATEWAY, &json(), b"{\"err", LIMIT).unwrap_err();
-        assert!(matches!(err, Error::HttpStatus { .. }), "{err:?}");
+        assert!(matches!(err, OAuth2Error::HttpStatus { .. }), "{err:?}");
         // A JSON array at 500 too.
         let err = parse_token_response(StatusCode::INTERNAL_SERVER_ERROR, &json(), b"[]", LIMIT)
             .unwrap_err();
-        assert!(matches!(err, Error::HttpStatus { .. }), "{err:?}");
+        assert!(matches!(err, OAuth2Error::HttpStatus { .. }), "{err:?}");
     }
 
     #[test]
@@ -475,7 +476,7 @@ mod tests {
         let body = br#"{"token_type":"bearer","refresh_token":"S3CR3T"}"#;
         let err = parse_token_response(StatusCode::OK, &json(), body, LIMIT).unwrap_err();
         assert!(
-            matches!(&err, Error::MissingField { field: "access_token", body: Some(kept) } if &kept[..] == body),
+            matches!(&err, OAuth2Error::MissingField { field: "access_token", body: Some(kept) } if &kept[..] == body),
             "{err:?}"
         );
         for shown in [err.to_string(), format!("{err:?}")] {
@@ -490,7 +491,7 @@ mod tests {
         .unwrap_err();
         assert!(matches!(
             err,
-            Error::InvalidField {
+            OAuth2Error::InvalidField {
                 field: "expires_in",
                 body: Some(_),
                 ..
@@ -507,7 +508,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                Error::MissingField {
+                OAuth2Error::MissingField {
                     field: "access_token",
                     ..
                 }
@@ -521,7 +522,10 @@ mod tests {
         let err = parse_token_response(StatusCode::OK, &json(), b"{\"access_token\": ", LIMIT)
             .unwrap_err();
         assert!(
-            matches!(err, Error::Response(response::Error::Malformed { .. })),
+            matches!(
+                err,
+                OAuth2Error::Response(response::DecodeError::Malformed { .. })
+            ),
             "{err:?}"
         );
         assert!(err.body().is_some());
@@ -529,7 +533,7 @@ mod tests {
         assert!(
             matches!(
                 err,
-                Error::NotAnObject {
+                OAuth2Error::NotAnObject {
                     found: "an array",
                     ..
                 }
@@ -542,7 +546,7 @@ mod tests {
             assert!(
                 matches!(
                     err,
-                    Error::Response(response::Error::BodyTooLarge {
+                    OAuth2Error::Response(response::DecodeError::BodyTooLarge {
                         size: 100,
                         limit: 10
                     })
@@ -563,7 +567,7 @@ mod tests {
             b"<h1>down</h1>",
         )
         .unwrap_err();
-        assert!(matches!(err, Error::HttpStatus { status, .. } if status == 503));
+        assert!(matches!(err, OAuth2Error::HttpStatus { status, .. } if status == 503));
         let err = parse_revocation_response(
             StatusCode::BAD_REQUEST,
             &headers("application/x-www-form-urlencoded"),
@@ -571,7 +575,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            matches!(err, Error::Provider(p) if p.error == "unsupported_token_type" && p.status == 400)
+            matches!(err, OAuth2Error::Provider(p) if p.error == "unsupported_token_type" && p.status == 400)
         );
     }
 }

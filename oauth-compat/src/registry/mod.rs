@@ -45,7 +45,7 @@ pub use flow::{
     CallbackQuery, FlowError, MemorySession, REQUEST_TOKEN_TTL, RequestTokenStore, SessionStore,
 };
 pub use remote_app::{Protocol, RemoteApp, RemoteClient};
-pub use request::{Format, RemoteRequest};
+pub use request::{DataFormat, RemoteRequest};
 
 use crate::Engine;
 use crate::cache::Cache;
@@ -139,7 +139,7 @@ impl Shared {
 /// headers, `client_kwargs`) a [`serde_json::Value`] object, methods an [`http::Method`].
 /// [`set`](Self::set) takes the Python keyword as a string; a key that is no setting (nor a
 /// server metadata field such as `userinfo_endpoint`, kept as Authlib keeps it) is
-/// [`config::Error::UnknownKey`](crate::config::Error::UnknownKey) at the app's first use,
+/// [`config::ConfigError::UnknownKey`](crate::config::ConfigError::UnknownKey) at the app's first use,
 /// naming the nearest known key.
 ///
 /// ```
@@ -279,7 +279,7 @@ impl RegisterOptions {
     /// OAuth 2 `state` of each authorization (default: 43 URL-safe characters, 32 bytes from
     /// the OS CSPRNG). The callback's `state` is checked against it all the same; make it
     /// unguessable. An empty one fails `authorize_redirect` with
-    /// [`EmptyState`](crate::oauth2::Error::EmptyState).
+    /// [`EmptyState`](crate::oauth2::OAuth2Error::EmptyState).
     pub fn state<F>(mut self, make: F) -> Self
     where
         F: Fn() -> String + Send + Sync + 'static,

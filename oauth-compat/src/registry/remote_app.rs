@@ -15,7 +15,7 @@ use super::tokens::Context;
 use super::{RegisterOptions, Shared};
 use crate::Step;
 use crate::client::{OAuth1Client, OAuth2Client, OAuth2ClientBuilder};
-use crate::config::{AppSettings, Error as ConfigError, Vocabulary};
+use crate::config::{AppSettings, ConfigError, Vocabulary};
 use crate::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
 use crate::oauth2::{ClientAuthMethod, CodeChallengeMethod, Token, TokenPlacement};
 use crate::response::MediaType;

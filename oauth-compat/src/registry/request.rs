@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::tokens::Context;
 use super::{RemoteApp, RemoteClient};
 use crate::client::request_builder::{BuildFailure, apply};
-use crate::client::{ApiRequest, Error as ClientError};
+use crate::client::{ApiRequest, ClientError};
 use crate::oauth2::Token;
 use crate::response::MediaType;
 use crate::{OAuthResponse, Step};
@@ -20,7 +20,7 @@ use crate::{OAuthResponse, Step};
 /// The body format of Flask-OAuthlib's `remote.post(url, data=.., format=..)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Format {
+pub enum DataFormat {
     /// `format='urlencoded'` (the default): an `application/x-www-form-urlencoded` body.
     #[default]
     Urlencoded,
@@ -35,7 +35,7 @@ pub enum Format {
 ///
 /// The token: [`token`](Self::token) if given, else the app's `fetch_token` (else the
 /// registry's) called with the [`context`](Self::context) (`()` if none is given), else none
-/// (an OAuth 2 call then fails with [`MissingToken`](crate::client::Error::MissingToken)).
+/// (an OAuth 2 call then fails with [`MissingToken`](crate::client::ClientError::MissingToken)).
 #[must_use = "a request does nothing until it is sent"]
 pub struct RemoteRequest<'a> {
     app: &'a RemoteApp,
@@ -95,30 +95,30 @@ impl<'a> RemoteRequest<'a> {
     ///
     /// ```
     /// # async fn demo(app: &oauth_compat::RemoteApp) -> Result<(), oauth_compat::Error> {
-    /// use oauth_compat::registry::Format;
+    /// use oauth_compat::registry::DataFormat;
     /// // remote.post('statuses/update.json', data={'status': 'hi'}, format='json')
     /// let resp = app.post("statuses/update.json")
-    ///     .data(&[("status", "hi")], Format::Json)
+    ///     .data(&[("status", "hi")], DataFormat::Json)
     ///     .send()
     ///     .await?;
     /// # let _ = resp; Ok(()) }
     /// ```
-    pub fn data<K: AsRef<str>, V: AsRef<str>>(self, params: &[(K, V)], format: Format) -> Self {
+    pub fn data<K: AsRef<str>, V: AsRef<str>>(self, params: &[(K, V)], format: DataFormat) -> Self {
         self.with(|request| {
             let get = request.method() == Method::GET;
             match format {
                 // Flask-OAuthlib moves a GET's data into the URL.
-                Format::Urlencoded if get => request.extend_query(params),
-                Format::Urlencoded => request.set_form(params),
+                DataFormat::Urlencoded if get => request.extend_query(params),
+                DataFormat::Urlencoded => request.set_form(params),
                 // Flask-OAuthlib asserts `format == 'urlencoded'` for a GET.
-                Format::Json if get => {
+                DataFormat::Json if get => {
                     return Err(ClientError::ConflictingParameter {
                         name: "format",
-                        why: "a GET carries its data in the URL, so only `Format::Urlencoded` \
+                        why: "a GET carries its data in the URL, so only `DataFormat::Urlencoded` \
                               applies",
                     });
                 }
-                Format::Json => {
+                DataFormat::Json => {
                     let object: Map<String, Value> = params
                         .iter()
                         .map(|(k, v)| (k.as_ref().to_owned(), Value::from(v.as_ref())))

@@ -8,7 +8,7 @@ use serde_json::Value;
 use serde_json::error::Category;
 
 use super::error::redact_reason;
-use super::{Element, Error, Form, Format};
+use super::{DecodeError, Element, Form, Format};
 
 /// The decoded body of an [`OAuthResponse`](super::OAuthResponse).
 ///
@@ -31,7 +31,7 @@ use super::{Element, Error, Form, Format};
 /// assert_eq!(resp.data.get(0).and_then(|t| t.get("text")), Some(&"hello".into()));
 /// assert_eq!(resp.data.get(1), None);
 /// println!("{}", resp.data[0]["text"]);             // prints "hello", JSON-quoted
-/// # Ok::<(), oauth_compat::response::Error>(())
+/// # Ok::<(), oauth_compat::response::DecodeError>(())
 /// ```
 ///
 /// `Debug` shows the format and the shape (an object's keys, an array's length, a text's
@@ -134,11 +134,11 @@ impl Data {
     /// Deserializes into `T`: from the view, with form and XML strings parsed into the
     /// numbers and bools `T` asks for; a text body is parsed as JSON (what Authlib's
     /// `resp.json()` does whatever the content type).
-    pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
+    pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
         // Every reason passes through `redact_reason` (serde quotes the offending value,
         // which may be a token) except serde_json's syntax and EOF messages, which are fixed
         // texts with backticked punctuation (`expected `,` or `}``) and never quote input.
-        let error = |reason| Error::Deserialize {
+        let error = |reason| DecodeError::Deserialize {
             format: self.format(),
             target: std::any::type_name::<T>(),
             reason,
@@ -274,7 +274,7 @@ mod tests {
         }
         let err = Data::from_json(json!({"name": "x"})).deserialize::<User>();
         assert!(
-            matches!(&err, Err(Error::Deserialize { format: Format::Json, target, reason })
+            matches!(&err, Err(DecodeError::Deserialize { format: Format::Json, target, reason })
                 if target.ends_with("User") && reason == "missing field `id`"),
             "{err:?}"
         );
@@ -282,7 +282,7 @@ mod tests {
         assert!(matches!(text.deserialize::<User>(), Ok(User { id: 5 })));
         let err = Data::from_text("nope".to_owned()).deserialize::<User>();
         assert!(
-            matches!(&err, Err(Error::Deserialize { format: Format::Text, reason, .. })
+            matches!(&err, Err(DecodeError::Deserialize { format: Format::Text, reason, .. })
                 if reason.contains("at line 1, column")),
             "{err:?}"
         );
@@ -315,7 +315,7 @@ mod tests {
             (xml, "invalid type: string, expected u64"),
         ] {
             let err = data.deserialize::<Token>();
-            let Err(err @ Error::Deserialize { .. }) = err else {
+            let Err(err @ DecodeError::Deserialize { .. }) = err else {
                 panic!("{err:?}")
             };
             for shown in [err.to_string(), format!("{err:?}")] {
@@ -325,7 +325,7 @@ mod tests {
         // Syntax errors are serde_json's fixed texts, backticks and all.
         let err = Data::from_text("{\"a\": 1 \"S3CR3T\"".to_owned()).deserialize::<Token>();
         assert!(
-            matches!(&err, Err(Error::Deserialize { reason, .. })
+            matches!(&err, Err(DecodeError::Deserialize { reason, .. })
                 if reason.starts_with("expected `,` or `}` at line 1") && !reason.contains("S3CR3T")),
             "{err:?}"
         );

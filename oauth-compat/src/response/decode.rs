@@ -6,7 +6,7 @@ use http::header::CONTENT_TYPE;
 
 use super::error::Failure;
 use super::{
-    Data, DecodeOptions, Error, Format, MediaType, ResponseKind, charset, form, json, xml,
+    Data, DecodeError, DecodeOptions, Format, MediaType, ResponseKind, charset, form, json, xml,
 };
 
 /// The content type that governs decoding: the forced one, else the header, else JSON.
@@ -30,10 +30,10 @@ pub(crate) fn decode(
     media_type: Option<&MediaType>,
     body: Vec<u8>,
     options: &DecodeOptions,
-) -> Result<(Data, Vec<u8>), Error> {
+) -> Result<(Data, Vec<u8>), DecodeError> {
     // Checked first: no parser ever sees an oversized body.
     if body.len() > options.max_body_bytes {
-        return Err(Error::BodyTooLarge {
+        return Err(DecodeError::BodyTooLarge {
             size: body.len(),
             limit: options.max_body_bytes,
         });
@@ -116,7 +116,7 @@ mod tests {
     use http::{HeaderMap, StatusCode};
     use serde_json::json;
 
-    use super::super::{Error, Format, OAuthResponse, Position};
+    use super::super::{DecodeError, Format, OAuthResponse, Position};
     use super::*;
 
     fn headers(content_type: Option<&str>) -> HeaderMap {
@@ -136,7 +136,7 @@ mod tests {
         content_type: Option<&str>,
         body: &[u8],
         options: &DecodeOptions,
-    ) -> Result<OAuthResponse, Error> {
+    ) -> Result<OAuthResponse, DecodeError> {
         OAuthResponse::decode(StatusCode::OK, headers(content_type), body, options)
     }
 
@@ -180,7 +180,7 @@ mod tests {
             ),
         ] {
             match decode_with(content_type, b" \r\n", &options) {
-                Err(e @ Error::BlankJson { .. }) => {
+                Err(e @ DecodeError::BlankJson { .. }) => {
                     let want = match content_type {
                         Some("text/plain") | None => "application/json",
                         Some(ct) => ct,
@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(resp.data["name"], "Zoë");
         let body = b"{\"id\": 12345678901234567890123, \"name\": \"S3CR3T\"}";
         match decode_with(Some("application/json"), body, &DecodeOptions::api()) {
-            Err(e @ Error::UnrepresentableJson { .. }) => {
+            Err(e @ DecodeError::UnrepresentableJson { .. }) => {
                 let shown = e.to_string();
                 assert!(
                     shown.contains("an integer beyond 64 bits at line 1, column 8"),
@@ -358,7 +358,7 @@ mod tests {
             &DecodeOptions::api(),
         );
         match err {
-            Err(e @ Error::UnknownCharset { .. }) => {
+            Err(e @ DecodeError::UnknownCharset { .. }) => {
                 assert!(e.to_string().contains("\"ebcdic-martian\""), "{e}");
                 assert_eq!(e.body(), Some(&b"a=1"[..]));
             }
@@ -419,7 +419,7 @@ mod tests {
         let options = DecodeOptions::api().max_body_bytes(8);
         assert!(decode_with(None, b"[1,2,3,4]", &options.clone().max_body_bytes(9)).is_ok());
         match decode_with(None, b"[1,2,3,4]", &options) {
-            Err(e @ Error::BodyTooLarge { size: 9, limit: 8 }) => {
+            Err(e @ DecodeError::BodyTooLarge { size: 9, limit: 8 }) => {
                 assert!(
                     e.to_string().contains("9 bytes, over the 8-byte limit"),
                     "{e}"
@@ -430,7 +430,7 @@ mod tests {
         // Even a body that would not parse is refused for its size first.
         assert!(matches!(
             decode_with(Some("text/xml"), b"<!DOCTYPE x>", &options),
-            Err(Error::BodyTooLarge { .. })
+            Err(DecodeError::BodyTooLarge { .. })
         ));
         assert_eq!(DecodeOptions::api().max_body_bytes, 4 * 1024 * 1024);
     }
@@ -454,8 +454,8 @@ mod tests {
         ];
         for (ct, body, want_format, want_position) in cases {
             match decode_with(Some(ct), body, &DecodeOptions::api()) {
-                Err(e @ Error::Malformed { .. }) => {
-                    let Error::Malformed {
+                Err(e @ DecodeError::Malformed { .. }) => {
+                    let DecodeError::Malformed {
                         format,
                         position,
                         body: raw,
@@ -478,12 +478,12 @@ mod tests {
         let doctype = b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><r>&e;</r>";
         assert!(matches!(
             decode_with(Some("application/xml"), doctype, &DecodeOptions::api()),
-            Err(Error::XmlDoctype { body, .. }) if body[..] == doctype[..]
+            Err(DecodeError::XmlDoctype { body, .. }) if body[..] == doctype[..]
         ));
         let deep = "<a>".repeat(10_000);
         assert!(matches!(
             decode_with(Some("text/xml"), deep.as_bytes(), &DecodeOptions::api()),
-            Err(Error::XmlTooDeep { limit: 256, .. })
+            Err(DecodeError::XmlTooDeep { limit: 256, .. })
         ));
     }
 
@@ -559,7 +559,7 @@ mod tests {
             assert!(resp.status == code);
             match resp.raise_for_status() {
                 Ok(same) => assert!(!is_err && std::ptr::eq(same, &resp)),
-                Err(e @ Error::Status { .. }) => {
+                Err(e @ DecodeError::Status { .. }) => {
                     assert!(is_err);
                     assert_eq!(e.body(), Some(&b"{\"error\":\"x\"}"[..]));
                     let class = if code < 500 { "client" } else { "server" };
@@ -595,7 +595,7 @@ mod tests {
         assert!(matches!(xml.json::<Token>(), Ok(t) if t.oauth_token == "x"));
         assert!(matches!(
             xml.json::<Vec<u8>>(),
-            Err(Error::Deserialize {
+            Err(DecodeError::Deserialize {
                 format: Format::Xml,
                 ..
             })

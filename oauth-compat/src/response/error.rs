@@ -33,7 +33,7 @@ impl fmt::Display for Position {
 /// A response body kept inside an error.
 ///
 /// `Debug` prints only its length: token responses carry secrets, and errors end up in logs.
-/// Read the bytes through [`Deref`](std::ops::Deref) or [`Error::body`].
+/// Read the bytes through [`Deref`](std::ops::Deref) or [`DecodeError::body`].
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct RawBody(pub Vec<u8>);
 
@@ -57,12 +57,12 @@ impl std::ops::Deref for RawBody {
 ///
 /// ```
 /// use http::{HeaderMap, StatusCode};
-/// use oauth_compat::response::{DecodeOptions, Error, Format, OAuthResponse, Position};
+/// use oauth_compat::response::{DecodeOptions, DecodeError, Format, OAuthResponse, Position};
 ///
 /// let err = OAuthResponse::decode(StatusCode::OK, HeaderMap::new(), "{\"a\": }", &DecodeOptions::api())
 ///     .unwrap_err();
 /// match &err {
-///     Error::Malformed { format: Format::Json, position: Position::LineColumn { line: 1, column }, .. } => {
+///     DecodeError::Malformed { format: Format::Json, position: Position::LineColumn { line: 1, column }, .. } => {
 ///         assert_eq!(*column, 7);
 ///     }
 ///     other => panic!("unexpected {other}"),
@@ -72,7 +72,7 @@ impl std::ops::Deref for RawBody {
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum DecodeError {
     /// The body is larger than [`DecodeOptions::max_body_bytes`](super::DecodeOptions).
     #[error(
         "response body is {size} bytes, over the {limit}-byte limit; raise \
@@ -193,7 +193,7 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl DecodeError {
     /// The response body this error was raised on, when it keeps one.
     pub fn body(&self) -> Option<&[u8]> {
         match self {
@@ -210,7 +210,7 @@ impl Error {
 }
 
 /// A JSON value Python's `json.loads` reads and [`serde_json::Value`] cannot hold
-/// ([`Error::UnrepresentableJson`]).
+/// ([`DecodeError::UnrepresentableJson`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Unrepresentable {
@@ -240,7 +240,7 @@ impl fmt::Display for Unrepresentable {
     }
 }
 
-/// serde's message for [`Error::Deserialize`], with the offending value cut out.
+/// serde's message for [`DecodeError::Deserialize`], with the offending value cut out.
 ///
 /// serde quotes what it could not use (`invalid type: string "S3CR3T", expected u64`), and
 /// in a token response that is a secret, which must not reach logs through the error. Kept:
@@ -288,7 +288,7 @@ fn before_quote(text: &str) -> &str {
     text.find(['"', '`']).map_or(text, |at| &text[..at])
 }
 
-/// A decoding failure before the body is attached; `decode.rs` turns it into an [`Error`].
+/// A decoding failure before the body is attached; `decode.rs` turns it into an [`DecodeError`].
 #[derive(Debug)]
 pub(crate) enum Failure {
     UnknownCharset(String),
@@ -301,31 +301,36 @@ pub(crate) enum Failure {
 
 impl Failure {
     /// The error for a body decoded as `format`, under `content_type` (the effective one).
-    pub(crate) fn into_error(self, format: Format, content_type: &str, body: Vec<u8>) -> Error {
+    pub(crate) fn into_error(
+        self,
+        format: Format,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> DecodeError {
         let body = RawBody(body);
         match self {
-            Self::UnknownCharset(charset) => Error::UnknownCharset {
+            Self::UnknownCharset(charset) => DecodeError::UnknownCharset {
                 charset,
                 format,
                 body,
             },
-            Self::Malformed(position, reason) => Error::Malformed {
+            Self::Malformed(position, reason) => DecodeError::Malformed {
                 format,
                 position,
                 reason,
                 body,
             },
-            Self::BlankJson => Error::BlankJson {
+            Self::BlankJson => DecodeError::BlankJson {
                 content_type: content_type.to_owned(),
                 body,
             },
-            Self::Unrepresentable(kind, position) => Error::UnrepresentableJson {
+            Self::Unrepresentable(kind, position) => DecodeError::UnrepresentableJson {
                 kind,
                 position,
                 body,
             },
-            Self::XmlDoctype(position) => Error::XmlDoctype { position, body },
-            Self::XmlTooDeep(limit, position) => Error::XmlTooDeep {
+            Self::XmlDoctype(position) => DecodeError::XmlDoctype { position, body },
+            Self::XmlTooDeep(limit, position) => DecodeError::XmlTooDeep {
                 limit,
                 position,
                 body,

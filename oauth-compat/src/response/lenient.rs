@@ -156,7 +156,7 @@ mod tests {
         // a stand-in for a secret and must not be echoed.
         let form: super::super::Form = [("expires_in", "S3CR3T")].into_iter().collect();
         let err = super::super::Data::from_form(form).deserialize::<Expiry>();
-        let Err(err @ super::super::Error::Deserialize { .. }) = err else {
+        let Err(err @ super::super::DecodeError::Deserialize { .. }) = err else {
             panic!("{err:?}")
         };
         for shown in [err.to_string(), format!("{err:?}")] {

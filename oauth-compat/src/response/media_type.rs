@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::Error;
+use super::DecodeError;
 
 /// The decoder a media type selects, as Flask-OAuthlib's `parse_response` chooses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,7 +43,7 @@ impl fmt::Display for Format {
 /// assert_eq!(mt.param("Charset"), Some("UTF-8"));
 /// assert_eq!(mt.format(), Format::Json);
 /// assert_eq!("application/vnd.github+json".parse::<MediaType>()?.format(), Format::Json);
-/// # Ok::<(), oauth_compat::response::Error>(())
+/// # Ok::<(), oauth_compat::response::DecodeError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaType {
@@ -69,15 +69,15 @@ impl MediaType {
     /// let listed = MediaType::parse("application/json; charset=utf-8, text/plain")?;
     /// assert_eq!((listed.essence(), listed.charset()), ("application/json", Some("utf-8")));
     /// assert_eq!(listed.format(), Format::Json);
-    /// # Ok::<(), oauth_compat::response::Error>(())
+    /// # Ok::<(), oauth_compat::response::DecodeError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidContentType`] when the value is not `type/subtype` made of HTTP tokens.
+    /// [`DecodeError::InvalidContentType`] when the value is not `type/subtype` made of HTTP tokens.
     /// Malformed parameters are skipped, as browsers and werkzeug skip them.
-    pub fn parse(value: &str) -> Result<Self, Error> {
-        let invalid = || Error::InvalidContentType {
+    pub fn parse(value: &str) -> Result<Self, DecodeError> {
+        let invalid = || DecodeError::InvalidContentType {
             value: value.to_owned(),
         };
         let first = first_of_list(value);
@@ -153,9 +153,9 @@ impl MediaType {
 }
 
 impl FromStr for MediaType {
-    type Err = Error;
+    type Err = DecodeError;
 
-    fn from_str(value: &str) -> Result<Self, Error> {
+    fn from_str(value: &str) -> Result<Self, DecodeError> {
         Self::parse(value)
     }
 }
@@ -310,7 +310,7 @@ mod tests {
     }
 
     #[test]
-    fn parameters() -> Result<(), Error> {
+    fn parameters() -> Result<(), DecodeError> {
         let mt = MediaType::parse(
             r#"text/plain; Charset="ISO-8859-1" ; format=flowed;bad; q="a\"b;c"; x = 1"#,
         )?;
@@ -328,7 +328,7 @@ mod tests {
     /// Each expectation is what Werkzeug 2.2.3's `parse_options_header` returns for the value
     /// (the essence, and the charset when it keeps one).
     #[test]
-    fn a_list_of_types_is_read_up_to_its_first_comma() -> Result<(), Error> {
+    fn a_list_of_types_is_read_up_to_its_first_comma() -> Result<(), DecodeError> {
         for (value, essence, charset) in [
             ("application/json, text/plain", "application/json", None),
             (
@@ -366,14 +366,14 @@ mod tests {
     }
 
     #[test]
-    fn unterminated_quote_runs_to_end() -> Result<(), Error> {
+    fn unterminated_quote_runs_to_end() -> Result<(), DecodeError> {
         let mt = MediaType::parse("text/plain; a=\"open")?;
         assert_eq!(mt.param("a"), Some("open"));
         Ok(())
     }
 
     #[test]
-    fn display_round_trips() -> Result<(), Error> {
+    fn display_round_trips() -> Result<(), DecodeError> {
         let mt = MediaType::parse(r#"text/Plain; A="x y\"z"; charset=utf-8"#)?;
         let again = MediaType::parse(&mt.to_string())?;
         assert_eq!(mt, again);
@@ -387,7 +387,7 @@ mod tests {
             assert!(
                 matches!(
                     MediaType::parse(value),
-                    Err(Error::InvalidContentType { .. })
+                    Err(DecodeError::InvalidContentType { .. })
                 ),
                 "{value:?}"
             );

@@ -20,7 +20,7 @@
 //!     assert!(resp.data["no_such_key"][0]["text"].is_null());
 //!     assert_eq!(resp.data.get("screen_name").and_then(|v| v.as_str()), Some("twitterapi"));
 //! }
-//! # Ok::<(), oauth_compat::response::Error>(())
+//! # Ok::<(), oauth_compat::response::DecodeError>(())
 //! ```
 //!
 //! # JSON, as `json.loads` reads it
@@ -29,14 +29,14 @@
 //! as Python's `json.detect_encoding` finds it: a UTF-8, UTF-16 or UTF-32 byte-order mark,
 //! else the pattern of NUL bytes UTF-16 and UTF-32 leave around ASCII. Only when neither says
 //! anything does the `charset` decide (`json.loads` never reads it), then UTF-8. An empty body
-//! is `{}`, as in Flask-OAuthlib; a blank one is [`Error::BlankJson`]. What
+//! is `{}`, as in Flask-OAuthlib; a blank one is [`DecodeError::BlankJson`]. What
 //! [`serde_json::Value`] cannot hold although `json.loads` reads it (integers beyond 64 bits,
 //! `NaN` and `Infinity`, lone surrogate escapes, numbers beyond `f64`) is
-//! [`Error::UnrepresentableJson`] naming what and where, never a silently different value:
+//! [`DecodeError::UnrepresentableJson`] naming what and where, never a silently different value:
 //!
 //! ```
 //! use http::{HeaderMap, StatusCode};
-//! use oauth_compat::response::{DecodeOptions, Error, OAuthResponse, Unrepresentable};
+//! use oauth_compat::response::{DecodeOptions, DecodeError, OAuthResponse, Unrepresentable};
 //!
 //! let decode = |body: &[u8]| {
 //!     OAuthResponse::decode(StatusCode::OK, HeaderMap::new(), body.to_vec(), &DecodeOptions::api())
@@ -46,10 +46,10 @@
 //! assert_eq!(decode(&utf16)?.data["id"], 7);
 //! // serde_json would read this as 1.2345678901234568e22.
 //! let err = decode(br#"{"id": 12345678901234567890123}"#).unwrap_err();
-//! assert!(matches!(err, Error::UnrepresentableJson { kind: Unrepresentable::BigInteger, .. }));
-//! assert!(matches!(decode(b"  \n"), Err(Error::BlankJson { .. })));
+//! assert!(matches!(err, DecodeError::UnrepresentableJson { kind: Unrepresentable::BigInteger, .. }));
+//! assert!(matches!(decode(b"  \n"), Err(DecodeError::BlankJson { .. })));
 //! assert_eq!(decode(b"")?.data, serde_json::json!({}));
-//! # Ok::<(), Error>(())
+//! # Ok::<(), DecodeError>(())
 //! ```
 //!
 //! # XML encodings
@@ -83,7 +83,7 @@
 //! windows-1252, gb2312 of GBK, ...), the two read alike except for bytes the smaller codec
 //! leaves undefined: Python's latin-1 reads 0x80–0x9F as C1 controls, windows-1252 as `€`,
 //! `‚`, .... Encodings with no WHATWG counterpart (`utf-32`, `utf-7`, the DOS and EBCDIC code
-//! pages, `iso-2022-kr`, `hz-gb-2312`) are [`Error::UnknownCharset`].
+//! pages, `iso-2022-kr`, `hz-gb-2312`) are [`DecodeError::UnknownCharset`].
 //!
 //! ```
 //! use http::{HeaderMap, StatusCode, header};
@@ -99,7 +99,7 @@
 //! Decoding is bounded for untrusted input: bodies over
 //! [`DecodeOptions::max_body_bytes`] (4 MiB by default) are refused before parsing, XML
 //! DOCTYPEs and entity declarations are refused, XML nesting stops at [`MAX_XML_DEPTH`] and
-//! JSON nesting at serde_json's limit of 128, and every failure is a typed [`Error`] that
+//! JSON nesting at serde_json's limit of 128, and every failure is a typed [`DecodeError`] that
 //! keeps the body and says where decoding stopped.
 
 mod charset;
@@ -119,7 +119,7 @@ mod xml;
 
 pub use data::Data;
 pub(crate) use encoding_label::encoding_for_label;
-pub use error::{Error, Position, RawBody, Unrepresentable};
+pub use error::{DecodeError, Position, RawBody, Unrepresentable};
 pub use form::Form;
 pub use media_type::{Format, MediaType};
 pub use oauth_response::OAuthResponse;

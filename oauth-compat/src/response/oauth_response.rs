@@ -7,7 +7,7 @@ use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::error::RawBody;
-use super::{Data, DecodeOptions, Error, MediaType, decode};
+use super::{Data, DecodeError, DecodeOptions, MediaType, decode};
 
 /// A provider's response, decoded.
 ///
@@ -79,16 +79,16 @@ impl OAuthResponse {
     ///
     /// # Errors
     ///
-    /// [`Error::BodyTooLarge`] before any parsing; [`Error::Malformed`],
-    /// [`Error::UnknownCharset`], [`Error::BlankJson`], [`Error::UnrepresentableJson`],
-    /// [`Error::XmlDoctype`] or [`Error::XmlTooDeep`], each keeping the body, when it does
+    /// [`DecodeError::BodyTooLarge`] before any parsing; [`DecodeError::Malformed`],
+    /// [`DecodeError::UnknownCharset`], [`DecodeError::BlankJson`], [`DecodeError::UnrepresentableJson`],
+    /// [`DecodeError::XmlDoctype`] or [`DecodeError::XmlTooDeep`], each keeping the body, when it does
     /// not decode.
     pub fn decode(
         status: StatusCode,
         headers: HeaderMap,
         body: impl Into<Vec<u8>>,
         options: &DecodeOptions,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, DecodeError> {
         let media_type = decode::effective_media_type(&headers, options);
         let (data, raw_data) = decode::decode(media_type.as_ref(), body.into(), options)?;
         Ok(Self {
@@ -121,7 +121,7 @@ impl OAuthResponse {
     pub fn from_http<B: Into<Vec<u8>>>(
         response: http::Response<B>,
         options: &DecodeOptions,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, DecodeError> {
         let (parts, body) = response.into_parts();
         Self::decode(parts.status, parts.headers, body, options)
     }
@@ -184,8 +184,8 @@ impl OAuthResponse {
     ///
     /// # Errors
     ///
-    /// [`Error::Deserialize`] naming the format, the target type and what did not fit.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+    /// [`DecodeError::Deserialize`] naming the format, the target type and what did not fit.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
         self.data.deserialize()
     }
 
@@ -193,13 +193,13 @@ impl OAuthResponse {
     ///
     /// ```
     /// use http::{HeaderMap, StatusCode};
-    /// use oauth_compat::response::{DecodeOptions, Error, OAuthResponse};
+    /// use oauth_compat::response::{DecodeOptions, DecodeError, OAuthResponse};
     ///
     /// let body = r#"{"errors": [{"code": 89, "message": "Invalid or expired token."}]}"#;
     /// let resp = OAuthResponse::decode(StatusCode::UNAUTHORIZED, HeaderMap::new(), body, &DecodeOptions::api())?;
     /// assert_eq!(resp.data["errors"][0]["code"], 89);
     /// match resp.raise_for_status() {
-    ///     Err(Error::Status { status, body, .. }) => {
+    ///     Err(DecodeError::Status { status, body, .. }) => {
     ///         assert_eq!(status, 401);
     ///         assert_eq!(&body[..], resp.raw_data.as_slice());
     ///     }
@@ -210,8 +210,8 @@ impl OAuthResponse {
     ///
     /// # Errors
     ///
-    /// [`Error::Status`] with the status and a copy of the body.
-    pub fn raise_for_status(&self) -> Result<&Self, Error> {
+    /// [`DecodeError::Status`] with the status and a copy of the body.
+    pub fn raise_for_status(&self) -> Result<&Self, DecodeError> {
         let class = if self.status.is_client_error() {
             "client"
         } else if self.status.is_server_error() {
@@ -219,7 +219,7 @@ impl OAuthResponse {
         } else {
             return Ok(self);
         };
-        Err(Error::Status {
+        Err(DecodeError::Status {
             status: self.status,
             class,
             body: RawBody(self.raw_data.clone()),

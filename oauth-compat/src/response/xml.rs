@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::error::{Failure, Position};
 
 /// How deep elements may nest before decoding fails with
-/// [`Error::XmlTooDeep`](super::Error::XmlTooDeep).
+/// [`DecodeError::XmlTooDeep`](super::DecodeError::XmlTooDeep).
 pub const MAX_DEPTH: usize = 256;
 
 /// An XML element: tag, attributes, text, and child elements.

@@ -13,7 +13,7 @@
 //!     .timestamp_window(Duration::from_secs(120))?
 //!     .external_base_url("https://api.example.com/oauth")?;
 //! assert_eq!(config.supported_methods(), ["HMAC-SHA1", "RSA-SHA1"]);
-//! # Ok::<(), oauth_compat::server::ConfigError>(())
+//! # Ok::<(), oauth_compat::server::ServerConfigError>(())
 //! ```
 
 use std::fmt;
@@ -98,8 +98,8 @@ fn random_generator(length: usize) -> Generator {
 }
 
 /// [`check_length`] for a value given in code, as the error of the setting it stands for.
-fn check_setting_length(variable: &'static str, length: usize) -> Result<usize, ConfigError> {
-    check_length(length).map_err(|reason| ConfigError::InvalidValue {
+fn check_setting_length(variable: &'static str, length: usize) -> Result<usize, ServerConfigError> {
+    check_length(length).map_err(|reason| ServerConfigError::InvalidValue {
         variable,
         value: length.to_string(),
         reason,
@@ -139,7 +139,7 @@ pub enum TransportRule {
 /// A setting that cannot be used. Each variant names the setting and says what to fix.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum ServerConfigError {
     /// A setting (an environment variable, or the setter standing for it) holds a value that is
     /// not allowed.
     #[error("{variable}={value:?} is invalid: {reason}")]
@@ -272,31 +272,31 @@ impl ServerConfig {
     /// `false`, `no`, `off` or empty for off), `OAUTH1_MAX_PARAMETERS` (see
     /// [`max_parameters`](Self::max_parameters)), and `AUTHLIB_INSECURE_TRANSPORT` /
     /// `OAUTHLIB_INSECURE_TRANSPORT` (set non-empty: [`TransportRule::Off`]). A bad value is
-    /// [`ConfigError::InvalidValue`] naming the variable; `OAUTH1_TOKEN_GENERATOR` or
-    /// `OAUTH1_TOKEN_SECRET_GENERATOR` set is [`ConfigError::GeneratorFromEnv`].
+    /// [`ServerConfigError::InvalidValue`] naming the variable; `OAUTH1_TOKEN_GENERATOR` or
+    /// `OAUTH1_TOKEN_SECRET_GENERATOR` set is [`ServerConfigError::GeneratorFromEnv`].
     ///
     /// ```
     /// use http::Method;
     /// use oauth_compat::env::MapEnv;
-    /// use oauth_compat::server::{ConfigError, ServerConfig};
+    /// use oauth_compat::server::{ServerConfigError, ServerConfig};
     ///
     /// let err = ServerConfig::from_env(&MapEnv::new().set("OAUTH1_TOKEN_LENGTH", "many")).unwrap_err();
-    /// assert!(matches!(err, ConfigError::InvalidValue { variable: "OAUTH1_TOKEN_LENGTH", .. }));
+    /// assert!(matches!(err, ServerConfigError::InvalidValue { variable: "OAUTH1_TOKEN_LENGTH", .. }));
     ///
     /// // Flask-OAuthlib asks for temporary credentials by GET unless told otherwise.
     /// let env = MapEnv::new().set("OAUTH1_TEMPORARY_CREDENTIALS_METHODS", "GET, POST");
     /// let config = ServerConfig::from_env(&env)?;
     /// assert_eq!(config.allowed_temporary_credentials_methods(), [Method::GET, Method::POST]);
-    /// # Ok::<(), ConfigError>(())
+    /// # Ok::<(), ServerConfigError>(())
     /// ```
-    pub fn from_env(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+    pub fn from_env(env: &dyn EnvSource) -> Result<Self, ServerConfigError> {
         let mut config = Self::default();
         for (variable, setter) in [
             ("OAUTH1_TOKEN_GENERATOR", "token_generator"),
             ("OAUTH1_TOKEN_SECRET_GENERATOR", "token_secret_generator"),
         ] {
             if env.var(variable).is_some_and(|v| !v.trim().is_empty()) {
-                return Err(ConfigError::GeneratorFromEnv { variable, setter });
+                return Err(ServerConfigError::GeneratorFromEnv { variable, setter });
             }
         }
         if let Some(length) = env_length(env, "OAUTH1_TOKEN_LENGTH")? {
@@ -312,7 +312,7 @@ impl ServerConfig {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect();
-            let invalid = |reason| ConfigError::InvalidValue {
+            let invalid = |reason| ServerConfigError::InvalidValue {
                 variable: METHODS,
                 value: value.clone(),
                 reason,
@@ -340,7 +340,7 @@ impl ServerConfig {
         }
         const MAX_PARAMETERS: &str = "OAUTH1_MAX_PARAMETERS";
         if let Some(value) = env.var(MAX_PARAMETERS) {
-            let invalid = |reason| ConfigError::InvalidValue {
+            let invalid = |reason| ServerConfigError::InvalidValue {
                 variable: MAX_PARAMETERS,
                 value: value.clone(),
                 reason,
@@ -385,16 +385,16 @@ impl ServerConfig {
     }
 
     /// Random tokens of `length` characters (`OAUTH1_TOKEN_LENGTH`): between
-    /// [`MIN_TOKEN_LENGTH`] and [`MAX_TOKEN_LENGTH`], else [`ConfigError::InvalidValue`].
-    pub fn token_length(mut self, length: usize) -> Result<Self, ConfigError> {
+    /// [`MIN_TOKEN_LENGTH`] and [`MAX_TOKEN_LENGTH`], else [`ServerConfigError::InvalidValue`].
+    pub fn token_length(mut self, length: usize) -> Result<Self, ServerConfigError> {
         let length = check_setting_length("OAUTH1_TOKEN_LENGTH", length)?;
         self.token_generator = random_generator(length);
         Ok(self)
     }
 
     /// Random token secrets of `length` characters (`OAUTH1_TOKEN_SECRET_LENGTH`): between
-    /// [`MIN_TOKEN_LENGTH`] and [`MAX_TOKEN_LENGTH`], else [`ConfigError::InvalidValue`].
-    pub fn token_secret_length(mut self, length: usize) -> Result<Self, ConfigError> {
+    /// [`MIN_TOKEN_LENGTH`] and [`MAX_TOKEN_LENGTH`], else [`ServerConfigError::InvalidValue`].
+    pub fn token_secret_length(mut self, length: usize) -> Result<Self, ServerConfigError> {
         let length = check_setting_length("OAUTH1_TOKEN_SECRET_LENGTH", length)?;
         self.token_secret_generator = random_generator(length);
         Ok(self)
@@ -429,7 +429,7 @@ impl ServerConfig {
 
     /// How far `oauth_timestamp` may be from the server's clock, in the past or the future
     /// (default 300 s). Nonces are remembered for as long as their request could be accepted.
-    /// More than [`MAX_TIMESTAMP_WINDOW`] (a day) is [`ConfigError::InvalidValue`]: a window
+    /// More than [`MAX_TIMESTAMP_WINDOW`] (a day) is [`ServerConfigError::InvalidValue`]: a window
     /// that long makes every store keep nonces for days, and a huge one overflows expiries.
     ///
     /// ```
@@ -439,9 +439,9 @@ impl ServerConfig {
     /// assert!(ServerConfig::default().timestamp_window(Duration::from_secs(120)).is_ok());
     /// assert!(ServerConfig::default().timestamp_window(Duration::MAX).is_err());
     /// ```
-    pub fn timestamp_window(mut self, window: Duration) -> Result<Self, ConfigError> {
+    pub fn timestamp_window(mut self, window: Duration) -> Result<Self, ServerConfigError> {
         if window > MAX_TIMESTAMP_WINDOW {
-            return Err(ConfigError::InvalidValue {
+            return Err(ServerConfigError::InvalidValue {
                 variable: "timestamp_window",
                 value: format!("{window:?}"),
                 reason: "it must be at most one day (86400 s)",
@@ -452,13 +452,13 @@ impl ServerConfig {
     }
 
     /// How long temporary credentials stay usable (default 10 minutes). More than
-    /// [`MAX_TEMPORARY_CREDENTIAL_LIFETIME`] (7 days) is [`ConfigError::InvalidValue`].
+    /// [`MAX_TEMPORARY_CREDENTIAL_LIFETIME`] (7 days) is [`ServerConfigError::InvalidValue`].
     pub fn temporary_credential_lifetime(
         mut self,
         lifetime: Duration,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<Self, ServerConfigError> {
         if lifetime > MAX_TEMPORARY_CREDENTIAL_LIFETIME {
-            return Err(ConfigError::InvalidValue {
+            return Err(ServerConfigError::InvalidValue {
                 variable: "temporary_credential_lifetime",
                 value: format!("{lifetime:?}"),
                 reason: "it must be at most 7 days",
@@ -492,8 +492,8 @@ impl ServerConfig {
     /// (`https://api.example.com/oauth`), when a reverse proxy stands in front of it: the
     /// signature base string URI is this prefix followed by the request's path as the server
     /// receives it. It wins over the `Host` header and the forwarded headers.
-    pub fn external_base_url(mut self, url: &str) -> Result<Self, ConfigError> {
-        let invalid = |reason| ConfigError::InvalidExternalBaseUrl {
+    pub fn external_base_url(mut self, url: &str) -> Result<Self, ServerConfigError> {
+        let invalid = |reason| ServerConfigError::InvalidExternalBaseUrl {
             url: url.to_owned(),
             reason,
         };
@@ -551,7 +551,7 @@ impl ServerConfig {
     /// let env = MapEnv::new().set("OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES", "1");
     /// assert!(ServerConfig::from_env(&env)?.twice_decoded_oauth_values_accepted());
     /// assert!(!ServerConfig::new().twice_decoded_oauth_values_accepted());
-    /// # Ok::<(), oauth_compat::server::ConfigError>(())
+    /// # Ok::<(), oauth_compat::server::ServerConfigError>(())
     /// ```
     pub fn accept_twice_decoded_oauth_values(mut self, accept: bool) -> Self {
         self.accept_twice_decoded_oauth_values = accept;
@@ -574,7 +574,7 @@ impl ServerConfig {
     /// with more is refused with `invalid_request` (400) naming the limit, found by counting
     /// before anything is decoded or looked up: without a bound, a 2 MiB form of `a&a&...` is a
     /// million parameters to decode. Fewer than [`MIN_MAX_PARAMETERS`] is
-    /// [`ConfigError::InvalidValue`]: it would refuse requests for their own protocol
+    /// [`ServerConfigError::InvalidValue`]: it would refuse requests for their own protocol
     /// parameters.
     ///
     /// ```
@@ -583,9 +583,9 @@ impl ServerConfig {
     /// assert!(ServerConfig::default().max_parameters(200).is_ok());
     /// assert!(ServerConfig::default().max_parameters(3).is_err());
     /// ```
-    pub fn max_parameters(mut self, max: usize) -> Result<Self, ConfigError> {
+    pub fn max_parameters(mut self, max: usize) -> Result<Self, ServerConfigError> {
         self.max_parameters =
-            check_max_parameters(max).map_err(|reason| ConfigError::InvalidValue {
+            check_max_parameters(max).map_err(|reason| ServerConfigError::InvalidValue {
                 variable: "OAUTH1_MAX_PARAMETERS",
                 value: max.to_string(),
                 reason,
@@ -629,11 +629,11 @@ impl ServerConfig {
 fn env_http_methods(
     env: &dyn EnvSource,
     variable: &'static str,
-) -> Result<Option<Vec<Method>>, ConfigError> {
+) -> Result<Option<Vec<Method>>, ServerConfigError> {
     let Some(value) = env.var(variable) else {
         return Ok(None);
     };
-    let invalid = |reason| ConfigError::InvalidValue {
+    let invalid = |reason| ServerConfigError::InvalidValue {
         variable,
         value: value.clone(),
         reason,
@@ -662,14 +662,17 @@ fn env_http_methods(
 
 /// An on/off setting: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`, empty (any
 /// case). Anything else is refused rather than read as either, since it turns a check off.
-fn env_switch(env: &dyn EnvSource, variable: &'static str) -> Result<Option<bool>, ConfigError> {
+fn env_switch(
+    env: &dyn EnvSource,
+    variable: &'static str,
+) -> Result<Option<bool>, ServerConfigError> {
     let Some(value) = env.var(variable) else {
         return Ok(None);
     };
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(Some(true)),
         "" | "0" | "false" | "no" | "off" => Ok(Some(false)),
-        _ => Err(ConfigError::InvalidValue {
+        _ => Err(ServerConfigError::InvalidValue {
             variable,
             value,
             reason: "it must be 1, true, yes or on, or 0, false, no, off or empty",
@@ -685,21 +688,24 @@ fn check_max_parameters(max: usize) -> Result<usize, &'static str> {
     }
 }
 
-fn env_length(env: &dyn EnvSource, variable: &'static str) -> Result<Option<usize>, ConfigError> {
+fn env_length(
+    env: &dyn EnvSource,
+    variable: &'static str,
+) -> Result<Option<usize>, ServerConfigError> {
     let Some(value) = env.var(variable) else {
         return Ok(None);
     };
     let length = value
         .trim()
         .parse::<usize>()
-        .map_err(|_| ConfigError::InvalidValue {
+        .map_err(|_| ServerConfigError::InvalidValue {
             variable,
             value: value.clone(),
             reason: "it must be a whole number of characters",
         })?;
     check_length(length)
         .map(Some)
-        .map_err(|reason| ConfigError::InvalidValue {
+        .map_err(|reason| ServerConfigError::InvalidValue {
             variable,
             value,
             reason,
@@ -810,7 +816,7 @@ mod tests {
         ] {
             let err = ServerConfig::from_env(&MapEnv::new().set(variable, value)).unwrap_err();
             match &err {
-                ConfigError::InvalidValue { variable: v, .. } => assert_eq!(*v, variable),
+                ServerConfigError::InvalidValue { variable: v, .. } => assert_eq!(*v, variable),
                 other => panic!("{other:?}"),
             }
             assert!(err.to_string().starts_with(variable), "{err}");
@@ -838,7 +844,7 @@ mod tests {
             assert!(
                 matches!(
                     ServerConfig::new().external_base_url(bad),
-                    Err(ConfigError::InvalidExternalBaseUrl { .. })
+                    Err(ServerConfigError::InvalidExternalBaseUrl { .. })
                 ),
                 "{bad}"
             );
@@ -850,7 +856,7 @@ mod tests {
         let err = ServerConfig::new().token_length(4).err().unwrap();
         assert!(matches!(
             err,
-            ConfigError::InvalidValue {
+            ServerConfigError::InvalidValue {
                 variable: "OAUTH1_TOKEN_LENGTH",
                 ..
             }

@@ -208,10 +208,10 @@ impl OAuth1Error {
     }
 }
 
-impl From<oauth1::Error> for OAuth1Error {
+impl From<oauth1::SignatureError> for OAuth1Error {
     /// Maps the sans-IO verifier's errors onto Authlib's codes.
-    fn from(err: oauth1::Error) -> Self {
-        use oauth1::Error as E;
+    fn from(err: oauth1::SignatureError) -> Self {
+        use oauth1::SignatureError as E;
         match err {
             E::MissingParameter { name } => Self::MissingRequiredParameter { name },
             E::DuplicateParameter { .. } | E::ParametersInSeveralPlaces { .. } => {
@@ -346,22 +346,22 @@ mod tests {
 
     #[test]
     fn verifier_errors_map_to_codes() {
-        let e = OAuth1Error::from(oauth1::Error::NotOAuthScheme {
+        let e = OAuth1Error::from(oauth1::SignatureError::NotOAuthScheme {
             scheme: "Basic".into(),
         });
         assert_eq!((e.error(), e.status().as_u16()), ("invalid_request", 400));
         assert!(e.description().contains("Basic"));
-        let e = OAuth1Error::from(oauth1::Error::MalformedAuthorizationHeader {
+        let e = OAuth1Error::from(oauth1::SignatureError::MalformedAuthorizationHeader {
             reason: "expected `=`",
             offset: 12,
         });
         assert_eq!(e.error(), "invalid_request");
-        let e = OAuth1Error::from(oauth1::Error::ParametersInSeveralPlaces {
+        let e = OAuth1Error::from(oauth1::SignatureError::ParametersInSeveralPlaces {
             first: oauth1::ParameterLocation::Header,
             second: oauth1::ParameterLocation::Query,
         });
         assert_eq!(e.error(), "duplicated_oauth_protocol_parameter");
-        let e = OAuth1Error::from(oauth1::Error::BadSignature {
+        let e = OAuth1Error::from(oauth1::SignatureError::BadSignature {
             method: "HMAC-SHA1".into(),
         });
         assert_eq!(e.status(), StatusCode::UNAUTHORIZED);

@@ -158,14 +158,14 @@
 //! default `verify` signs and compares in constant time). Register it, then support it:
 //!
 //! ```
-//! use oauth_compat::oauth1::{Error, KeyMaterial, SignatureMethod};
+//! use oauth_compat::oauth1::{SignatureError, KeyMaterial, SignatureMethod};
 //! use oauth_compat::server::ServerConfig;
 //!
 //! /// HMAC-SHA256 under another name, computed by the built-in one.
 //! struct MyHmacSha256;
 //!
 //! impl SignatureMethod for MyHmacSha256 {
-//!     fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
+//!     fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, SignatureError> {
 //!         oauth_compat::oauth1::HmacSha256.sign(base_string, keys)
 //!     }
 //! }
@@ -188,10 +188,10 @@ pub(crate) mod store;
 pub use crate::wire::BoxFuture;
 pub use authorization_server::{AuthorizationServer, PendingAuthorization};
 pub use config::{
-    ConfigError, DEFAULT_TEMPORARY_CREDENTIAL_LIFETIME, DEFAULT_TIMESTAMP_WINDOW,
-    DEFAULT_TOKEN_LENGTH, DEFAULT_TOKEN_SECRET_LENGTH, Generator,
-    MAX_TEMPORARY_CREDENTIAL_LIFETIME, MAX_TIMESTAMP_WINDOW, MAX_TOKEN_LENGTH, MIN_MAX_PARAMETERS,
-    MIN_TOKEN_LENGTH, ServerConfig, TransportRule, VERIFIER_LENGTH, generate_token,
+    DEFAULT_TEMPORARY_CREDENTIAL_LIFETIME, DEFAULT_TIMESTAMP_WINDOW, DEFAULT_TOKEN_LENGTH,
+    DEFAULT_TOKEN_SECRET_LENGTH, Generator, MAX_TEMPORARY_CREDENTIAL_LIFETIME,
+    MAX_TIMESTAMP_WINDOW, MAX_TOKEN_LENGTH, MIN_MAX_PARAMETERS, MIN_TOKEN_LENGTH, ServerConfig,
+    ServerConfigError, TransportRule, VERIFIER_LENGTH, generate_token,
 };
 pub use error::OAuth1Error;
 pub use request_uri::request_uri;

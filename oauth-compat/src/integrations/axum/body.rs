@@ -60,7 +60,7 @@ pub(crate) async fn read_body(
         if let Some(counter) = &mut counter {
             counter.feed(&data);
             if counter.count() > max_parameters {
-                let error = oauth1::Error::TooManyParameters {
+                let error = oauth1::SignatureError::TooManyParameters {
                     limit: max_parameters,
                 };
                 return Err(OAuth1Error::from(error).into());

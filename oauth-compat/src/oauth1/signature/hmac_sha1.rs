@@ -4,14 +4,14 @@ use hmac::Hmac;
 use sha1::Sha1;
 
 use super::{HMAC_SHA1, KeyMaterial, SignatureMethod, keyed_hmac};
-use crate::oauth1::Error;
+use crate::oauth1::SignatureError;
 
 /// HMAC-SHA1 keyed with `enc(client_secret)&enc(token_secret)`, Base64 output.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HmacSha1;
 
 impl SignatureMethod for HmacSha1 {
-    fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
+    fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, SignatureError> {
         keyed_hmac::sign::<Hmac<Sha1>>(HMAC_SHA1, base_string, keys)
     }
 
@@ -20,7 +20,7 @@ impl SignatureMethod for HmacSha1 {
         base_string: &str,
         keys: &KeyMaterial<'_>,
         signature: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, SignatureError> {
         keyed_hmac::verify::<Hmac<Sha1>>(HMAC_SHA1, base_string, keys, signature)
     }
 }

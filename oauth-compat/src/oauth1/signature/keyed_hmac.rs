@@ -7,11 +7,11 @@ use hmac::digest::Output;
 use hmac::{KeyInit, Mac};
 
 use super::KeyMaterial;
-use crate::oauth1::Error;
+use crate::oauth1::SignatureError;
 
 /// A state already keyed (the key's two compression blocks done once, cloned per request).
-pub(crate) fn keyed<M: KeyInit>(method: &str, key: &str) -> Result<M, Error> {
-    M::new_from_slice(key.as_bytes()).map_err(|_| Error::SignatureMethodFailed {
+pub(crate) fn keyed<M: KeyInit>(method: &str, key: &str) -> Result<M, SignatureError> {
+    M::new_from_slice(key.as_bytes()).map_err(|_| SignatureError::SignatureMethodFailed {
         method: method.to_owned(),
         reason: "key rejected".to_owned(),
     })
@@ -40,7 +40,7 @@ pub(crate) fn sign<M: KeyInit + Mac + Clone>(
     method: &str,
     base_string: &str,
     keys: &KeyMaterial<'_>,
-) -> Result<String, Error> {
+) -> Result<String, SignatureError> {
     let keyed = keyed::<M>(method, &keys.signing_key())?;
     Ok(STANDARD.encode(mac(&keyed, base_string.as_bytes())))
 }
@@ -51,7 +51,7 @@ pub(crate) fn verify<M: KeyInit + Mac + Clone>(
     base_string: &str,
     keys: &KeyMaterial<'_>,
     signature: &str,
-) -> Result<bool, Error> {
+) -> Result<bool, SignatureError> {
     let keyed = keyed::<M>(method, &keys.signing_key())?;
     Ok(verify_with(&keyed, base_string, signature))
 }

@@ -5,12 +5,12 @@
 //! [`Signer`](crate::oauth1::Signer) and the verifier use it.
 //!
 //! ```
-//! use oauth_compat::oauth1::{Error, KeyMaterial, SignatureMethod, SignatureMethods};
+//! use oauth_compat::oauth1::{SignatureError, KeyMaterial, SignatureMethod, SignatureMethods};
 //!
 //! /// A toy method for the example: the base string's length.
 //! struct Length;
 //! impl SignatureMethod for Length {
-//!     fn sign(&self, base_string: &str, _keys: &KeyMaterial<'_>) -> Result<String, Error> {
+//!     fn sign(&self, base_string: &str, _keys: &KeyMaterial<'_>) -> Result<String, SignatureError> {
 //!         Ok(base_string.len().to_string())
 //!     }
 //! }
@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use subtle::ConstantTimeEq;
 
-use super::Error;
+use super::SignatureError;
 use super::encode::percent_encode_into;
 use crate::secret::{ClientSecret, TokenSecret};
 pub use hmac_sha1::HmacSha1;
@@ -134,7 +134,7 @@ pub fn signing_key(client_secret: &str, token_secret: &str) -> String {
 /// checks one.
 pub trait SignatureMethod: Send + Sync {
     /// The `oauth_signature` value (not yet percent-encoded) for `base_string`.
-    fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error>;
+    fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, SignatureError>;
 
     /// Whether `signature` is right for `base_string`. The default signs and compares in
     /// constant time, which suits any deterministic method (Authlib's model).
@@ -143,7 +143,7 @@ pub trait SignatureMethod: Send + Sync {
         base_string: &str,
         keys: &KeyMaterial<'_>,
         signature: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, SignatureError> {
         let expected = self.sign(base_string, keys)?;
         Ok(bool::from(expected.as_bytes().ct_eq(signature.as_bytes())))
     }
@@ -227,16 +227,16 @@ impl SignatureMethods {
     }
 
     /// The method registered under `name`.
-    pub fn get(&self, name: &str) -> Result<&dyn SignatureMethod, Error> {
+    pub fn get(&self, name: &str) -> Result<&dyn SignatureMethod, SignatureError> {
         self.entry(name).map(Entry::method)
     }
 
-    pub(crate) fn entry(&self, name: &str) -> Result<&Entry, Error> {
+    pub(crate) fn entry(&self, name: &str) -> Result<&Entry, SignatureError> {
         self.entries
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, e)| e)
-            .ok_or_else(|| Error::UnknownSignatureMethod {
+            .ok_or_else(|| SignatureError::UnknownSignatureMethod {
                 method: name.to_owned(),
             })
     }
@@ -247,22 +247,22 @@ impl SignatureMethods {
         name: &str,
         base_string: &str,
         keys: &KeyMaterial<'_>,
-    ) -> Result<String, Error> {
+    ) -> Result<String, SignatureError> {
         self.get(name)?.sign(base_string, keys)
     }
 
-    /// Checks `signature` with the method named `name`; a mismatch is [`Error::BadSignature`].
+    /// Checks `signature` with the method named `name`; a mismatch is [`SignatureError::BadSignature`].
     pub fn verify(
         &self,
         name: &str,
         base_string: &str,
         keys: &KeyMaterial<'_>,
         signature: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<(), SignatureError> {
         if self.get(name)?.verify(base_string, keys, signature)? {
             Ok(())
         } else {
-            Err(Error::BadSignature {
+            Err(SignatureError::BadSignature {
                 method: name.to_owned(),
             })
         }
@@ -275,7 +275,11 @@ mod tests {
 
     struct Reverse;
     impl SignatureMethod for Reverse {
-        fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
+        fn sign(
+            &self,
+            base_string: &str,
+            keys: &KeyMaterial<'_>,
+        ) -> Result<String, SignatureError> {
             Ok(format!(
                 "{}{}",
                 keys.signing_key(),
@@ -298,10 +302,12 @@ mod tests {
         assert!(m.verify("REVERSE", "abc", &keys, "c&cba").is_ok());
         assert!(matches!(
             m.verify("REVERSE", "abc", &keys, "c&abc"),
-            Err(Error::BadSignature { .. })
+            Err(SignatureError::BadSignature { .. })
         ));
         match m.sign("HMAC-MD5", "x", &keys) {
-            Err(Error::UnknownSignatureMethod { method }) => assert_eq!(method, "HMAC-MD5"),
+            Err(SignatureError::UnknownSignatureMethod { method }) => {
+                assert_eq!(method, "HMAC-MD5")
+            }
             other => panic!("{other:?}"),
         }
     }

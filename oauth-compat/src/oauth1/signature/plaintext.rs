@@ -5,14 +5,14 @@
 use subtle::ConstantTimeEq;
 
 use super::{KeyMaterial, SignatureMethod};
-use crate::oauth1::Error;
+use crate::oauth1::SignatureError;
 
 /// The PLAINTEXT method.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Plaintext;
 
 impl SignatureMethod for Plaintext {
-    fn sign(&self, _base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
+    fn sign(&self, _base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, SignatureError> {
         Ok(keys.signing_key())
     }
 
@@ -21,7 +21,7 @@ impl SignatureMethod for Plaintext {
         _base_string: &str,
         keys: &KeyMaterial<'_>,
         signature: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, SignatureError> {
         Ok(bool::from(
             keys.signing_key().as_bytes().ct_eq(signature.as_bytes()),
         ))

@@ -32,7 +32,7 @@ use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use sha1::Sha1;
 
 use super::{KeyMaterial, RSA_SHA1, SignatureMethod};
-use crate::oauth1::Error;
+use crate::oauth1::SignatureError;
 
 /// The RSA-SHA1 method: signs with [`KeyMaterial::rsa_private_key`], verifies with
 /// [`KeyMaterial::rsa_public_key`].
@@ -51,8 +51,8 @@ impl fmt::Debug for RsaPrivateKey {
 
 impl RsaPrivateKey {
     /// Reads a PEM private key, PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`).
-    pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        let bad = || Error::InvalidRsaKey {
+    pub fn from_pem(pem: &str) -> Result<Self, SignatureError> {
+        let bad = || SignatureError::InvalidRsaKey {
             expected: "a PEM private key: PKCS#1 `BEGIN RSA PRIVATE KEY` or PKCS#8 `BEGIN PRIVATE KEY`",
         };
         let key = if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
@@ -70,11 +70,11 @@ impl RsaPrivateKey {
     }
 
     /// Signs with blinding (see the module docs on RUSTSEC-2023-0071).
-    pub(crate) fn sign(&self, base_string: &str) -> Result<String, Error> {
+    pub(crate) fn sign(&self, base_string: &str) -> Result<String, SignatureError> {
         let signature: Signature = self
             .0
             .try_sign_with_rng(&mut SysRng, base_string.as_bytes())
-            .map_err(|_| Error::RsaSigning)?;
+            .map_err(|_| SignatureError::RsaSigning)?;
         Ok(STANDARD.encode(signature.to_bytes()))
     }
 }
@@ -91,8 +91,8 @@ impl fmt::Debug for RsaPublicKey {
 
 impl RsaPublicKey {
     /// Reads a PEM public key, SPKI (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC KEY`).
-    pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        let bad = || Error::InvalidRsaKey {
+    pub fn from_pem(pem: &str) -> Result<Self, SignatureError> {
+        let bad = || SignatureError::InvalidRsaKey {
             expected: "a PEM public key: SPKI `BEGIN PUBLIC KEY` or PKCS#1 `BEGIN RSA PUBLIC KEY`",
         };
         let key = if pem.contains("-----BEGIN RSA PUBLIC KEY-----") {
@@ -115,9 +115,9 @@ impl RsaPublicKey {
 }
 
 impl SignatureMethod for RsaSha1 {
-    fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, Error> {
+    fn sign(&self, base_string: &str, keys: &KeyMaterial<'_>) -> Result<String, SignatureError> {
         keys.rsa_private_key()
-            .ok_or(Error::MissingKey {
+            .ok_or(SignatureError::MissingKey {
                 method: RSA_SHA1.to_owned(),
                 key: "an RSA private key",
             })?
@@ -129,8 +129,8 @@ impl SignatureMethod for RsaSha1 {
         base_string: &str,
         keys: &KeyMaterial<'_>,
         signature: &str,
-    ) -> Result<bool, Error> {
-        let key = keys.rsa_public_key().ok_or(Error::MissingKey {
+    ) -> Result<bool, SignatureError> {
+        let key = keys.rsa_public_key().ok_or(SignatureError::MissingKey {
             method: RSA_SHA1.to_owned(),
             key: "an RSA public key",
         })?;
@@ -146,15 +146,15 @@ mod tests {
     fn bad_pem_is_typed_and_free_of_key_material() {
         let pem = "-----BEGIN RSA PRIVATE KEY-----\nTUlJQ1hBSUJBQUtCZ1FD\n-----END RSA PRIVATE KEY-----\n";
         let err = RsaPrivateKey::from_pem(pem).unwrap_err();
-        assert!(matches!(err, Error::InvalidRsaKey { .. }));
+        assert!(matches!(err, SignatureError::InvalidRsaKey { .. }));
         assert!(!err.to_string().contains("TUlJ"));
         assert!(matches!(
             RsaPrivateKey::from_pem("garbage"),
-            Err(Error::InvalidRsaKey { .. })
+            Err(SignatureError::InvalidRsaKey { .. })
         ));
         assert!(matches!(
             RsaPublicKey::from_pem("garbage"),
-            Err(Error::InvalidRsaKey { .. })
+            Err(SignatureError::InvalidRsaKey { .. })
         ));
     }
 
