@@ -56,8 +56,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use oauth_compat::config::Config;
 use oauth_compat::oauth1::RsaPrivateKey;
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::{MemorySession, RegisterOptions};
 use oauth_compat::{Engine, OAuth};
+use oauth_compat::{MemorySession, RegisterOptions};
 use serde_json::{Map, json};
 use url::Url;
 

@@ -52,10 +52,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use oauth_compat::env::ProcessEnv;
+use oauth_compat::ClientSecret;
+use oauth_compat::ProcessEnv;
 use oauth_compat::integrations::axum::{ServeOptions, serve};
 use oauth_compat::oauth1::RsaPublicKey;
-use oauth_compat::secret::ClientSecret;
 use oauth_compat::server::ServerConfig;
 use oauth_compat::server::{Client, StoreError};
 use oauth_compat::store::SqliteStore;

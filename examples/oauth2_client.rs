@@ -53,11 +53,11 @@ use std::convert::Infallible;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use oauth_compat::client::TokenUpdate;
+use oauth_compat::TokenUpdate;
 use oauth_compat::config::Config;
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::{MemorySession, RegisterOptions};
 use oauth_compat::{Engine, OAuth, RemoteApp};
+use oauth_compat::{MemorySession, RegisterOptions};
 use serde_json::{Map, Value, json};
 use url::Url;
 

@@ -28,15 +28,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use oauth_compat::ClientSecret;
 use oauth_compat::OAuth;
 use oauth_compat::config::Config;
 use oauth_compat::integrations::axum::{ServeOptions, serve};
-use oauth_compat::registry::{MemorySession, RegisterOptions};
 use oauth_compat::reqwest::{self, StatusCode, Url, header, redirect};
-use oauth_compat::secret::ClientSecret;
 use oauth_compat::server::ServerConfig;
 use oauth_compat::server::{Client, StoreError};
 use oauth_compat::store::SqliteStore;
+use oauth_compat::{MemorySession, RegisterOptions};
 use provider::{AppState, Stores};
 use temp_dir::TempDir;
 use tokio::net::TcpListener;

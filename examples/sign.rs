@@ -18,7 +18,6 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use http::{HeaderMap, HeaderValue, Method, Uri, header};
-use oauth_compat::env::{EnvSource, ProcessEnv};
 use oauth_compat::oauth1::normalize_parameters;
 use oauth_compat::oauth1::{
     ClientCredentials, RsaPrivateKey, SignatureMethods, SignatureType, Signer, TokenCredentials,
@@ -28,6 +27,7 @@ use oauth_compat::oauth1::{
     FORM_CONTENT_TYPE, body_parameters, collect_parameters, query_parameters,
 };
 use oauth_compat::oauth1::{base_string_uri, signature_base_string};
+use oauth_compat::{EnvSource, ProcessEnv};
 
 const USAGE: &str = "\
 usage: sign [METHOD URL [FORM_BODY]]

@@ -10,11 +10,11 @@ use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::{any, post};
 use http::Method;
-use oauth_compat::client::{ApiRequest, OAuth1Client, OAuth2Client, TokenGrant};
+use oauth_compat::RegisterOptions;
 use oauth_compat::oauth1::ClientCredentials;
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::RegisterOptions;
 use oauth_compat::response::MediaType;
+use oauth_compat::{ApiRequest, OAuth1Client, OAuth2Client, TokenGrant};
 use oauth_compat::{Error, OAuth, Step};
 use support::loopback::{self, engine};
 use support::oauth1_provider::{self, ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET};
@@ -189,7 +189,7 @@ fn the_async_builder_remote_request_and_blocking_builder_send_the_same_request()
     let client = runtime.block_on(async { oauth2_client(&provider) });
     let app = oauth2_app(&provider);
     // A blocking client gets an engine of its own (its connections belong to its runtime).
-    let blocking = blocking::OAuth2Client::new(oauth2_client(&provider)).expect("blocking");
+    let blocking = blocking::BlockingOAuth2Client::new(oauth2_client(&provider)).expect("blocking");
     for shape in ["form", "json", "text"] {
         runtime.block_on(async {
             shaped!(client.post("items"), shape).send().await.unwrap();

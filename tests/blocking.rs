@@ -14,10 +14,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use oauth_compat::client::{OAuth2Client, TokenGrant, TokenUpdate};
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::Token;
-use oauth_compat::{Error, blocking, engine};
+use oauth_compat::{EngineError, Error, blocking};
+use oauth_compat::{OAuth2Client, TokenGrant, TokenUpdate};
 use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_TOKEN, VERIFIER,
 };
@@ -80,20 +80,18 @@ fn oauth1_flow_and_signed_call() {
         Handle::try_current().is_err(),
         "the test thread runs no runtime"
     );
-    let client = oauth_compat::client::OAuth1Client::builder(ClientCredentials::new(
-        CONSUMER_KEY,
-        CONSUMER_SECRET,
-    ))
-    .signature_method("HMAC-SHA1")
-    .signature_type(SignatureType::Header)
-    .request_token_url(provider.url("/initiate"))
-    .access_token_url(provider.url("/token"))
-    .authorize_url(provider.url("/authorize"))
-    .api_base_url(provider.url("/api/"))
-    .engine(engine())
-    .build()
-    .unwrap();
-    let client = blocking::OAuth1Client::new(client).unwrap();
+    let client =
+        oauth_compat::OAuth1Client::builder(ClientCredentials::new(CONSUMER_KEY, CONSUMER_SECRET))
+            .signature_method("HMAC-SHA1")
+            .signature_type(SignatureType::Header)
+            .request_token_url(provider.url("/initiate"))
+            .access_token_url(provider.url("/token"))
+            .authorize_url(provider.url("/authorize"))
+            .api_base_url(provider.url("/api/"))
+            .engine(engine())
+            .build()
+            .unwrap();
+    let client = blocking::BlockingOAuth1Client::new(client).unwrap();
 
     let request_token = client
         .fetch_request_token(Some("https://app.example/cb"), &[])
@@ -138,7 +136,7 @@ fn oauth2_client_credentials_and_api_call() {
         .engine(engine())
         .build()
         .unwrap();
-    let client = blocking::OAuth2Client::new(client).unwrap();
+    let client = blocking::BlockingOAuth2Client::new(client).unwrap();
 
     let token = client
         .fetch_token(TokenGrant::client_credentials().scope("read"))
@@ -188,7 +186,7 @@ fn oauth2_auto_refresh_drives_an_async_update_token() {
         .engine(engine())
         .build()
         .unwrap();
-    let client = blocking::OAuth2Client::new(client).unwrap();
+    let client = blocking::BlockingOAuth2Client::new(client).unwrap();
 
     let resp = client.get("me").send().unwrap();
 
@@ -214,14 +212,14 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
         .engine(engine())
         .build()
         .unwrap();
-    let oauth2 = blocking::OAuth2Client::new(oauth2).unwrap();
+    let oauth2 = blocking::BlockingOAuth2Client::new(oauth2).unwrap();
     let err = oauth2
         .fetch_token(TokenGrant::client_credentials())
         .unwrap_err();
     assert!(
         matches!(
             err.underlying(),
-            Error::Engine(engine::EngineError::BlockingInsideRuntime)
+            Error::Engine(EngineError::BlockingInsideRuntime)
         ),
         "{err:?}"
     );
@@ -233,25 +231,23 @@ async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Engine(engine::EngineError::BlockingInsideRuntime)
+            Error::Engine(EngineError::BlockingInsideRuntime)
         ),
         "{err:?}"
     );
 
-    let oauth1 = oauth_compat::client::OAuth1Client::builder(ClientCredentials::new(
-        CONSUMER_KEY,
-        CONSUMER_SECRET,
-    ))
-    .request_token_url("http://127.0.0.1:9/initiate")
-    .engine(engine())
-    .build()
-    .unwrap();
-    let oauth1 = blocking::OAuth1Client::new(oauth1).unwrap();
+    let oauth1 =
+        oauth_compat::OAuth1Client::builder(ClientCredentials::new(CONSUMER_KEY, CONSUMER_SECRET))
+            .request_token_url("http://127.0.0.1:9/initiate")
+            .engine(engine())
+            .build()
+            .unwrap();
+    let oauth1 = blocking::BlockingOAuth1Client::new(oauth1).unwrap();
     let err = oauth1.fetch_request_token(None, &[]).unwrap_err();
     assert!(
         matches!(
             err.underlying(),
-            Error::Engine(engine::EngineError::BlockingInsideRuntime)
+            Error::Engine(EngineError::BlockingInsideRuntime)
         ),
         "{err:?}"
     );

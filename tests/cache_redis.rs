@@ -294,7 +294,7 @@ async fn errors_name_the_backend_and_operation_but_no_value() {
 /// a temporary credential granted over Redis is granted once.
 #[tokio::test]
 async fn replace_overwrites_only_a_present_key() {
-    use oauth_compat::secret::TokenSecret;
+    use oauth_compat::TokenSecret;
     use oauth_compat::server::{TemporaryCredential, TemporaryCredentialStore};
     use oauth_compat::store::CacheStore;
 

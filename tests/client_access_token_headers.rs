@@ -10,12 +10,12 @@ use axum::routing::any;
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
 use loopback::Provider;
-use oauth_compat::client::{self, OAuth1Client, OAuth2Client, OAuth2ClientBuilder, TokenGrant};
 use oauth_compat::config::Config;
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::{ClientAuthMethod, Token};
-use oauth_compat::registry::{RegisterOptions, RemoteClient};
+use oauth_compat::{ClientError, OAuth1Client, OAuth2Client, OAuth2ClientBuilder, TokenGrant};
 use oauth_compat::{Error, OAuth};
+use oauth_compat::{RegisterOptions, RemoteClient};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_SECRET};
 use oauth1_provider::{TEMP_TOKEN, VERIFIER};
 use support::loopback::{self, engine};
@@ -166,7 +166,7 @@ async fn oauth2_authorization_header_of_the_users_own_only_when_the_client_sends
             .access_token_headers([("authorization", "Basic Yml0YnVja2V0")])
             .build();
         match refused.as_ref().map_err(Error::underlying) {
-            Err(Error::Client(err @ client::ClientError::InvalidAccessTokenHeader { .. })) => {
+            Err(Error::Client(err @ ClientError::InvalidAccessTokenHeader { .. })) => {
                 let shown = format!("{err} {err:?}");
                 assert!(shown.contains("\"authorization\""), "{shown}");
                 assert!(shown.contains("client_secret_basic"), "{shown}");
@@ -190,7 +190,7 @@ async fn invalid_headers_fail_at_build_naming_the_header_and_never_its_value() {
         assert!(
             matches!(
                 err.underlying(),
-                Error::Client(client::ClientError::InvalidAccessTokenHeader { .. })
+                Error::Client(ClientError::InvalidAccessTokenHeader { .. })
             ),
             "{shown}"
         );
@@ -238,7 +238,7 @@ async fn oauth1_headers_go_with_the_token_credentials_request_only() {
         .access_token_headers([("Authorization", "OAuth oauth_signature=\"forged\"")])
         .build();
     match refused.as_ref().map_err(Error::underlying) {
-        Err(Error::Client(err @ client::ClientError::InvalidAccessTokenHeader { .. })) => {
+        Err(Error::Client(err @ ClientError::InvalidAccessTokenHeader { .. })) => {
             assert!(err.to_string().contains("OAuth 1 signature"), "{err}");
             assert!(!format!("{err:?}").contains("forged"));
         }
@@ -316,7 +316,7 @@ async fn unencodable_text_fails_before_anything_is_sent() {
         .await
         .unwrap_err();
     match err.underlying() {
-        Error::Client(client::ClientError::UnencodableText {
+        Error::Client(ClientError::UnencodableText {
             encoding: "windows-1252",
             offset: 4,
         }) => {}

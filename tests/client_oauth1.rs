@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use http::Method;
 use http::header::AUTHORIZATION;
-use oauth_compat::client::{self, OAuth1Client, OAuth1ClientBuilder};
-use oauth_compat::env::MapEnv;
-use oauth_compat::hooks::Hooks;
+use oauth_compat::Hooks;
+use oauth_compat::MapEnv;
 use oauth_compat::oauth1::{ClientCredentials, ParameterLocation, RsaPrivateKey, SignatureType};
 use oauth_compat::oauth2::Token;
-use oauth_compat::{Engine, Error, engine};
+use oauth_compat::{ClientError, OAuth1Client, OAuth1ClientBuilder};
+use oauth_compat::{Engine, EngineError, Error};
 use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, OAuth1Provider, RSA_PRIVATE_PEM,
     TEMP_SECRET, TEMP_TOKEN, VERIFIER,
@@ -509,10 +509,7 @@ async fn api_call_without_a_token_is_missing_token() {
     let err = client.get("echo").send().await.unwrap_err();
 
     assert!(
-        matches!(
-            err.underlying(),
-            Error::Client(client::ClientError::MissingToken)
-        ),
+        matches!(err.underlying(), Error::Client(ClientError::MissingToken)),
         "{err:?}"
     );
     assert!(provider.http.seen().is_empty());
@@ -534,7 +531,7 @@ async fn api_call_with_a_token_without_secret_names_oauth_token_secret() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Client(client::ClientError::MissingField {
+            Error::Client(ClientError::MissingField {
                 field: "oauth_token_secret",
                 ..
             })
@@ -563,7 +560,7 @@ async fn token_endpoint_401_is_a_provider_error_keeping_the_body() {
         .unwrap_err();
 
     match err.underlying() {
-        Error::Client(client::ClientError::OAuth1Provider(p)) => {
+        Error::Client(ClientError::OAuth1Provider(p)) => {
             assert_eq!(p.status, 401);
             assert_eq!(p.error, "invalid_signature");
             assert_eq!(&*p.body, b"error=invalid_signature");
@@ -609,7 +606,7 @@ async fn token_response_without_secret_is_an_error_naming_it() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Client(client::ClientError::MissingField {
+            Error::Client(ClientError::MissingField {
                 field: "oauth_token_secret",
                 ..
             })
@@ -706,7 +703,7 @@ async fn plain_http_to_another_host_is_refused_before_sending() {
     .expect("refused at once")
     .unwrap_err();
     match err.underlying() {
-        Error::Engine(engine::EngineError::InsecureTransport { url }) => {
+        Error::Engine(EngineError::InsecureTransport { url }) => {
             assert_eq!(url, "http://example.invalid/initiate");
         }
         other => panic!("{other:?}"),
@@ -718,7 +715,7 @@ async fn plain_http_to_another_host_is_refused_before_sending() {
         .unwrap_err();
     assert!(
         matches!(err.underlying(),
-            Error::Engine(engine::EngineError::InsecureTransport { url }) if url == "http://example.invalid/api/me"
+            Error::Engine(EngineError::InsecureTransport { url }) if url == "http://example.invalid/api/me"
         ),
         "{err:?}"
     );

@@ -14,11 +14,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use loopback::{Provider, Seen};
-use oauth_compat::client::{self, OAuth2Client, OAuth2ClientBuilder, TokenGrant, TokenUpdate};
-use oauth_compat::hooks::Hooks;
+use oauth_compat::Hooks;
 use oauth_compat::oauth2::{
     self, AuthorizationRequest, ClientAuthMethod, CodeChallengeMethod, Token, TokenPlacement,
 };
+use oauth_compat::{ClientError, OAuth2Client, OAuth2ClientBuilder, TokenGrant, TokenUpdate};
 use oauth_compat::{Engine, Error};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
@@ -748,7 +748,7 @@ async fn request_without_any_token_is_missing_token_and_nothing_is_sent() {
     assert!(
         matches!(
             result.as_ref().map_err(Error::underlying),
-            Err(Error::Client(client::ClientError::MissingToken))
+            Err(Error::Client(ClientError::MissingToken))
         ),
         "{result:?}"
     );
@@ -881,7 +881,7 @@ async fn refresh_hooks_run_on_refresh_only() {
 async fn hooks_compose_pre_request_first_then_compliance_each_in_registration_order() {
     let provider = provider().await;
     let mark = |value: &'static str| {
-        move |req: &mut oauth_compat::engine::OutgoingRequest| {
+        move |req: &mut oauth_compat::OutgoingRequest| {
             req.headers
                 .append("x-order", HeaderValue::from_static(value));
         }
@@ -1131,7 +1131,7 @@ async fn expired_token_without_refresh_token_is_token_expired_and_nothing_is_sen
     assert!(
         matches!(
             result.as_ref().map_err(Error::underlying),
-            Err(Error::Client(client::ClientError::TokenExpired { .. }))
+            Err(Error::Client(ClientError::TokenExpired { .. }))
         ),
         "{result:?}"
     );
@@ -1175,8 +1175,7 @@ async fn update_token_failure_is_reported_with_the_new_token() {
         .send()
         .await
         .unwrap_err();
-    let Error::Client(client::ClientError::UpdateTokenFailed { token, source }) = err.underlying()
-    else {
+    let Error::Client(ClientError::UpdateTokenFailed { token, source }) = err.underlying() else {
         panic!("expected UpdateTokenFailed, got {err:?}");
     };
     assert_eq!(token.access_token(), "at-new");
@@ -1423,7 +1422,7 @@ fn a_code_challenge_parameter_with_pkce_on_is_refused() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Client(client::ClientError::ConflictingParameter {
+            Error::Client(ClientError::ConflictingParameter {
                 name: "code_challenge",
                 ..
             })
@@ -1447,7 +1446,7 @@ async fn a_bad_header_is_a_typed_error_and_the_first_one_is_reported() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.underlying(), Error::Engine(oauth_compat::engine::EngineError::InvalidHeader { name, .. }) if name == "x-one"),
+        matches!(err.underlying(), Error::Engine(oauth_compat::EngineError::InvalidHeader { name, .. }) if name == "x-one"),
         "{err:?}"
     );
     assert!(provider.seen().is_empty());
@@ -1458,12 +1457,11 @@ async fn a_bad_header_is_a_typed_error_and_the_first_one_is_reported() {
 fn client_futures_are_send() {
     fn assert_send<T: Send>(_: &T) {}
     let client = authorizing_client().build().unwrap();
-    let oauth1 = oauth_compat::client::OAuth1Client::builder(
-        oauth_compat::oauth1::ClientCredentials::new("k", "s"),
-    )
-    .engine(engine())
-    .build()
-    .unwrap();
+    let oauth1 =
+        oauth_compat::OAuth1Client::builder(oauth_compat::oauth1::ClientCredentials::new("k", "s"))
+            .engine(engine())
+            .build()
+            .unwrap();
     let token = Token::oauth1("t", "s");
     assert_send(&client.fetch_token(TokenGrant::client_credentials()));
     assert_send(&client.refresh_token(Some("rt")));

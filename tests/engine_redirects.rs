@@ -10,11 +10,11 @@ use axum::routing::any;
 use http::StatusCode;
 use http::header::{CONTENT_TYPE, LOCATION};
 use loopback::Provider;
-use oauth_compat::client::{OAuth1Client, OAuth2Client, TokenGrant};
-use oauth_compat::env::MapEnv;
+use oauth_compat::MapEnv;
 use oauth_compat::oauth1::{ClientCredentials, SignatureType};
 use oauth_compat::oauth2::{ClientAuthMethod, Token, TokenPlacement};
-use oauth_compat::{Engine, Error, engine};
+use oauth_compat::{Engine, EngineError, Error, MAX_REDIRECTS};
+use oauth_compat::{OAuth1Client, OAuth2Client, TokenGrant};
 use support::loopback;
 
 const TOKEN_JSON: &str = r#"{"access_token":"at-2","token_type":"Bearer","expires_in":3600}"#;
@@ -41,7 +41,7 @@ fn engine() -> Engine {
     Engine::builder().env(MapEnv::new()).build().unwrap()
 }
 
-fn engine_error(err: &Error) -> &engine::EngineError {
+fn engine_error(err: &Error) -> &EngineError {
     match err.underlying() {
         Error::Engine(inner) => inner,
         other => panic!("expected an engine error, got {other:?}"),
@@ -161,7 +161,7 @@ async fn token_refresh_and_revocation_bodies_are_not_reposted_to_another_origin(
             let err = attempt.expect_err("refused");
             let inner = engine_error(&err);
             match inner {
-                engine::EngineError::RedirectWithBody {
+                EngineError::RedirectWithBody {
                     from,
                     to,
                     status: got,
@@ -236,9 +236,9 @@ async fn a_redirect_loop_stops_after_ten_hops() {
     assert!(
         matches!(
             engine_error(&err),
-            engine::EngineError::TooManyRedirects { limit, .. } if *limit == engine::MAX_REDIRECTS
+            EngineError::TooManyRedirects { limit, .. } if *limit == MAX_REDIRECTS
         ),
         "{err:?}"
     );
-    assert_eq!(provider.seen().len(), engine::MAX_REDIRECTS + 1);
+    assert_eq!(provider.seen().len(), MAX_REDIRECTS + 1);
 }

@@ -11,11 +11,11 @@ use axum::routing::{MethodRouter, any};
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
 use loopback::Provider;
-use oauth_compat::client::{OAuth2Client, TokenGrant};
-use oauth_compat::engine::{self, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, EngineBuilder};
-use oauth_compat::env::MapEnv;
+use oauth_compat::MapEnv;
 use oauth_compat::oauth2::{self, Token};
+use oauth_compat::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, EngineBuilder, EngineError};
 use oauth_compat::{Engine, Error, OAuthResponse, reqwest, response};
+use oauth_compat::{OAuth2Client, TokenGrant};
 use support::loopback;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -93,7 +93,7 @@ async fn the_engines_own_client_refuses_a_redirect_to_plain_http() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.underlying(), Error::Engine(engine::EngineError::InsecureTransport { url }) if url == "http://example.invalid/steal"),
+        matches!(err.underlying(), Error::Engine(EngineError::InsecureTransport { url }) if url == "http://example.invalid/steal"),
         "{err:?}"
     );
 }
@@ -144,8 +144,7 @@ async fn plain_http_to_a_remote_host_is_refused_before_anything_is_sent() {
     let engine = named(&provider).env(MapEnv::new()).build().unwrap();
     let url = format!("{}?access_token=SECRET", remote_url(&provider));
     let err = get(engine, &url).await.unwrap_err();
-    let Error::Engine(engine::EngineError::InsecureTransport { url: named }) = err.underlying()
-    else {
+    let Error::Engine(EngineError::InsecureTransport { url: named }) = err.underlying() else {
         panic!("expected InsecureTransport, got {err:?}");
     };
     assert_eq!(*named, remote_url(&provider));
@@ -192,7 +191,7 @@ async fn insecure_transport_variable_set_empty_still_refuses() {
     assert!(
         matches!(
             result.as_ref().map_err(Error::underlying),
-            Err(Error::Engine(engine::EngineError::InsecureTransport { .. }))
+            Err(Error::Engine(EngineError::InsecureTransport { .. }))
         ),
         "{result:?}"
     );
@@ -266,8 +265,7 @@ async fn engine_timeout_stops_a_slow_provider() {
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
-    let Error::Engine(engine::EngineError::Timeout { method, url, after }) = err.underlying()
-    else {
+    let Error::Engine(EngineError::Timeout { method, url, after }) = err.underlying() else {
         panic!("expected a timeout, got {err:?}");
     };
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
@@ -293,7 +291,7 @@ async fn a_user_supplied_clients_timeout_applies_when_the_engine_sets_none() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Engine(engine::EngineError::Timeout { after: None, .. })
+            Error::Engine(EngineError::Timeout { after: None, .. })
         ),
         "{err:?}"
     );
@@ -323,7 +321,7 @@ fn assert_too_large(result: Result<OAuthResponse, Error>) {
     assert!(
         matches!(
             result.as_ref().map_err(Error::underlying),
-            Err(Error::Engine(engine::EngineError::ResponseTooLarge {
+            Err(Error::Engine(EngineError::ResponseTooLarge {
                 limit: LIMIT,
                 ..
             }))
@@ -463,7 +461,7 @@ async fn connection_refused_is_a_transport_error_naming_method_and_url_without_q
         .send()
         .await
         .unwrap_err();
-    let Error::Engine(engine::EngineError::Transport {
+    let Error::Engine(EngineError::Transport {
         method, url: named, ..
     }) = err.underlying()
     else {

@@ -17,8 +17,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::{Method, header};
-use oauth_compat::client::OAuth1Client;
-use oauth_compat::env::MapEnv;
+use oauth_compat::MapEnv;
+use oauth_compat::OAuth1Client;
 use oauth_compat::oauth1::{
     ClientCredentials, RsaPrivateKey, SignatureType, Signer, SignerBuilder, TokenCredentials,
 };

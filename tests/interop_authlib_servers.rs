@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::Method;
-use oauth_compat::client::{OAuth1Client, OAuth2Client, OAuth2ClientBuilder, TokenGrant};
 use oauth_compat::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
 use oauth_compat::oauth2::{
     ClientAuthMethod, CodeChallengeMethod, CodeVerifier, Token, TokenPlacement,
 };
 use oauth_compat::{Engine, OAuthResponse, reqwest};
+use oauth_compat::{OAuth1Client, OAuth2Client, OAuth2ClientBuilder, TokenGrant};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -101,7 +101,7 @@ fn oauth1_builder(
     server: &PeerServer,
     method: &str,
     placement: SignatureType,
-) -> oauth_compat::client::OAuth1ClientBuilder {
+) -> oauth_compat::OAuth1ClientBuilder {
     let mut builder = OAuth1Client::builder(ClientCredentials::new(O1_KEY, O1_SECRET))
         .signature_method(method)
         .signature_type(placement)
@@ -405,7 +405,7 @@ async fn public_client_code_exchange_with_another_verifier_is_refused() {
 /// and whose refreshes go to the plain token endpoint (3600 s tokens).
 fn short_lived_client(
     server: &PeerServer,
-    updates: Arc<Mutex<Vec<oauth_compat::client::TokenUpdate>>>,
+    updates: Arc<Mutex<Vec<oauth_compat::TokenUpdate>>>,
 ) -> OAuth2Client {
     basic_client(server)
         .access_token_url(server.url("/token?expires_in=30"))

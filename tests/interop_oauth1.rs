@@ -16,7 +16,7 @@ use oauth_compat::oauth1::{
     SignedRequest, Signer, TokenCredentials, parse_authorization_header, parse_request_uri,
 };
 use oauth_compat::oauth1::{FORM_CONTENT_TYPE, query_parameters};
-use oauth_compat::secret::{ClientSecret, TokenSecret};
+use oauth_compat::{ClientSecret, TokenSecret};
 use serde_json::{Map, Value, json};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");

@@ -19,11 +19,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderValue, Method};
-use oauth_compat::cache::{BoxFuture, StoreError};
-use oauth_compat::client::TokenUpdate;
-use oauth_compat::hooks::Hooks;
+use oauth_compat::Hooks;
+use oauth_compat::TokenUpdate;
+use oauth_compat::cache::{BoxFuture, CacheError};
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::{
+use oauth_compat::{
     DataFormat, FlowError, MemorySession, RegisterOptions, RequestTokenStore, SessionStore,
 };
 use oauth_compat::{Error, OAuth, RemoteApp};
@@ -229,7 +229,7 @@ async fn snippet_000_d_get_joins_api_base_url_and_sends_the_token() {
 #[derive(Default)]
 struct Someplace(Mutex<HashMap<String, Token>>);
 
-async fn current_user(session: &dyn SessionStore) -> Result<String, StoreError> {
+async fn current_user(session: &dyn SessionStore) -> Result<String, CacheError> {
     let user = session.get("user_id").await?;
     Ok(user
         .and_then(|u| u.as_str().map(str::to_owned))
@@ -242,7 +242,7 @@ impl RequestTokenStore for Someplace {
         app: &'a str,
         session: &'a dyn SessionStore,
         token: &'a Token,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
+    ) -> BoxFuture<'a, Result<(), CacheError>> {
         Box::pin(async move {
             let user = current_user(session).await?;
             self.0
@@ -258,7 +258,7 @@ impl RequestTokenStore for Someplace {
         app: &'a str,
         session: &'a dyn SessionStore,
         oauth_token: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Token>, StoreError>> {
+    ) -> BoxFuture<'a, Result<Option<Token>, CacheError>> {
         Box::pin(async move {
             let user = current_user(session).await?;
             let token = self.0.lock().unwrap().remove(&format!("{app}/{user}"));

@@ -18,12 +18,12 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use oauth_compat::RegisterOptions;
 use oauth_compat::cache::Cache;
 use oauth_compat::cache::MemoryCache;
-use oauth_compat::client::{OAuth2Client, TokenGrant, TokenUpdate};
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::RegisterOptions;
 use oauth_compat::{Engine, Error, OAuth};
+use oauth_compat::{OAuth2Client, TokenGrant, TokenUpdate};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -304,8 +304,8 @@ async fn two_processes_sharing_redis_refresh_once() {
 #[cfg(feature = "redis")]
 #[tokio::test]
 async fn a_failing_cache_fails_the_refresh_without_asking_the_provider() {
+    use oauth_compat::ClientError;
     use oauth_compat::cache::RedisCache;
-    use oauth_compat::client::ClientError;
 
     let redis = redis_server::RedisServer::start();
     let server = PeerServer::oauth2();

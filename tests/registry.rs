@@ -9,12 +9,12 @@ use http::Method;
 use http::header::CONTENT_TYPE;
 use loopback::Provider;
 use oauth_compat::OAuth;
-use oauth_compat::client::TokenGrant;
+use oauth_compat::TokenGrant;
 use oauth_compat::config::Config;
 use oauth_compat::oauth1::{KeyMaterial, SignatureMethods, SignedRequest};
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::{Protocol, RegisterOptions, RemoteClient};
-use oauth_compat::secret::{ClientSecret, TokenSecret};
+use oauth_compat::{ClientSecret, TokenSecret};
+use oauth_compat::{Protocol, RegisterOptions, RemoteClient};
 use serde_json::json;
 use support::loopback;
 

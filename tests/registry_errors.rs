@@ -8,8 +8,8 @@ use axum::routing::{any, get, post};
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
 use oauth_compat::oauth2::Token;
-use oauth_compat::registry::{FlowError, MemorySession, RegisterOptions};
-use oauth_compat::{Error, OAuth, RemoteApp, Step, client};
+use oauth_compat::{ClientError, Error, OAuth, RemoteApp, Step};
+use oauth_compat::{FlowError, MemorySession, RegisterOptions};
 use support::{loopback, oauth1_provider};
 
 const CALLBACK: &str = "http://127.0.0.1/callback";
@@ -128,7 +128,7 @@ async fn an_oauth1_request_token_refusal_names_the_app_and_its_own_variant() {
     assert!(
         matches!(
             err.underlying(),
-            Error::Client(client::ClientError::OAuth1Provider(p)) if p.error == "invalid_signature"
+            Error::Client(ClientError::OAuth1Provider(p)) if p.error == "invalid_signature"
         ),
         "{err:?}"
     );
@@ -236,7 +236,7 @@ async fn an_api_call_without_a_token_names_the_app_and_the_step() {
     );
     assert!(matches!(
         err.underlying(),
-        Error::Client(client::ClientError::MissingToken)
+        Error::Client(ClientError::MissingToken)
     ));
 }
 

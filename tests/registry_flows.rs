@@ -12,8 +12,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::header::CONTENT_TYPE;
 use oauth_compat::cache::MemoryCache;
-use oauth_compat::registry::{FlowError, MemorySession, RegisterOptions, SessionStore};
 use oauth_compat::{Error, OAuth, RemoteApp};
+use oauth_compat::{FlowError, MemorySession, RegisterOptions, SessionStore};
 use sha2::{Digest as _, Sha256};
 use support::{loopback, oauth1_provider};
 
@@ -211,9 +211,9 @@ mod oauth1 {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
 
-    use oauth_compat::cache::{BoxFuture, Cache, StoreError};
+    use oauth_compat::RequestTokenStore;
+    use oauth_compat::cache::{BoxFuture, Cache, CacheError};
     use oauth_compat::oauth2::Token;
-    use oauth_compat::registry::RequestTokenStore;
     use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET};
     use oauth1_provider::{TEMP_TOKEN, VERIFIER};
 
@@ -371,7 +371,7 @@ mod oauth1 {
     }
 
     impl Cache for RacingCache {
-        fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, StoreError>> {
+        fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, CacheError>> {
             Box::pin(async move {
                 let value = self.inner.get(key).await?;
                 if self.armed.load(Ordering::SeqCst) {
@@ -386,11 +386,11 @@ mod oauth1 {
             key: &'a str,
             value: Vec<u8>,
             ttl: Option<Duration>,
-        ) -> BoxFuture<'a, Result<(), StoreError>> {
+        ) -> BoxFuture<'a, Result<(), CacheError>> {
             self.inner.set(key, value, ttl)
         }
 
-        fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), CacheError>> {
             self.inner.delete(key)
         }
 
@@ -399,7 +399,7 @@ mod oauth1 {
             key: &'a str,
             value: Vec<u8>,
             ttl: Duration,
-        ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        ) -> BoxFuture<'a, Result<bool, CacheError>> {
             self.inner.add(key, value, ttl)
         }
     }
@@ -462,7 +462,7 @@ mod oauth1 {
     }
 
     impl ByUser {
-        async fn user(session: &dyn SessionStore) -> Result<String, StoreError> {
+        async fn user(session: &dyn SessionStore) -> Result<String, CacheError> {
             let user = session.get("user").await?;
             Ok(user
                 .and_then(|u| u.as_str().map(str::to_owned))
@@ -476,7 +476,7 @@ mod oauth1 {
             app: &'a str,
             session: &'a dyn SessionStore,
             token: &'a Token,
-        ) -> BoxFuture<'a, Result<(), StoreError>> {
+        ) -> BoxFuture<'a, Result<(), CacheError>> {
             Box::pin(async move {
                 let user = Self::user(session).await?;
                 self.saved
@@ -492,7 +492,7 @@ mod oauth1 {
             app: &'a str,
             session: &'a dyn SessionStore,
             oauth_token: &'a str,
-        ) -> BoxFuture<'a, Result<Option<Token>, StoreError>> {
+        ) -> BoxFuture<'a, Result<Option<Token>, CacheError>> {
             Box::pin(async move {
                 let user = Self::user(session).await?;
                 let mut saved = self.saved.lock().unwrap();

@@ -5,10 +5,10 @@
 mod support;
 
 use http::Method;
+use oauth_compat::MapEnv;
 use oauth_compat::config::{Config, ConfigError};
-use oauth_compat::env::MapEnv;
-use oauth_compat::registry::{MemorySession, RegisterOptions};
 use oauth_compat::{Error, OAuth};
+use oauth_compat::{MemorySession, RegisterOptions};
 use oauth1_provider::{
     ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET, TEMP_TOKEN, VERIFIER,
 };

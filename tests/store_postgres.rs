@@ -123,7 +123,7 @@ async fn a_newer_schema_is_refused() {
 async fn hostile_parameters_are_400_not_500() {
     use std::sync::Arc;
 
-    use oauth_compat::secret::ClientSecret;
+    use oauth_compat::ClientSecret;
     use oauth_compat::server::{AuthorizationServer, ServerConfig};
 
     let store = Arc::new(fresh().await.0);

@@ -18,11 +18,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::{HeaderMap, HeaderValue, Method};
 use oauth_compat::Error;
-use oauth_compat::client::{OAuth1Client, OAuth2Client, TokenGrant, TokenUpdate};
-use oauth_compat::engine::{OutgoingRequest, RawResponse};
-use oauth_compat::hooks::Hooks;
+use oauth_compat::Hooks;
 use oauth_compat::oauth1::{ClientCredentials, RsaPrivateKey, SignatureType};
 use oauth_compat::oauth2::{ClientAuthMethod, CodeChallengeMethod, Token, TokenPlacement};
+use oauth_compat::{OAuth1Client, OAuth2Client, TokenGrant, TokenUpdate};
+use oauth_compat::{OutgoingRequest, RawResponse};
 use oauth1_provider::{ACCESS_SECRET, ACCESS_TOKEN, CONSUMER_KEY, CONSUMER_SECRET};
 use serde_json::json;
 use support::loopback::{self, engine};
@@ -208,7 +208,7 @@ fn oauth2_router() -> Router {
         .route("/api/me", get(me))
 }
 
-fn oauth2_client(provider: &loopback::Provider) -> oauth_compat::client::OAuth2ClientBuilder {
+fn oauth2_client(provider: &loopback::Provider) -> oauth_compat::OAuth2ClientBuilder {
     OAuth2Client::builder("client-id")
         .client_secret(CLIENT_SECRET)
         .token_endpoint_auth_method(ClientAuthMethod::ClientSecretPost)
@@ -512,7 +512,7 @@ fn token_endpoint_errors_show_no_secret() {
         "{http_status:?}"
     );
     assert!(
-        matches!(update_failed.underlying(), Error::Client(oauth_compat::client::ClientError::UpdateTokenFailed { token, .. }) if token.access_token() == NEW_ACCESS),
+        matches!(update_failed.underlying(), Error::Client(oauth_compat::ClientError::UpdateTokenFailed { token, .. }) if token.access_token() == NEW_ACCESS),
         "{update_failed:?}"
     );
     for err in &errors {
@@ -568,21 +568,21 @@ fn engine_errors_show_no_secret() {
     assert!(
         matches!(
             insecure.underlying(),
-            Error::Engine(oauth_compat::engine::EngineError::InsecureTransport { .. })
+            Error::Engine(oauth_compat::EngineError::InsecureTransport { .. })
         ),
         "{insecure:?}"
     );
     assert!(
         matches!(
             refused.underlying(),
-            Error::Engine(oauth_compat::engine::EngineError::Transport { .. })
+            Error::Engine(oauth_compat::EngineError::Transport { .. })
         ),
         "{refused:?}"
     );
     assert!(
         matches!(
             invalid.underlying(),
-            Error::Engine(oauth_compat::engine::EngineError::InvalidUrl { .. })
+            Error::Engine(oauth_compat::EngineError::InvalidUrl { .. })
         ),
         "{invalid:?}"
     );

@@ -128,7 +128,7 @@ fn doc(key: &Key) -> String {
     let _ = write!(doc, "{}.\n\n", capitalize(&facts.join("; ")));
     let _ = write!(
         doc,
-        "```\nuse oauth_compat::registry::RegisterOptions;\n\n\
+        "```\nuse oauth_compat::RegisterOptions;\n\n\
          let options = RegisterOptions::new().{}({});\n# let _ = options;\n```",
         key.name, key.example
     );

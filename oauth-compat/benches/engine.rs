@@ -21,9 +21,9 @@ use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
 use oauth_compat::Engine;
-use oauth_compat::client::{OAuth1Client, OAuth2Client};
 use oauth_compat::oauth1::ClientCredentials;
 use oauth_compat::oauth2::Token;
+use oauth_compat::{OAuth1Client, OAuth2Client};
 use tokio::runtime::Runtime;
 
 const ME: &str = r#"{"id":6253282,"login":"alice","name":"Alice Liddell","email":"alice@example.com","scope":"profile email","created_at":"2021-11-29T21:18:15Z","verified":true,"plan":{"name":"free","seats":1,"private_repos":0}}"#;

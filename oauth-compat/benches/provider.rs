@@ -39,11 +39,11 @@ use axum::http::{HeaderValue, Method, Uri};
 use axum::routing::get;
 use oauth_compat::integrations::axum::OAuth1Credential;
 use oauth_compat::oauth1::{ClientCredentials, Signer, TokenCredentials};
-use oauth_compat::secret::{ClientSecret, TokenSecret};
 use oauth_compat::server::{Client, TokenCredential, TokenCredentialStore};
 use oauth_compat::server::{ResourceProtector, ServerConfig};
 use oauth_compat::store::MemoryStore;
 use oauth_compat::store::SqliteStore;
+use oauth_compat::{ClientSecret, TokenSecret};
 use tower_service::Service;
 
 const ME: &str = r#"{"id":6253282,"login":"alice","name":"Alice Liddell","email":"alice@example.com","scope":"profile email","created_at":"2021-11-29T21:18:15Z","verified":true,"plan":{"name":"free","seats":1,"private_repos":0}}"#;

@@ -15,7 +15,7 @@ use oauth_compat::oauth1::{
     ClientCredentials, KeyMaterial, SignatureMethods, SignedRequest, Signer, TokenCredentials,
     parse_authorization_header,
 };
-use oauth_compat::secret::{ClientSecret, TokenSecret};
+use oauth_compat::{ClientSecret, TokenSecret};
 use sha1::Sha1;
 
 const CONSUMER_KEY: &str = "xvz1evFS4wEEPTGEFPHBog";

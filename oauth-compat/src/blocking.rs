@@ -13,15 +13,15 @@
 //! gone.
 //!
 //! ```no_run
-//! use oauth_compat::blocking;
-//! use oauth_compat::client::{OAuth2Client, TokenGrant};
+//! use oauth_compat::blocking::BlockingOAuth2Client;
+//! use oauth_compat::{OAuth2Client, TokenGrant};
 //!
 //! let client = OAuth2Client::builder("client-id")
 //!     .client_secret("client-secret")
 //!     .access_token_url("https://provider.example/token")
 //!     .api_base_url("https://provider.example/api/")
 //!     .build()?;
-//! let client = blocking::OAuth2Client::new(client)?;
+//! let client = BlockingOAuth2Client::new(client)?;
 //! let token = client.fetch_token(TokenGrant::client_credentials())?;
 //! let me = client.get("me").token(token).send()?;
 //! println!("{}", me.data["name"]);
@@ -87,12 +87,12 @@ impl std::fmt::Debug for Driver {
 
 /// The blocking face of [`client::OAuth1Client`].
 #[derive(Debug, Clone)]
-pub struct OAuth1Client {
+pub struct BlockingOAuth1Client {
     client: client::OAuth1Client,
     driver: Driver,
 }
 
-impl OAuth1Client {
+impl BlockingOAuth1Client {
     /// Wraps an async client.
     pub fn new(client: client::OAuth1Client) -> Result<Self, Error> {
         Ok(Self {
@@ -149,29 +149,29 @@ impl OAuth1Client {
     }
 
     /// A signed request.
-    pub fn request(&self, method: Method, url: &str) -> RequestBuilder<'_> {
-        RequestBuilder {
+    pub fn request(&self, method: Method, url: &str) -> BlockingRequestBuilder<'_> {
+        BlockingRequestBuilder {
             inner: self.client.request(method, url),
             driver: &self.driver,
         }
     }
 
-    /// See [`client::OAuth1Client::execute`]: runs a request built by [`RequestBuilder::build`].
+    /// See [`client::OAuth1Client::execute`]: runs a request built by [`BlockingRequestBuilder::build`].
     pub fn execute(&self, request: ApiRequest) -> Result<OAuthResponse, Error> {
         self.driver.block_on(self.client.execute(request))
     }
 
-    client::http_verbs!(RequestBuilder, "Blocking.");
+    client::http_verbs!(BlockingRequestBuilder, "Blocking.");
 }
 
 /// The blocking face of [`client::OAuth2Client`].
 #[derive(Debug, Clone)]
-pub struct OAuth2Client {
+pub struct BlockingOAuth2Client {
     client: client::OAuth2Client,
     driver: Driver,
 }
 
-impl OAuth2Client {
+impl BlockingOAuth2Client {
     /// Wraps an async client.
     pub fn new(client: client::OAuth2Client) -> Result<Self, Error> {
         Ok(Self {
@@ -222,30 +222,30 @@ impl OAuth2Client {
     }
 
     /// A request carrying the token.
-    pub fn request(&self, method: Method, url: &str) -> RequestBuilder<'_> {
-        RequestBuilder {
+    pub fn request(&self, method: Method, url: &str) -> BlockingRequestBuilder<'_> {
+        BlockingRequestBuilder {
             inner: self.client.request(method, url),
             driver: &self.driver,
         }
     }
 
-    /// See [`client::OAuth2Client::execute`]: runs a request built by [`RequestBuilder::build`].
+    /// See [`client::OAuth2Client::execute`]: runs a request built by [`BlockingRequestBuilder::build`].
     pub fn execute(&self, request: ApiRequest) -> Result<OAuthResponse, Error> {
         self.driver.block_on(self.client.execute(request))
     }
 
-    client::http_verbs!(RequestBuilder, "Blocking.");
+    client::http_verbs!(BlockingRequestBuilder, "Blocking.");
 }
 
 /// The blocking face of [`client::RequestBuilder`]: the same setters building the same
 /// [`ApiRequest`], and a blocking `send`.
 #[must_use = "a request does nothing until it is sent"]
-pub struct RequestBuilder<'a> {
+pub struct BlockingRequestBuilder<'a> {
     inner: client::RequestBuilder<'a>,
     driver: &'a Driver,
 }
 
-impl<'a> RequestBuilder<'a> {
+impl<'a> BlockingRequestBuilder<'a> {
     fn map(self, f: impl FnOnce(client::RequestBuilder<'a>) -> client::RequestBuilder<'a>) -> Self {
         Self {
             inner: f(self.inner),

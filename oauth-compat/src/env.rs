@@ -10,7 +10,7 @@ use std::collections::HashMap;
 /// A source of environment variables.
 ///
 /// ```
-/// use oauth_compat::env::{EnvSource, MapEnv};
+/// use oauth_compat::{EnvSource, MapEnv};
 /// let env = MapEnv::from_iter([("PORT", "8080")]);
 /// assert_eq!(env.var("PORT").as_deref(), Some("8080"));
 /// assert_eq!(env.var("HOME"), None);

@@ -90,7 +90,7 @@ impl fmt::Display for Step {
 /// The URL is cut to scheme, host and path (its query can carry a token or a signature).
 ///
 /// ```
-/// use oauth_compat::client::{OAuth2Client, TokenGrant};
+/// use oauth_compat::{OAuth2Client, TokenGrant};
 /// use oauth_compat::{Error, Step};
 ///
 /// # async fn run() -> Result<(), Error> {
@@ -165,7 +165,7 @@ impl Error {
     ///
     /// ```
     /// use oauth_compat::Error;
-    /// use oauth_compat::client::ClientError;
+    /// use oauth_compat::ClientError;
     /// let err = Error::from(ClientError::MissingToken);
     /// assert!(matches!(err.underlying(), Error::Client(ClientError::MissingToken)));
     /// ```

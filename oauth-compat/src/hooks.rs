@@ -1,43 +1,5 @@
 //! Hooks that rewrite requests and responses: Flask-OAuthlib's `pre_request` and Authlib's
 //! compliance hooks, composed in registration order.
-//!
-//! Every request runs the same pipeline: build → authenticate (OAuth 1 signature, or the OAuth 2
-//! token) → `pre_request` hooks → the compliance hooks for its kind → send → the response
-//! compliance hooks for its kind → decode. Each hook runs where the Python original runs it:
-//!
-//! | hook | runs on |
-//! |---|---|
-//! | `pre_request` (Flask-OAuthlib) | API requests (`OAuthRemoteApp.request`), after signing or adding the token; not token-endpoint requests |
-//! | `protected_request` | API requests that carry a token (Authlib's `TokenAuth`), after it is added |
-//! | `refresh_token_request` | refresh-token grant requests |
-//! | `revoke_token_request` | RFC 7009 revocation requests |
-//! | `access_token_response` | token responses (OAuth 1 token credentials, OAuth 2 grants) |
-//! | `refresh_token_response` | refresh-token grant responses |
-//!
-//! Hooks are plain functions: they rewrite, they do no I/O.
-//!
-//! ```
-//! use http::header::AUTHORIZATION;
-//! use oauth_compat::hooks::Hooks;
-//!
-//! // Seed 004's Weibo fix: Weibo wants `OAuth2 <token>` where RFC 6750 says `Bearer <token>`.
-//! let mut hooks = Hooks::new();
-//! hooks.pre_request(|req| {
-//!     if let Some(auth) = req.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-//!         let fixed = auth.replacen("Bearer", "OAuth2", 1);
-//!         req.headers.insert(AUTHORIZATION, fixed.parse().unwrap());
-//!     }
-//! });
-//!
-//! // The Slack fix of seeds 001/002: its token response has no `token_type`.
-//! hooks.access_token_response(|resp| {
-//!     if let Ok(serde_json::Value::Object(mut token)) = serde_json::from_slice(&resp.body) {
-//!         token.entry("token_type").or_insert("Bearer".into());
-//!         resp.body = serde_json::to_vec(&token).expect("a JSON map serializes");
-//!     }
-//! });
-//! assert_eq!(hooks.len(), 2);
-//! ```
 
 use std::fmt;
 use std::sync::Arc;
@@ -48,6 +10,44 @@ type RequestHook = Arc<dyn Fn(&mut OutgoingRequest) + Send + Sync>;
 type ResponseHook = Arc<dyn Fn(&mut RawResponse) + Send + Sync>;
 
 /// An ordered set of request and response hooks. Cheap to clone (the hooks are shared).
+///
+/// Every request runs the same pipeline: build → authenticate (OAuth 1 signature, or the OAuth 2
+/// token) → `pre_request` hooks → the compliance hooks for its kind → send → the response
+/// compliance hooks for its kind → decode. Each hook runs where the Python original runs it:
+///
+/// | hook | runs on |
+/// |---|---|
+/// | `pre_request` (Flask-OAuthlib) | API requests (`OAuthRemoteApp.request`), after signing or adding the token; not token-endpoint requests |
+/// | `protected_request` | API requests that carry a token (Authlib's `TokenAuth`), after it is added |
+/// | `refresh_token_request` | refresh-token grant requests |
+/// | `revoke_token_request` | RFC 7009 revocation requests |
+/// | `access_token_response` | token responses (OAuth 1 token credentials, OAuth 2 grants) |
+/// | `refresh_token_response` | refresh-token grant responses |
+///
+/// Hooks are plain functions: they rewrite, they do no I/O.
+///
+/// ```
+/// use http::header::AUTHORIZATION;
+/// use oauth_compat::Hooks;
+///
+/// // Seed 004's Weibo fix: Weibo wants `OAuth2 <token>` where RFC 6750 says `Bearer <token>`.
+/// let mut hooks = Hooks::new();
+/// hooks.pre_request(|req| {
+///     if let Some(auth) = req.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+///         let fixed = auth.replacen("Bearer", "OAuth2", 1);
+///         req.headers.insert(AUTHORIZATION, fixed.parse().unwrap());
+///     }
+/// });
+///
+/// // The Slack fix of seeds 001/002: its token response has no `token_type`.
+/// hooks.access_token_response(|resp| {
+///     if let Ok(serde_json::Value::Object(mut token)) = serde_json::from_slice(&resp.body) {
+///         token.entry("token_type").or_insert("Bearer".into());
+///         resp.body = serde_json::to_vec(&token).expect("a JSON map serializes");
+///     }
+/// });
+/// assert_eq!(hooks.len(), 2);
+/// ```
 #[derive(Clone, Default)]
 pub struct Hooks {
     pre_request: Vec<RequestHook>,

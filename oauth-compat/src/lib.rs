@@ -4,30 +4,33 @@
 //! same configuration keys, the same provider quirks, typed errors where Python returned
 //! `None`, and an OAuth 1.0 provider that keeps every existing client working.
 //!
-//! | module | what it does |
+//! ## Map
+//!
+//! What you name is at the crate root; the modules hold the protocol pieces and the provider.
+//!
+//! | where | what |
 //! |---|---|
-//! | [`client`] | [`OAuth1Client`](client::OAuth1Client) and [`OAuth2Client`](client::OAuth2Client): Authlib's `OAuth1Session` / `OAuth2Session` (flows, signed or bearer API calls, auto refresh, revocation) |
-//! | [`config`] | lazy configuration (Flask's `app.config`): environment, TOML, maps and code, resolved per app by Flask-OAuthlib's `app_key` and Authlib's `{NAME}_{KEY}` rules |
-//! | [`engine`] | the HTTP engine over [`reqwest`]: transport rule, hook pipeline, size bound, timeout, spans |
-//! | [`hooks`] | `pre_request` and Authlib's compliance hooks |
+//! | [`OAuth`], [`RemoteApp`], [`RegisterOptions`], [`RemoteRequest`] | the registry: Flask-OAuthlib's `remote_app` and Authlib's `register`, apps resolved lazily from a [`Config`] |
+//! | [`OAuth1Client`], [`OAuth2Client`], [`RequestBuilder`], [`ApiRequest`] | Authlib's `OAuth1Session` / `OAuth2Session`: flows, signed or bearer API calls, auto refresh, revocation |
+//! | [`Engine`], [`Hooks`], [`OutgoingRequest`] | the HTTP engine over [`reqwest`] (transport rule, redirects, size bound, timeout, spans) and the `pre_request` / compliance hooks it runs |
+//! | [`OAuthResponse`] | `resp.status` / `resp.data`, decoded as Flask-OAuthlib's `parse_response` does; the decoders in [`response`] |
+//! | [`Error`], [`Step`] | any error, with where it happened; each layer's own error ([`ClientError`], [`EngineError`], [`FlowError`], [`ConfigError`], ...) inside |
+//! | [`config`] | lazy configuration (Flask's `app.config`): environment, TOML, maps, code; the key table |
 //! | [`oauth1`] | RFC 5849 signing and verification, sans-IO, exact to the RFC's own examples |
 //! | [`oauth2`] | RFC 6749/6750/7636/7009 pieces, sans-IO: PKCE, state, client authentication, token requests and responses, [`Token`](oauth2::Token) |
-//! | [`registry`] | the [`OAuth`] registry: Flask-OAuthlib's `remote_app` and Authlib's `register`, apps resolved lazily from [`config`] into [`RemoteApp`]s |
-//! | [`response`] | `resp.status` / `resp.data`, decoded from JSON, XML or form bodies as Flask-OAuthlib's `parse_response` does |
 //! | [`server`] | an OAuth 1.0 provider (Authlib's Flask OAuth 1 server): `AuthorizationServer`, `ResourceProtector`, the storage traits |
-//! | [`integrations`] | the provider in web frameworks: axum handlers, extractors, a `require_oauth` layer and `serve` (feature `axum`) |
 //! | [`store`] | the provider's storage: in memory, over any [`Cache`](cache::Cache), SQLite and PostgreSQL (features) |
 //! | [`cache`] | a cache with an atomic add-if-absent: in memory, Redis (feature) |
-//! | [`secret`] | secrets whose `Debug` prints `[redacted]` |
-//! | [`env`](mod@env) | an injectable source of environment variables |
-//! | [`wire`] | the plain values every layer speaks: [`OutgoingRequest`](wire::OutgoingRequest), [`RawResponse`](wire::RawResponse), [`RequestKind`](wire::RequestKind), the transport rule |
+//! | [`integrations`] | the provider in axum: handlers, extractors, a `require_oauth` layer and `serve` (feature `axum`) |
+//! | `blocking` | a blocking API beside the async one (feature `blocking`) |
+//! | [`ClientSecret`], [`MapEnv`], [`EnvSource`] | secrets whose `Debug` prints `[redacted]`; injectable environment variables |
 //!
 //! The `remote_app!` / `#[tokengetter]` macros build on these.
 //!
 //! ## Call an API (Authlib's `OAuth2Session`)
 //!
 //! ```no_run
-//! use oauth_compat::client::{OAuth2Client, TokenGrant};
+//! use oauth_compat::{OAuth2Client, TokenGrant};
 //!
 //! # async fn run() -> Result<(), oauth_compat::Error> {
 //! let client = OAuth2Client::builder("client-id")
@@ -104,34 +107,48 @@
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod cache;
-pub mod client;
+mod client;
 pub mod config;
-pub mod engine;
-pub mod env;
-pub mod error;
-pub mod hooks;
+mod engine;
+mod env;
+mod error;
+mod hooks;
 pub mod integrations;
 pub mod oauth1;
 pub mod oauth2;
-pub mod registry;
+mod registry;
 pub mod response;
-pub mod secret;
+mod secret;
 pub mod server;
 pub mod store;
-pub mod wire;
+mod wire;
 
-pub use engine::Engine;
+pub use client::{
+    ApiRequest, BoxError, ClientError, DEFAULT_LEEWAY_SECS, OAuth1Client, OAuth1ClientBuilder,
+    OAuth2Client, OAuth2ClientBuilder, RequestBuilder, TokenGrant, TokenUpdate,
+};
+pub use config::{Config, ConfigError};
+pub use engine::{
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, Engine, EngineBuilder, EngineError, MAX_REDIRECTS,
+};
+pub use env::{EnvSource, MapEnv, ProcessEnv};
 pub use error::{Error, Step, StepError};
+pub use hooks::Hooks;
 /// The exact redis the Redis cache uses: build the connection you pass to
 /// [`RedisCache::from_connection`](cache::RedisCache::from_connection) from it, so the
 /// types match.
 #[cfg(feature = "redis")]
 pub use redis;
-pub use registry::{OAuth, RemoteApp};
+pub use registry::{
+    CallbackQuery, DataFormat, FlowError, MemorySession, OAuth, Protocol, REQUEST_TOKEN_TTL,
+    RegisterOptions, RemoteApp, RemoteClient, RemoteRequest, RequestTokenStore, SessionStore,
+};
 /// The exact reqwest the engine uses: build the client you pass to
-/// [`EngineBuilder::client`](engine::EngineBuilder::client) from it, so the types match.
+/// [`EngineBuilder::client`] from it, so the types match.
 pub use reqwest;
 pub use response::OAuthResponse;
+pub use secret::{ClientSecret, TokenSecret};
+pub use wire::{BoxFuture, OutgoingRequest, RawResponse, RequestKind};
 
 #[doc(hidden)]
 pub use oauth_compat_macros as __macros;

@@ -48,7 +48,7 @@ secret_string!(
     /// A client (consumer) secret: OAuth 1 `consumer_secret`, OAuth 2 `client_secret`.
     ///
     /// ```
-    /// use oauth_compat::secret::ClientSecret;
+    /// use oauth_compat::ClientSecret;
     /// let secret = ClientSecret::new("kd94hf93k423kf44");
     /// assert_eq!(format!("{secret:?}"), "[redacted]");
     /// assert_eq!(secret.expose_secret(), "kd94hf93k423kf44");
@@ -60,7 +60,7 @@ secret_string!(
     /// An OAuth 1 token secret (`oauth_token_secret`), temporary or token credentials.
     ///
     /// ```
-    /// use oauth_compat::secret::TokenSecret;
+    /// use oauth_compat::TokenSecret;
     /// assert_eq!(format!("{:?}", TokenSecret::new("pfkkdhi9sl3r4s00")), "[redacted]");
     /// ```
     TokenSecret

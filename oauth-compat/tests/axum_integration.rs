@@ -16,10 +16,10 @@ use oauth_compat::integrations::axum::{
     issue_token, require_oauth,
 };
 use oauth_compat::oauth1::{ClientCredentials, CredentialsResponse, Signer, TokenCredentials};
-use oauth_compat::secret::{ClientSecret, TokenSecret};
 use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
 use oauth_compat::server::{Client, TokenCredential};
 use oauth_compat::store::MemoryStore;
+use oauth_compat::{ClientSecret, TokenSecret};
 use serde_json::{Value, json};
 use tower_service::Service as _;
 

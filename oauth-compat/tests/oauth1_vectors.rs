@@ -12,7 +12,7 @@ use oauth_compat::oauth1::{
 };
 use oauth_compat::oauth1::{base_string_uri, signature_base_string};
 use oauth_compat::oauth1::{body_parameters, query_parameters};
-use oauth_compat::secret::{ClientSecret, TokenSecret};
+use oauth_compat::{ClientSecret, TokenSecret};
 use serde_json::Value;
 
 const ALL_METHODS: &[&str] = &["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"];

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderValue, Method, StatusCode, header};
+use oauth_compat::TokenSecret;
 use oauth_compat::oauth1::{SignatureType, TokenCredentials};
-use oauth_compat::secret::TokenSecret;
 use oauth_compat::server::{AuthorizationServer, OAuth1Error, ResourceProtector, ServerConfig};
 use oauth_compat::server::{
     BoxFuture, Client, ClientStore, NonceKey, NonceStore, StoreError, TokenCredential,

@@ -11,7 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use http::{HeaderMap, Method};
 use oauth_compat::Engine;
-use oauth_compat::env::MapEnv;
+use oauth_compat::MapEnv;
 
 /// A request as the provider received it.
 #[derive(Debug, Clone)]

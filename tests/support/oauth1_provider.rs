@@ -25,7 +25,7 @@ use axum::routing::{any, get, post};
 use oauth_compat::oauth1::{
     KeyMaterial, ParameterLocation, RsaPublicKey, SignatureMethods, SignedRequest,
 };
-use oauth_compat::secret::{ClientSecret, TokenSecret};
+use oauth_compat::{ClientSecret, TokenSecret};
 use serde_json::{Map, Value, json};
 
 use super::loopback::{self, Provider};

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use oauth_compat::secret::{ClientSecret, TokenSecret};
 use oauth_compat::server::{
     BoxFuture, Client, ClientStore, NonceKey, NonceStore, StoreError, TemporaryCredential,
     TemporaryCredentialStore, TokenCredential, TokenCredentialStore,
 };
+use oauth_compat::{ClientSecret, TokenSecret};
 use tokio::sync::Barrier;
 
 use super::second_process::SecondProcess;

@@ -26,11 +26,6 @@ pub use memory::MemoryCache;
 #[cfg(feature = "redis")]
 pub use redis::RedisCache;
 
-/// The name [`CacheError`] had when the cache shared the provider's error type; kept so code
-/// written against it compiles until the public surface is curated.
-#[doc(hidden)]
-pub type StoreError = CacheError;
-
 /// A key-value cache with expiry. Values are bytes; callers serialize.
 pub trait Cache: Send + Sync {
     /// The value under `key`, unless absent or expired.

@@ -9,12 +9,13 @@ use url::Url;
 
 use super::ClientError;
 use super::common::Common;
+use crate::engine;
 use crate::engine::url_join::join_url;
-use crate::engine::{self, OutgoingRequest};
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth2::Token;
 use crate::oauth2::form::form_urlencode;
 use crate::response::MediaType;
+use crate::wire::OutgoingRequest;
 
 /// An API request: method, URL, query, headers, body, which token authenticates it, and how
 /// its response is decoded.
@@ -31,7 +32,7 @@ use crate::response::MediaType;
 ///
 /// ```
 /// use http::Method;
-/// use oauth_compat::client::ApiRequest;
+/// use oauth_compat::ApiRequest;
 ///
 /// let request = ApiRequest::new(Method::GET, "user");
 /// assert_eq!(request.method(), Method::GET);

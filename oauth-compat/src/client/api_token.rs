@@ -1,8 +1,8 @@
 //! Which token an API call carries, decided in one place for both clients.
 
 use super::ClientError;
-use crate::engine::RequestKind;
 use crate::oauth2::Token;
+use crate::wire::RequestKind;
 
 /// How an API call authenticates.
 #[derive(Debug)]

@@ -332,7 +332,7 @@ macro_rules! common_setters {
         ///
         #[doc = concat!(
             "```\n",
-            "use oauth_compat::client::ClientError;\n",
+            "use oauth_compat::ClientError;\n",
             "\n",
             "let client = ", $new_builder, "\n",
             "    .access_token_headers([(\"Accept\", \"application/json\"), (\"X-Api-Key\", \"k3y\")])\n",
@@ -387,7 +387,7 @@ macro_rules! common_setters {
         ///
         #[doc = concat!(
             "```\n",
-            "use oauth_compat::client::ClientError;\n",
+            "use oauth_compat::ClientError;\n",
             "\n",
             "let client = ", $new_builder, ".encoding(\"latin-1\").build()?;\n",
             "assert!(format!(\"{client:?}\").contains(\"windows-1252\"));\n",
@@ -422,7 +422,7 @@ macro_rules! common_setters {
         #[doc = concat!(
             "Whether `", $fetch, "` keeps its token in the client (default `true`, as an ",
             "Authlib session). Build a client shared between users with `false`, so a request ",
-            "that forgets its user's token fails with `client::ClientError::MissingToken` instead of ",
+            "that forgets its user's token fails with `ClientError::MissingToken` instead of ",
             "going out with another user's."
         )]
         pub fn hold_token(mut self, hold: bool) -> Self {

@@ -33,7 +33,7 @@ use crate::wire::{RawResponse, RequestKind};
 /// [`oauth2::OAuth2Error::HttpStatus`](crate::oauth2::OAuth2Error::HttpStatus) keeping the body.
 ///
 /// ```no_run
-/// use oauth_compat::client::OAuth1Client;
+/// use oauth_compat::OAuth1Client;
 /// use oauth_compat::oauth1::ClientCredentials;
 ///
 /// # async fn run() -> Result<(), oauth_compat::Error> {
@@ -436,7 +436,7 @@ impl OAuth1ClientBuilder {
          [`fetch_access_token`](OAuth1Client::fetch_access_token) only, added after signing (headers \
          are not signed), as Flask-OAuthlib's `handle_oauth1_response` does; not with the \
          request-token request nor API calls.",
-        "oauth_compat::client::OAuth1Client::builder(oauth_compat::oauth1::ClientCredentials::new(\"key\", \"secret\"))"
+        "oauth_compat::OAuth1Client::builder(oauth_compat::oauth1::ClientCredentials::new(\"key\", \"secret\"))"
     );
 
     /// `signature_method`: `HMAC-SHA1` (default), `HMAC-SHA256`, `RSA-SHA1`, `PLAINTEXT`, or

@@ -64,7 +64,7 @@ type UpdateTokenFn = Arc<
 /// A token request to make: a grant and its parameters.
 ///
 /// ```
-/// use oauth_compat::client::TokenGrant;
+/// use oauth_compat::TokenGrant;
 /// let grant = TokenGrant::client_credentials().scope("read write").param("audience", "api");
 /// # let _ = grant;
 /// ```
@@ -184,7 +184,7 @@ impl TokenGrant {
 /// provider and share it.
 ///
 /// ```no_run
-/// use oauth_compat::client::{OAuth2Client, TokenGrant};
+/// use oauth_compat::{OAuth2Client, TokenGrant};
 /// use oauth_compat::oauth2::CodeChallengeMethod;
 ///
 /// # async fn run() -> Result<(), oauth_compat::Error> {
@@ -852,7 +852,7 @@ impl OAuth2ClientBuilder {
          with any grant (Flask-OAuthlib's `handle_oauth2_response`, its only token request) and \
          refreshes, explicit or automatic (Flask-OAuthlib has none; a refresh is a token-endpoint \
          request, RFC 6749 §6). Not with revocation nor API calls.",
-        "oauth_compat::client::OAuth2Client::builder(\"client-id\")"
+        "oauth_compat::OAuth2Client::builder(\"client-id\")"
     );
 
     /// `client_secret`.
@@ -1042,7 +1042,7 @@ impl OAuth2ClientBuilder {
     /// ```
     /// use std::sync::Arc;
     /// use oauth_compat::cache::MemoryCache;
-    /// use oauth_compat::client::OAuth2Client;
+    /// use oauth_compat::OAuth2Client;
     ///
     /// // One cache for every client of this process (a `RedisCache` for every process).
     /// let lock = Arc::new(MemoryCache::new());

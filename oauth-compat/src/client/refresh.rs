@@ -59,12 +59,12 @@ pub(crate) enum Reuse {
 
 #[derive(Default)]
 pub(crate) struct SingleFlight {
-    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    entries: Arc<Mutex<HashMap<String, Flight>>>,
     next_id: AtomicU64,
 }
 
 #[derive(Default)]
-struct Entry {
+struct Flight {
     running: Option<(u64, watch::Receiver<Option<Outcome>>)>,
     /// The last success: its id, when it finished, and the token.
     succeeded: Option<(u64, Instant, Token)>,
@@ -146,14 +146,14 @@ impl SingleFlight {
 /// The running flight's bookkeeping: records its end, and forgets it if the task ends without
 /// an answer (panic, cancellation at runtime shutdown).
 struct FlightGuard {
-    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    entries: Arc<Mutex<HashMap<String, Flight>>>,
     key: String,
     id: u64,
     finished: bool,
 }
 
 impl FlightGuard {
-    fn with_entry(&self, f: impl FnOnce(&mut Entry)) {
+    fn with_entry(&self, f: impl FnOnce(&mut Flight)) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(entry) = entries.get_mut(&self.key) {
             f(entry);

@@ -26,7 +26,7 @@ pub(crate) enum ClientRef<'a> {
 /// then ignored, and `send` or `build` reports that error.
 ///
 /// ```no_run
-/// use oauth_compat::client::OAuth2Client;
+/// use oauth_compat::OAuth2Client;
 ///
 /// # async fn run(client: OAuth2Client) -> Result<(), oauth_compat::Error> {
 /// // In one go...
@@ -120,7 +120,7 @@ impl<'a> RequestBuilder<'a> {
     /// `UnicodeEncodeError`), before anything is sent.
     ///
     /// ```no_run
-    /// use oauth_compat::client::OAuth2Client;
+    /// use oauth_compat::OAuth2Client;
     ///
     /// # async fn run() -> Result<(), oauth_compat::Error> {
     /// let legacy = OAuth2Client::builder("client-id")

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use oauth_compat::config::{AppSettings, Config};
-//! use oauth_compat::env::MapEnv;
+//! use oauth_compat::MapEnv;
 //!
 //! let config = Config::from_env_source(MapEnv::new().set("TWITTER_CONSUMER_SECRET", "s3cr3t"))
 //!     .merge(Config::from_toml_str(r#"TWITTER_CONSUMER_KEY = "key""#)?);

@@ -54,7 +54,7 @@ const DJANGO_TABLE: &str = "AUTHLIB_OAUTH_CLIENTS";
 ///
 /// ```
 /// use oauth_compat::config::{AppSettings, Config};
-/// use oauth_compat::env::MapEnv;
+/// use oauth_compat::MapEnv;
 ///
 /// let config = Config::from_toml_str(r#"
 ///     [TWITTER]

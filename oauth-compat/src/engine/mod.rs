@@ -1,58 +1,16 @@
 //! The HTTP engine: a thin layer over [`reqwest::Client`] that every OAuth 1 and OAuth 2 client
 //! sends through.
-//!
-//! It adds what OAuth needs around a plain HTTP exchange: the transport-security rule (HTTPS, or
-//! plain HTTP to this machine, unless `AUTHLIB_INSECURE_TRANSPORT` is set), the hook pipeline
-//! ([`crate::hooks`]), a bound on the response size, a default timeout, and a `tracing` span per
-//! request that names method, host, path, status and duration, never a secret.
-//!
-//! # Bring your own reqwest client
-//! Pools, proxies and timeouts are reqwest's job: build a client with the re-exported
-//! [`crate::reqwest`] (the exact version the engine uses, so the types match) and hand it over.
-//! Its timeout then applies; the engine sets none of its own unless asked to.
-//!
-//! ```
-//! use std::time::Duration;
-//! use oauth_compat::{Engine, reqwest};
-//!
-//! let client = reqwest::Client::builder()
-//!     .timeout(Duration::from_secs(5))
-//!     .pool_max_idle_per_host(4)
-//!     .build()?;
-//! let engine = Engine::builder().client(client).max_response_bytes(256 * 1024).build()?;
-//! # let _ = engine;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Redirects
-//! The engine follows redirects itself, at most [`MAX_REDIRECTS`] hops, by these rules:
-//! no hop carries a `Referer` (the previous URL can hold an `access_token` or a
-//! `client_secret`); a 301/302/303 continues as a GET without a body; a 307/308 repeats the
-//! method and body, except that a body is never sent to another origin (scheme, host and port):
-//! that is [`EngineError::RedirectWithBody`], naming both origins, and nothing is sent there;
-//! `Authorization`, `Cookie` and `Proxy-Authorization` never go to another origin; every hop
-//! must pass the transport rule. A client you pass should leave redirects to the engine (see
-//! [`EngineBuilder::client`]).
-//!
-//! TLS is rustls with its aws-lc-rs provider (reqwest's default choice), so clients built from
-//! the re-exported reqwest work without installing a process-wide crypto provider; the engine
-//! never installs one either. Building aws-lc-sys is the largest single step of a cold build:
-//! its build script took 45 s of an 88 s `cargo build -p oauth-compat` on 2 cores (`--timings`).
 
 mod error;
 mod redirect;
 mod send;
 pub(crate) mod url_join;
 
-/// The transport rule, at the path it had before it moved to [`crate::wire`].
-pub use crate::wire::transport;
-
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-pub use crate::wire::{OutgoingRequest, RawResponse, RequestKind};
 pub use error::EngineError;
 pub use redirect::MAX_REDIRECTS;
 
@@ -67,6 +25,44 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = crate::response::DEFAULT_MAX_BODY_BYTES;
 
 /// The HTTP engine: cheap to clone, share it between clients and handlers.
+///
+/// It adds what OAuth needs around a plain HTTP exchange: the transport-security rule (HTTPS, or
+/// plain HTTP to this machine, unless `AUTHLIB_INSECURE_TRANSPORT` is set), the hook pipeline
+/// ([`Hooks`](crate::Hooks)), a bound on the response size, a default timeout, and a `tracing` span per
+/// request that names method, host, path, status and duration, never a secret.
+///
+/// # Bring your own reqwest client
+/// Pools, proxies and timeouts are reqwest's job: build a client with the re-exported
+/// [`crate::reqwest`] (the exact version the engine uses, so the types match) and hand it over.
+/// Its timeout then applies; the engine sets none of its own unless asked to.
+///
+/// ```
+/// use std::time::Duration;
+/// use oauth_compat::{Engine, reqwest};
+///
+/// let client = reqwest::Client::builder()
+///     .timeout(Duration::from_secs(5))
+///     .pool_max_idle_per_host(4)
+///     .build()?;
+/// let engine = Engine::builder().client(client).max_response_bytes(256 * 1024).build()?;
+/// # let _ = engine;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Redirects
+/// The engine follows redirects itself, at most [`MAX_REDIRECTS`] hops, by these rules:
+/// no hop carries a `Referer` (the previous URL can hold an `access_token` or a
+/// `client_secret`); a 301/302/303 continues as a GET without a body; a 307/308 repeats the
+/// method and body, except that a body is never sent to another origin (scheme, host and port):
+/// that is [`EngineError::RedirectWithBody`], naming both origins, and nothing is sent there;
+/// `Authorization`, `Cookie` and `Proxy-Authorization` never go to another origin; every hop
+/// must pass the transport rule. A client you pass should leave redirects to the engine (see
+/// [`EngineBuilder::client`]).
+///
+/// TLS is rustls with its aws-lc-rs provider (reqwest's default choice), so clients built from
+/// the re-exported reqwest work without installing a process-wide crypto provider; the engine
+/// never installs one either. Building aws-lc-sys is the largest single step of a cold build:
+/// its build script took 45 s of an 88 s `cargo build -p oauth-compat` on 2 cores (`--timings`).
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
@@ -144,7 +140,7 @@ impl EngineBuilder {
     ///
     /// **Build it with `.redirect(reqwest::redirect::Policy::none())` and `.referer(false)`.**
     /// The engine follows redirects itself, by rules reqwest cannot know (see
-    /// [`MAX_REDIRECTS`] and the [module docs](self#redirects)): no `Referer` on any hop, no
+    /// [`MAX_REDIRECTS`] and the [engine's rules](Engine#redirects)): no `Referer` on any hop, no
     /// body re-sent to another origin, every hop on secure transport. A client that follows
     /// redirects by its own policy does so before the engine sees them, with reqwest's
     /// defaults: a `Referer` header carrying the previous URL (an `access_token` in its query

@@ -41,7 +41,7 @@ pub fn base_string_uri_str(uri: &str) -> Result<String, SignatureError> {
 }
 
 /// [`base_string_uri`], appending to `out`.
-pub fn base_string_uri_into(out: &mut String, uri: &Uri) -> Result<(), SignatureError> {
+pub(crate) fn base_string_uri_into(out: &mut String, uri: &Uri) -> Result<(), SignatureError> {
     write_base_string_uri(uri.into(), |piece| out.push_str(piece))
 }
 

@@ -94,13 +94,7 @@ pub fn percent_encode(input: &str) -> String {
 
 /// Percent-encodes `input` per RFC 5849 §3.6, appending to `out` (no allocation beyond `out`'s
 /// growth).
-///
-/// ```
-/// let mut out = String::from("x=");
-/// oauth_compat::oauth1::percent_encode_into(&mut out, "a/b é");
-/// assert_eq!(out, "x=a%2Fb%20%C3%A9");
-/// ```
-pub fn percent_encode_into(out: &mut String, input: &str) {
+pub(crate) fn percent_encode_into(out: &mut String, input: &str) {
     let bytes = input.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -213,7 +207,7 @@ pub(crate) fn raw_form_pairs(input: &[u8]) -> impl Iterator<Item = (&[u8], &[u8]
 }
 
 /// [`form_decode`] over raw bytes (a request body); `within` names the source in errors.
-pub fn form_decode_bytes(
+pub(crate) fn form_decode_bytes(
     input: &[u8],
     within: &str,
 ) -> Result<Vec<(String, String)>, SignatureError> {
@@ -229,6 +223,13 @@ pub fn form_decode_bytes(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn percent_encode_into_appends() {
+        let mut out = String::from("x=");
+        super::percent_encode_into(&mut out, "a/b é");
+        assert_eq!(out, "x=a%2Fb%20%C3%A9");
+    }
+
     use super::*;
 
     #[test]

@@ -55,19 +55,15 @@ mod twice_decoded;
 mod uri_parts;
 pub(crate) mod verify;
 
-pub use base_string::{
-    base_string_uri, base_string_uri_into, base_string_uri_str, signature_base_string,
-};
+pub use base_string::{base_string_uri, base_string_uri_str, signature_base_string};
 pub use credentials::{ClientCredentials, CredentialsResponse, TokenCredentials};
-pub use encode::{
-    form_decode, form_decode_bytes, percent_decode, percent_encode, percent_encode_into,
-};
+pub use encode::{form_decode, percent_decode, percent_encode};
 pub use error::{ParameterLocation, SignatureError};
 pub use header::{AuthorizationHeader, format_authorization_header, parse_authorization_header};
 pub use normalize::normalize_parameters;
 pub use params::{
     DEFAULT_MAX_PARAMETERS, FORM_CONTENT_TYPE, body_parameters, collect_parameters, has_form_body,
-    is_form_content_type, query_parameters,
+    query_parameters,
 };
 pub use request_uri::parse_request_uri;
 pub use sign::{NonceAndTimestampSource, SignatureType, Signer, SignerBuilder};

@@ -31,7 +31,7 @@ pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 /// Whether a `Content-Type` value is `application/x-www-form-urlencoded`, compared
 /// case-insensitively and ignoring parameters such as `; charset=utf-8`.
-pub fn is_form_content_type(content_type: &str) -> bool {
+pub(crate) fn is_form_content_type(content_type: &str) -> bool {
     let media_type = content_type.split(';').next().unwrap_or("").trim();
     media_type.eq_ignore_ascii_case(FORM_CONTENT_TYPE)
 }

@@ -40,7 +40,8 @@ use super::header::push_realm;
 use super::normalize::EncodedParams;
 use super::params::{FORM_CONTENT_TYPE, has_form_body};
 use super::signature::{
-    self, Entry, HMAC_SHA1, HMAC_SHA256, KeyMaterial, RsaPrivateKey, SignatureMethods, keyed_hmac,
+    self, HMAC_SHA1, HMAC_SHA256, KeyMaterial, RegisteredMethod, RsaPrivateKey, SignatureMethods,
+    keyed_hmac,
 };
 use super::{ParameterLocation, SignatureError};
 
@@ -77,7 +78,7 @@ enum Prepared {
     HmacSha1(Hmac<Sha1>),
     HmacSha256(Hmac<Sha256>),
     Rsa(RsaPrivateKey),
-    Other(Entry),
+    Other(RegisteredMethod),
 }
 
 /// Builds a [`Signer`]; see [`Signer::builder`]. Clone it to keep a template (the client's
@@ -190,9 +191,11 @@ impl SignerBuilder {
             )
         };
         let prepared = match entry {
-            Entry::HmacSha1 => Prepared::HmacSha1(keyed_hmac::keyed(HMAC_SHA1, &key())?),
-            Entry::HmacSha256 => Prepared::HmacSha256(keyed_hmac::keyed(HMAC_SHA256, &key())?),
-            Entry::RsaSha1 => {
+            RegisteredMethod::HmacSha1 => Prepared::HmacSha1(keyed_hmac::keyed(HMAC_SHA1, &key())?),
+            RegisteredMethod::HmacSha256 => {
+                Prepared::HmacSha256(keyed_hmac::keyed(HMAC_SHA256, &key())?)
+            }
+            RegisteredMethod::RsaSha1 => {
                 Prepared::Rsa(self.rsa_key.clone().ok_or(SignatureError::MissingKey {
                     method: self.method.clone(),
                     key: "an RSA private key",
@@ -362,7 +365,7 @@ enum Form<'a> {
 
 /// How to write the protocol parameters out.
 #[derive(Clone, Copy)]
-enum Style {
+enum ParameterLayout {
     Header,
     Form,
 }
@@ -439,7 +442,7 @@ impl Signer {
     fn sign_into(
         &self,
         out: &mut Vec<u8>,
-        style: Style,
+        style: ParameterLayout,
         method: &str,
         uri: UriParts<'_>,
         form: Form<'_>,
@@ -449,14 +452,14 @@ impl Signer {
         // Everything but the signature is written out first, around the per-request values;
         // the fixed text was prepared at build time.
         let (head, tail) = match style {
-            Style::Header => (&self.fixed.header_head, &self.fixed.header_tail),
-            Style::Form => (&self.fixed.form_head, &self.fixed.form_tail),
+            ParameterLayout::Header => (&self.fixed.header_head, &self.fixed.header_tail),
+            ParameterLayout::Form => (&self.fixed.form_head, &self.fixed.form_tail),
         };
         out.extend_from_slice(head.as_bytes());
         encode_bytes_into(out, timestamp.as_bytes());
         out.extend_from_slice(match style {
-            Style::Header => b"\", oauth_nonce=\"",
-            Style::Form => b"&oauth_nonce=",
+            ParameterLayout::Header => b"\", oauth_nonce=\"",
+            ParameterLayout::Form => b"&oauth_nonce=",
         });
         encode_bytes_into(out, nonce.as_bytes());
         out.extend_from_slice(tail.as_bytes());
@@ -533,7 +536,7 @@ impl Signer {
         };
 
         encode_bytes_into(out, &signature);
-        if let Style::Header = style {
+        if let ParameterLayout::Header = style {
             out.push(b'"');
         }
         Ok(())
@@ -551,7 +554,7 @@ impl Signer {
         let mut out = Vec::with_capacity(320);
         self.sign_into(
             &mut out,
-            Style::Header,
+            ParameterLayout::Header,
             method.as_str(),
             uri.into(),
             Form::Pairs(form_params),
@@ -569,7 +572,7 @@ impl Signer {
         let mut out = Vec::with_capacity(320);
         self.sign_into(
             &mut out,
-            Style::Form,
+            ParameterLayout::Form,
             method.as_str(),
             uri.into(),
             Form::Pairs(form_params),
@@ -669,7 +672,13 @@ impl Signer {
         let mut out = Vec::with_capacity(320);
         match self.signature_type {
             SignatureType::Header => {
-                self.sign_into(&mut out, Style::Header, method.as_str(), uri, form)?;
+                self.sign_into(
+                    &mut out,
+                    ParameterLayout::Header,
+                    method.as_str(),
+                    uri,
+                    form,
+                )?;
                 // Everything but the realm is percent-encoded ASCII, and the realm was checked
                 // for control characters at build time, so this cannot fail; if it did, the
                 // realm would be why.
@@ -682,11 +691,11 @@ impl Signer {
                 headers.insert(header::AUTHORIZATION, value);
             }
             SignatureType::Query => {
-                self.sign_into(&mut out, Style::Form, method.as_str(), uri, form)?;
+                self.sign_into(&mut out, ParameterLayout::Form, method.as_str(), uri, form)?;
                 return Ok(Some(ascii_string(out)));
             }
             SignatureType::Body => {
-                self.sign_into(&mut out, Style::Form, method.as_str(), uri, form)?;
+                self.sign_into(&mut out, ParameterLayout::Form, method.as_str(), uri, form)?;
                 if !body.is_empty() {
                     body.push(b'&');
                 }

@@ -9,7 +9,7 @@
 //! ```
 //! use http::{HeaderMap, HeaderValue, Method, Uri, header};
 //! use oauth_compat::oauth1::{KeyMaterial, SignatureMethods, SignedRequest};
-//! use oauth_compat::secret::{ClientSecret, TokenSecret};
+//! use oauth_compat::{ClientSecret, TokenSecret};
 //!
 //! let uri: Uri = "http://photos.example.net/photos?file=vacation.jpg&size=original".parse().unwrap();
 //! let mut headers = HeaderMap::new();
@@ -511,7 +511,7 @@ impl SignedRequest {
     /// ```
     /// use http::{HeaderMap, HeaderValue, Method, header};
     /// use oauth_compat::oauth1::{SignatureError, KeyMaterial, SignatureMethods, SignedRequest};
-    /// use oauth_compat::secret::ClientSecret;
+    /// use oauth_compat::ClientSecret;
     ///
     /// // Signed by Authlib 1.9.9's client (nonce and timestamp fixed) with the callback
     /// // "http://127.0.0.1:9/ready?next=%2Fhome".

@@ -443,7 +443,7 @@ mod tests {
 
     #[test]
     fn html_500_is_http_status_with_body() {
-        let body = b"<html><body><h1>500 Internal Server OAuth2Error</h1></body></html>";
+        let body = b"<html><body><h1>500 Internal Server Error</h1></body></html>";
         let err = parse_token_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             &headers("text/html"),
@@ -456,8 +456,7 @@ mod tests {
             "{err:?}"
         );
         assert!(
-            err.to_string()
-                .contains("HTTP 500 Internal Server OAuth2Error"),
+            err.to_string().contains("HTTP 500 Internal Server Error"),
             "{err}"
         );
         assert_eq!(err.body(), Some(&body[..]));

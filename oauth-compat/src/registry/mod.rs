@@ -1,33 +1,4 @@
 //! The `OAuth` registry: Flask-OAuthlib's `OAuth(app)` and Authlib's `OAuth(app)`, one type.
-//!
-//! Apps are declared with [`OAuth::register`] (Authlib's defaults) or [`OAuth::remote_app`]
-//! (Flask-OAuthlib's defaults) and looked up by name with [`OAuth::create_client`]. Nothing is
-//! read from the configuration until an app is first used, so [`OAuth::init_app`] may come after
-//! the declarations, as `oauth.init_app(app)` does in a Flask app factory.
-//!
-//! ```
-//! use oauth_compat::OAuth;
-//! use oauth_compat::config::Config;
-//! use oauth_compat::registry::{Protocol, RegisterOptions};
-//!
-//! let oauth = OAuth::new();
-//! oauth.remote_app("twitter", RegisterOptions::new()
-//!     .app_key("TWITTER")
-//!     .base_url("https://api.twitter.com/1.1/")
-//!     .authorize_url("https://api.twitter.com/oauth/authenticate"));
-//! // Read at first use: config given after the declaration still counts.
-//! oauth.init_app(Config::from_toml_str(r#"
-//!     [TWITTER]
-//!     consumer_key = "key"
-//!     consumer_secret = "secret"
-//!     request_token_url = "https://api.twitter.com/oauth/request_token"
-//!     access_token_url = "https://api.twitter.com/oauth/access_token"
-//! "#)?);
-//! let twitter = oauth.create_client("twitter").expect("registered");
-//! assert_eq!(twitter.protocol()?, Protocol::OAuth1); // request_token_url is set
-//! assert_eq!(twitter.client_id()?, "key");
-//! # Ok::<(), oauth_compat::Error>(())
-//! ```
 
 mod flow;
 mod metadata;
@@ -58,6 +29,35 @@ use tokens::{FetchTokenFn, UpdateTokenFn, erase_fetch, erase_update};
 
 /// A registry of remote apps. Cheap to clone: clones share the apps, the configuration and the
 /// engine, so one registry can sit in an axum state and serve every handler.
+///
+/// Apps are declared with [`OAuth::register`] (Authlib's defaults) or [`OAuth::remote_app`]
+/// (Flask-OAuthlib's defaults) and looked up by name with [`OAuth::create_client`]. Nothing is
+/// read from the configuration until an app is first used, so [`OAuth::init_app`] may come after
+/// the declarations, as `oauth.init_app(app)` does in a Flask app factory.
+///
+/// ```
+/// use oauth_compat::OAuth;
+/// use oauth_compat::config::Config;
+/// use oauth_compat::{Protocol, RegisterOptions};
+///
+/// let oauth = OAuth::new();
+/// oauth.remote_app("twitter", RegisterOptions::new()
+///     .app_key("TWITTER")
+///     .base_url("https://api.twitter.com/1.1/")
+///     .authorize_url("https://api.twitter.com/oauth/authenticate"));
+/// // Read at first use: config given after the declaration still counts.
+/// oauth.init_app(Config::from_toml_str(r#"
+///     [TWITTER]
+///     consumer_key = "key"
+///     consumer_secret = "secret"
+///     request_token_url = "https://api.twitter.com/oauth/request_token"
+///     access_token_url = "https://api.twitter.com/oauth/access_token"
+/// "#)?);
+/// let twitter = oauth.create_client("twitter").expect("registered");
+/// assert_eq!(twitter.protocol()?, Protocol::OAuth1); // request_token_url is set
+/// assert_eq!(twitter.client_id()?, "key");
+/// # Ok::<(), oauth_compat::Error>(())
+/// ```
 #[derive(Clone, Default)]
 pub struct OAuth {
     shared: Arc<Shared>,
@@ -145,7 +145,7 @@ impl Shared {
 /// ```
 /// use http::Method;
 /// use oauth_compat::OAuth;
-/// use oauth_compat::registry::RegisterOptions;
+/// use oauth_compat::RegisterOptions;
 ///
 /// let oauth = OAuth::new();
 /// let typed = oauth.remote_app("typed", RegisterOptions::new()
@@ -228,7 +228,7 @@ impl RegisterOptions {
     ///
     /// ```
     /// use oauth_compat::oauth2::Token;
-    /// use oauth_compat::registry::RegisterOptions;
+    /// use oauth_compat::RegisterOptions;
     ///
     /// #[derive(Clone)]
     /// struct UserId(u64);
@@ -354,7 +354,7 @@ impl OAuth {
     ///
     /// ```no_run
     /// # #[cfg(feature = "redis")]
-    /// # async fn run() -> Result<(), oauth_compat::cache::StoreError> {
+    /// # async fn run() -> Result<(), oauth_compat::cache::CacheError> {
     /// use std::sync::Arc;
     /// use oauth_compat::OAuth;
     /// use oauth_compat::cache::RedisCache;
@@ -452,7 +452,7 @@ impl OAuth {
     ///
     /// ```
     /// use oauth_compat::OAuth;
-    /// use oauth_compat::registry::RegisterOptions;
+    /// use oauth_compat::RegisterOptions;
     ///
     /// let oauth = OAuth::new();
     /// // twitter = oauth.remote_app('twitter', consumer_key='key', consumer_secret='secret', ..)

@@ -95,7 +95,7 @@ impl<'a> RemoteRequest<'a> {
     ///
     /// ```
     /// # async fn demo(app: &oauth_compat::RemoteApp) -> Result<(), oauth_compat::Error> {
-    /// use oauth_compat::registry::DataFormat;
+    /// use oauth_compat::DataFormat;
     /// // remote.post('statuses/update.json', data={'status': 'hi'}, format='json')
     /// let resp = app.post("statuses/update.json")
     ///     .data(&[("status", "hi")], DataFormat::Json)
@@ -200,7 +200,7 @@ impl RemoteApp {
     /// ```no_run
     /// # async fn demo(app: &oauth_compat::RemoteApp, token: oauth_compat::oauth2::Token) -> Result<(), oauth_compat::Error> {
     /// use http::Method;
-    /// use oauth_compat::client::ApiRequest;
+    /// use oauth_compat::ApiRequest;
     ///
     /// let request = ApiRequest::new(Method::GET, "user");
     /// let resp = app.execute(request).await?;

@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use oauth_compat::env::MapEnv;
+//! use oauth_compat::MapEnv;
 //! use oauth_compat::server::ServerConfig;
 //!
 //! // Flask: app.config["OAUTH1_SUPPORTED_SIGNATURE_METHODS"] = ["HMAC-SHA1", "RSA-SHA1"]
@@ -117,9 +117,8 @@ fn check_length(length: usize) -> Result<usize, &'static str> {
 }
 
 /// When OAuth 1 requests must arrive over a secure transport (`https`, or `http` to
-/// `localhost`, 127.0.0.0/8 or `::1`: the engine's rule,
-/// [`is_secure_transport`](crate::wire::transport::is_secure_transport)), judged on the
-/// public request URI (so behind a TLS-terminating proxy, configure
+/// `localhost`, 127.0.0.0/8 or `::1`: the engine's rule, Authlib's `is_secure_transport`),
+/// judged on the public request URI (so behind a TLS-terminating proxy, configure
 /// [`ServerConfig::external_base_url`] or [`ServerConfig::trust_forwarded_headers`]).
 /// Refused requests get `insecure_transport` (400).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -277,7 +276,7 @@ impl ServerConfig {
     ///
     /// ```
     /// use http::Method;
-    /// use oauth_compat::env::MapEnv;
+    /// use oauth_compat::MapEnv;
     /// use oauth_compat::server::{ServerConfigError, ServerConfig};
     ///
     /// let err = ServerConfig::from_env(&MapEnv::new().set("OAUTH1_TOKEN_LENGTH", "many")).unwrap_err();
@@ -545,7 +544,7 @@ impl ServerConfig {
     /// `…?next=%2Fhome` and `…?next=/home` verify with the same signature.
     ///
     /// ```
-    /// use oauth_compat::env::MapEnv;
+    /// use oauth_compat::MapEnv;
     /// use oauth_compat::server::ServerConfig;
     ///
     /// let env = MapEnv::new().set("OAUTH1_ACCEPT_TWICE_DECODED_OAUTH_VALUES", "1");

@@ -45,7 +45,7 @@
 //! use std::sync::Arc;
 //! use http::{Method, Request, StatusCode};
 //! use oauth_compat::oauth1::{ClientCredentials, CredentialsResponse, Signer};
-//! use oauth_compat::secret::ClientSecret;
+//! use oauth_compat::ClientSecret;
 //! use oauth_compat::server::Client;
 //! use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
 //! use oauth_compat::store::MemoryStore;

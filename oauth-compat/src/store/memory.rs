@@ -5,7 +5,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use oauth_compat::secret::ClientSecret;
+//! use oauth_compat::ClientSecret;
 //! use oauth_compat::server::Client;
 //! use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
 //! use oauth_compat::store::MemoryStore;

@@ -10,7 +10,7 @@
 mod clock;
 pub(crate) mod redact;
 mod request;
-pub mod transport;
+pub(crate) mod transport;
 
 pub(crate) use clock::now_unix;
 pub use request::{OutgoingRequest, RawResponse, RequestKind};

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderValue, Method, Request, Response, header};
+use oauth_compat::ClientSecret;
 use oauth_compat::cache::MemoryCache;
 use oauth_compat::oauth1::{
     ClientCredentials, CredentialsResponse, RsaPrivateKey, SignatureType, Signer, SignerBuilder,
     TokenCredentials,
 };
-use oauth_compat::secret::ClientSecret;
 use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
 use oauth_compat::server::{
     Client, ClientStore, NonceStore, TemporaryCredentialStore, TokenCredentialStore,

@@ -48,7 +48,7 @@
 //!     OAuth1Authorization, OAuth1Credential, ServeOptions, initiate_temporary_credential,
 //!     issue_token, require_oauth, serve,
 //! };
-//! use oauth_compat::secret::ClientSecret;
+//! use oauth_compat::ClientSecret;
 //! use oauth_compat::server::Client;
 //! use oauth_compat::server::{AuthorizationServer, ResourceProtector, ServerConfig};
 //! use oauth_compat::store::MemoryStore;

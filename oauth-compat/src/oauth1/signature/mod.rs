@@ -150,7 +150,7 @@ pub trait SignatureMethod: Send + Sync {
 }
 
 #[derive(Clone)]
-pub(crate) enum Entry {
+pub(crate) enum RegisteredMethod {
     HmacSha1,
     HmacSha256,
     RsaSha1,
@@ -158,14 +158,14 @@ pub(crate) enum Entry {
     Custom(Arc<dyn SignatureMethod>),
 }
 
-impl Entry {
+impl RegisteredMethod {
     pub(crate) fn method(&self) -> &dyn SignatureMethod {
         match self {
-            Entry::HmacSha1 => &hmac_sha1::HmacSha1,
-            Entry::HmacSha256 => &hmac_sha256::HmacSha256,
-            Entry::RsaSha1 => &rsa_sha1::RsaSha1,
-            Entry::Plaintext => &plaintext::Plaintext,
-            Entry::Custom(m) => m.as_ref(),
+            RegisteredMethod::HmacSha1 => &hmac_sha1::HmacSha1,
+            RegisteredMethod::HmacSha256 => &hmac_sha256::HmacSha256,
+            RegisteredMethod::RsaSha1 => &rsa_sha1::RsaSha1,
+            RegisteredMethod::Plaintext => &plaintext::Plaintext,
+            RegisteredMethod::Custom(m) => m.as_ref(),
         }
     }
 }
@@ -173,7 +173,7 @@ impl Entry {
 /// The signature methods known by name, shared by signing and verification.
 #[derive(Clone)]
 pub struct SignatureMethods {
-    entries: Vec<(String, Entry)>,
+    entries: Vec<(String, RegisteredMethod)>,
 }
 
 impl fmt::Debug for SignatureMethods {
@@ -193,10 +193,10 @@ impl SignatureMethods {
     pub fn new() -> Self {
         Self {
             entries: vec![
-                (HMAC_SHA1.to_owned(), Entry::HmacSha1),
-                (HMAC_SHA256.to_owned(), Entry::HmacSha256),
-                (RSA_SHA1.to_owned(), Entry::RsaSha1),
-                (PLAINTEXT.to_owned(), Entry::Plaintext),
+                (HMAC_SHA1.to_owned(), RegisteredMethod::HmacSha1),
+                (HMAC_SHA256.to_owned(), RegisteredMethod::HmacSha256),
+                (RSA_SHA1.to_owned(), RegisteredMethod::RsaSha1),
+                (PLAINTEXT.to_owned(), RegisteredMethod::Plaintext),
             ],
         }
     }
@@ -208,7 +208,7 @@ impl SignatureMethods {
         method: impl SignatureMethod + 'static,
     ) -> &mut Self {
         let name = name.into();
-        let entry = Entry::Custom(Arc::new(method));
+        let entry = RegisteredMethod::Custom(Arc::new(method));
         match self.entries.iter_mut().find(|(n, _)| *n == name) {
             Some(slot) => slot.1 = entry,
             None => self.entries.push((name, entry)),
@@ -228,10 +228,10 @@ impl SignatureMethods {
 
     /// The method registered under `name`.
     pub fn get(&self, name: &str) -> Result<&dyn SignatureMethod, SignatureError> {
-        self.entry(name).map(Entry::method)
+        self.entry(name).map(RegisteredMethod::method)
     }
 
-    pub(crate) fn entry(&self, name: &str) -> Result<&Entry, SignatureError> {
+    pub(crate) fn entry(&self, name: &str) -> Result<&RegisteredMethod, SignatureError> {
         self.entries
             .iter()
             .find(|(n, _)| n == name)

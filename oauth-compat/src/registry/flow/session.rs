@@ -29,7 +29,7 @@ pub trait SessionStore: Send + Sync {
 /// A session held in memory: one per user, for tests, scripts and single-process apps.
 ///
 /// ```
-/// use oauth_compat::registry::{MemorySession, SessionStore};
+/// use oauth_compat::{MemorySession, SessionStore};
 /// # tokio_test_block_on(async {
 /// let session = MemorySession::new();
 /// session.set("k", serde_json::json!("v")).await?;
