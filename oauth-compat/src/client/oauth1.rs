@@ -10,7 +10,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use super::api_request::{ApiRequest, Outgoing, append_query_to_url, outgoing_request};
 use super::api_token::{ApiCredential, api_credential};
 use super::common::{Common, CommonBuilder, Decoding};
-use super::request_builder::{BuildFailure, ClientRef, RequestBuilder};
+use super::request_builder::{ClientRef, RequestBuilder};
 use super::{ClientError, require};
 use crate::Step;
 use crate::engine::Engine;
@@ -242,16 +242,6 @@ impl OAuth1Client {
         self.execute_unlocated(request)
             .await
             .map_err(|err| self.inner.common.locate_api(err, &url))
-    }
-
-    pub(crate) async fn execute_built(
-        &self,
-        request: Result<ApiRequest, BuildFailure>,
-    ) -> Result<crate::OAuthResponse, crate::Error> {
-        match request {
-            Ok(request) => self.execute(request).await,
-            Err(failed) => Err(self.inner.common.locate_api(failed.error, &failed.url)),
-        }
     }
 
     async fn execute_unlocated(

@@ -15,7 +15,7 @@ use super::api_token::{ApiCredential, api_credential};
 use super::common::{Common, CommonBuilder, Decoding};
 use super::refresh::{Outcome, Reuse, SingleFlight};
 use super::refresh_lock::{RefreshLock, Source};
-use super::request_builder::{BuildFailure, ClientRef, RequestBuilder};
+use super::request_builder::{ClientRef, RequestBuilder};
 use super::{BoxError, ClientError, require};
 use crate::Step;
 use crate::cache::Cache;
@@ -557,16 +557,6 @@ impl OAuth2Client {
         self.execute_unlocated(request)
             .await
             .map_err(|err| self.inner.common.locate_api(err, &url))
-    }
-
-    pub(crate) async fn execute_built(
-        &self,
-        request: Result<ApiRequest, BuildFailure>,
-    ) -> Result<crate::OAuthResponse, crate::Error> {
-        match request {
-            Ok(request) => self.execute(request).await,
-            Err(failed) => Err(self.inner.common.locate_api(failed.error, &failed.url)),
-        }
     }
 
     async fn execute_unlocated(

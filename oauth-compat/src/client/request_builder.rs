@@ -5,6 +5,7 @@ use http::Method;
 use http::header::{HeaderName, HeaderValue};
 
 use super::api_request::ApiRequest;
+use super::common::Common;
 use super::{OAuth1Client, OAuth2Client};
 use crate::OAuthResponse;
 use crate::oauth2::Token;
@@ -47,6 +48,13 @@ pub struct RequestBuilder<'a> {
 pub(crate) struct BuildFailure {
     pub(crate) error: crate::Error,
     pub(crate) url: String,
+}
+
+impl BuildFailure {
+    /// The error at the `api` step and the request's URL, as `execute` reports its own.
+    pub(crate) fn locate(self, common: &Common) -> crate::Error {
+        common.locate_api(self.error, &self.url)
+    }
 }
 
 /// Applies a setter to `request` unless it already failed; its error becomes the request's.
@@ -188,9 +196,11 @@ impl<'a> RequestBuilder<'a> {
     /// Each names the step (`api`, or `refresh` for an automatic refresh that failed) and the
     /// URL (see [`StepError`](crate::StepError)).
     pub async fn send(self) -> Result<OAuthResponse, crate::Error> {
-        match self.client {
-            ClientRef::OAuth1(client) => client.execute_built(self.request).await,
-            ClientRef::OAuth2(client) => client.execute_built(self.request).await,
+        match (self.client, self.request) {
+            (ClientRef::OAuth1(client), Ok(request)) => client.execute(request).await,
+            (ClientRef::OAuth2(client), Ok(request)) => client.execute(request).await,
+            (ClientRef::OAuth1(client), Err(failed)) => Err(failed.locate(client.common())),
+            (ClientRef::OAuth2(client), Err(failed)) => Err(failed.locate(client.common())),
         }
     }
 }
