@@ -426,9 +426,7 @@ impl Signer {
                     nonce.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
                     nonce.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
                 }
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
+                let now = crate::wire::now_unix_secs();
                 Ok((Cow::Owned(nonce), Cow::Owned(now.to_string())))
             }
             Freshness::Custom(source) => {

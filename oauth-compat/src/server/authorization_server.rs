@@ -10,8 +10,8 @@ use subtle::ConstantTimeEq as _;
 use url::Url;
 
 use super::base_server::{
-    Located, MAX_PARAMETER_LENGTH, check_parameter, check_unsigned_transport, locate, now,
-    record_nonce, store_failed, validate_signature, validate_timestamp,
+    Located, MAX_PARAMETER_LENGTH, check_parameter, check_unsigned_transport, locate, record_nonce,
+    store_failed, validate_signature, validate_timestamp,
 };
 use super::config::ServerConfig;
 use super::error::OAuth1Error;
@@ -25,6 +25,7 @@ use crate::oauth1::params::{
     ParameterBudget, body_parameters, count_form_parameters, has_form_body, query_parameters,
 };
 use crate::secret::TokenSecret;
+use crate::wire::now_unix;
 
 /// The nonce under which a temporary credential's exchange is recorded: no real request can
 /// carry timestamp 0 (it is outside any window), so it never meets a client's nonce.
@@ -375,7 +376,7 @@ impl AuthorizationServer {
             nonce: CONSUMED.to_owned(),
             token: Some(credential.oauth_token.clone()),
         };
-        let lifetime = u64::try_from(credential.expires_at.saturating_sub(now_i64()))
+        let lifetime = u64::try_from(credential.expires_at.saturating_sub(now_unix()))
             .unwrap_or(0)
             .max(1);
         let first = self
@@ -418,17 +419,13 @@ impl AuthorizationServer {
             .await
             .map_err(store_failed)?
             // A store that keeps expired entries a while must not make them usable.
-            .filter(|c| c.expires_at > now_i64())
+            .filter(|c| c.expires_at > now_unix())
             .ok_or(OAuth1Error::InvalidToken)
     }
 }
 
-fn now_i64() -> i64 {
-    i64::try_from(now()).unwrap_or(i64::MAX)
-}
-
 fn expires_at(lifetime: Duration) -> i64 {
-    now_i64().saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX))
+    now_unix().saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Authlib's `is_valid_url` for `oauth_callback`: absolute, with a host, and no user info

@@ -2,7 +2,7 @@
 //! the transport rule, the timestamp window and nonce, and the signature, verified for real
 //! by the sans-IO core.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use http::{Method, Request, Uri};
 
@@ -14,14 +14,8 @@ use crate::oauth1::signature::{HMAC_SHA1, HMAC_SHA256, PLAINTEXT, RSA_SHA1};
 use crate::oauth1::verify::ProtocolParameters;
 use crate::oauth1::{KeyMaterial, RsaPublicKey, SignedRequest};
 use crate::secret::TokenSecret;
+use crate::wire::now_unix_secs;
 use crate::wire::transport::is_secure_transport;
-
-/// Seconds since 1970 by the system clock.
-pub(crate) fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
 
 /// Logs a store failure where it happens (the response body will not say it) and wraps it.
 pub(crate) fn store_failed(err: StoreError) -> OAuth1Error {
@@ -163,7 +157,7 @@ pub(crate) fn validate_timestamp(
         name: "oauth_timestamp",
     })?;
     let window = config.timestamp_window.as_secs();
-    let now = now();
+    let now = now_unix_secs();
     if now.saturating_sub(timestamp) > window {
         return Err(OAuth1Error::invalid_request(format!(
             "Invalid \"oauth_timestamp\" value: it is more than {window} seconds old; sign each request when it is sent, with a correct clock"

@@ -86,12 +86,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
@@ -164,7 +158,7 @@ impl TemporaryCredentialStore for MemoryStore {
         &'a self,
         credential: &'a TemporaryCredential,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        let now = unix_now();
+        let now = crate::wire::now_unix();
         lock(&self.temporary).insert(
             credential.oauth_token.clone(),
             credential.clone(),
@@ -177,7 +171,7 @@ impl TemporaryCredentialStore for MemoryStore {
         &'a self,
         oauth_token: &'a str,
     ) -> BoxFuture<'a, Result<Option<TemporaryCredential>, StoreError>> {
-        let now = unix_now();
+        let now = crate::wire::now_unix();
         let credential = lock(&self.temporary)
             .map
             .get(oauth_token)
@@ -200,7 +194,7 @@ impl TemporaryCredentialStore for MemoryStore {
         user_id: &'a str,
         verifier: &'a str,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        let now = unix_now();
+        let now = crate::wire::now_unix();
         let recorded = match lock(&self.temporary).map.get_mut(oauth_token) {
             Some(c) if c.expires_at > now && c.oauth_verifier.is_none() => {
                 c.user_id = Some(user_id.to_owned());
@@ -259,7 +253,7 @@ mod tests {
     #[tokio::test]
     async fn temporary_credentials_expire_and_take_a_verifier() {
         let store = MemoryStore::new();
-        let now = unix_now();
+        let now = crate::wire::now_unix();
         store
             .create_temporary_credential(&temporary("live", now + 60))
             .await

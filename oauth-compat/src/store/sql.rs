@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::server::{NonceKey, StoreError};
 
@@ -74,14 +74,6 @@ pub(crate) const PURGE_TEMPORARY_CREDENTIALS: &str =
 /// How often a store purges expired rows by itself, from its inserts: the default of
 /// `purge_interval`.
 pub(crate) const DEFAULT_PURGE_INTERVAL: Duration = Duration::from_secs(60);
-
-/// The application's clock, in Unix seconds.
-pub(crate) fn unix_now() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX)
-}
 
 /// Whole seconds, rounded up, saturating.
 fn ceil_secs(duration: Duration) -> i64 {
@@ -233,7 +225,7 @@ macro_rules! sql_store {
             /// # Ok(()) }
             /// ```
             pub async fn purge_expired(&self) -> Result<u64, $crate::server::StoreError> {
-                let now = $crate::store::sql::unix_now();
+                let now = $crate::wire::now_unix();
                 let mut deleted = 0;
                 for purge in [
                     $crate::store::sql::PURGE_NONCES,
@@ -333,7 +325,7 @@ macro_rules! sql_store {
             {
                 Box::pin(async move {
                     let (timestamp, token) = $crate::store::sql::nonce_columns($backend, key)?;
-                    let now = $crate::store::sql::unix_now();
+                    let now = $crate::wire::now_unix();
                     let done = ::sqlx::query($crate::store::sql::INSERT_NONCE)
                         .bind(&key.client_id)
                         .bind(timestamp)
@@ -376,7 +368,7 @@ macro_rules! sql_store {
                                 e,
                             )
                         })?;
-                    self.purge_if_due($crate::store::sql::unix_now()).await;
+                    self.purge_if_due($crate::wire::now_unix()).await;
                     Ok(())
                 })
             }
@@ -401,7 +393,7 @@ macro_rules! sql_store {
                     };
                     let Some(row) = ::sqlx::query($crate::store::sql::SELECT_TEMPORARY_CREDENTIAL)
                         .bind(oauth_token)
-                        .bind($crate::store::sql::unix_now())
+                        .bind($crate::wire::now_unix())
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(fail)?
@@ -458,7 +450,7 @@ macro_rules! sql_store {
                         .bind(oauth_token)
                         .bind(user_id)
                         .bind(verifier)
-                        .bind($crate::store::sql::unix_now())
+                        .bind($crate::wire::now_unix())
                         .execute(&self.pool)
                         .await
                         .map_err(|e| {

@@ -12,7 +12,7 @@ pub(crate) mod redact;
 mod request;
 pub(crate) mod transport;
 
-pub(crate) use clock::now_unix;
+pub(crate) use clock::{now_unix, now_unix_secs};
 pub use request::{OutgoingRequest, RawResponse, RequestKind};
 
 /// A boxed, `Send` future: what the [`Cache`](crate::cache::Cache) contract and the provider's
