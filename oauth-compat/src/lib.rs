@@ -25,7 +25,7 @@
 //! | `blocking` | a blocking API beside the async one (feature `blocking`) |
 //! | [`ClientSecret`], [`MapEnv`], [`EnvSource`] | secrets whose `Debug` prints `[redacted]`; injectable environment variables |
 //!
-//! The `remote_app!` / `#[tokengetter]` macros build on these.
+//! The `remote_app!` / `#[tokengetter]` macros, still to come, will build on these.
 //!
 //! ## Call an API (Authlib's `OAuth2Session`)
 //!
