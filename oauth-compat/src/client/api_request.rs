@@ -13,7 +13,7 @@ use crate::engine;
 use crate::engine::url_join::join_url;
 use crate::oauth1::params::FORM_CONTENT_TYPE;
 use crate::oauth2::Token;
-use crate::oauth2::form::form_urlencode;
+use crate::oauth2::form::{form_urlencode, joined_query};
 use crate::response::MediaType;
 use crate::wire::OutgoingRequest;
 
@@ -231,11 +231,7 @@ pub(crate) fn append_query_to_url(url: &mut Url, params: &str) {
     if params.is_empty() {
         return;
     }
-    let query = match url.query() {
-        None | Some("") => params.to_owned(),
-        Some(query) if query.ends_with('&') => format!("{query}{params}"),
-        Some(query) => format!("{query}&{params}"),
-    };
+    let query = joined_query(url.query(), params);
     url.set_query(Some(&query));
 }
 

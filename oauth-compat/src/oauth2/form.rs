@@ -54,14 +54,22 @@ pub(crate) fn append_query(url: &mut String, params: &str) {
         return;
     }
     let fragment_at = url.find('#').unwrap_or(url.len());
-    let before = &url[..fragment_at];
-    let separator = match before.find('?') {
-        None => "?",
-        // `https://x/a?` or `https://x/a?b=1&`: nothing to separate.
-        Some(q) if q + 1 == before.len() || before.ends_with('&') => "",
-        Some(_) => "&",
-    };
-    url.insert_str(fragment_at, &format!("{separator}{params}"));
+    let query_at = url[..fragment_at].find('?');
+    let joined = joined_query(query_at.map(|q| &url[q + 1..fragment_at]), params);
+    url.replace_range(
+        query_at.unwrap_or(fragment_at)..fragment_at,
+        &format!("?{joined}"),
+    );
+}
+
+/// An existing query (without its `?`) with already-encoded `params` appended: the one rule
+/// for text URLs and parsed ones. `b=1&` or an empty query needs no separator.
+pub(crate) fn joined_query(existing: Option<&str>, params: &str) -> String {
+    match existing {
+        None | Some("") => params.to_owned(),
+        Some(query) if query.ends_with('&') => format!("{query}{params}"),
+        Some(query) => format!("{query}&{params}"),
+    }
 }
 
 /// Sets `name` to `value`: replaces the first occurrence and drops the others, or appends.
